@@ -1,0 +1,31 @@
+#pragma once
+// Estimators of chain observables from samples, with standard errors, to hold against ExactChain.
+#include <vector>
+
+#include "ising/chain.hpp"
+#include "lab/statistics.hpp"
+
+namespace spinformer::ising {
+
+std::vector<double> sample_energies(const Chain& chain, const SpinSamples& samples);  // H(s) per sample
+
+// Connected C(r), r = 0..L-1, averaged over pairs (i, i+r) as in ExactChain::connected_correlation,
+// with <s> estimated from the same samples; error bars by jackknife over samples (blocks of samples).
+struct CorrelationEstimate {
+  std::vector<double> value;
+  std::vector<double> error;
+};
+CorrelationEstimate sample_connected_correlation(const Chain& chain, const SpinSamples& samples);
+
+// Energy per spin and specific heat per spin beta^2 Var(H) / L with jackknife errors.
+lab::Estimate sample_energy_per_spin(const Chain& chain, const SpinSamples& samples);
+lab::Estimate sample_specific_heat_per_spin(const Chain& chain, const SpinSamples& samples);
+
+// Correlation length from C(r): xi = 1 / ln(C(1) / C(2)) estimated over the first r where C is
+// clearly positive (a fit of ln C(r) on r = 1..r_max, r_max = the last r with C(r) > 3 error and r < L/4).
+lab::Estimate sample_correlation_length(const CorrelationEstimate& corr);
+
+// Chi-square test of the sample energy histogram against the exact distribution (h = 0 only).
+lab::ChiSquareResult energy_chi_square(const Chain& chain, const SpinSamples& samples);
+
+}  // namespace spinformer::ising

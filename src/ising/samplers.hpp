@@ -1,0 +1,80 @@
+#pragma once
+// Three ways to draw configurations from the Boltzmann distribution of the chain.
+//  * ExactSampler: i.i.d. samples from the exact autoregressive conditionals (no equilibration,
+//    no autocorrelation): the yardstick.
+//  * ScalarMetropolis: the seed's algorithm, one chain, random site, min(1, exp(-beta dE)).
+//  * MultispinMetropolis: the production sampler, 64 independent chains packed in the bits of one
+//    64-bit word per site (multi-spin coding); sequential sweeps; acceptance bits drawn bit-sliced.
+#include <cstdint>
+#include <vector>
+
+#include "ising/chain.hpp"
+#include "ising/exact.hpp"
+#include "lab/rng.hpp"
+
+namespace spinformer::ising {
+
+class ExactSampler {
+ public:
+  explicit ExactSampler(const Chain& chain);
+  void draw(lab::Rng& rng, Spin* out) const;             // one configuration into out[0..L-1]
+  SpinSamples draw(std::size_t n, std::uint64_t seed) const;
+
+ private:
+  ExactChain exact_;
+};
+
+struct MetropolisSchedule {
+  long equilibration_sweeps = 500;  // sweeps before the first sample (one sweep = L attempted flips)
+  long sweeps_between = 10;         // sweeps between consecutive samples of one chain
+};
+
+// The seed's Metropolis: a single chain from a random start; each attempt picks a uniformly random
+// site and flips it with probability min(1, exp(-beta dE)), dE = 2 J s_i (s_{i-1} + s_{i+1}) + 2 h s_i
+// (the missing bond is left out at the ends of an open chain).
+class ScalarMetropolis {
+ public:
+  ScalarMetropolis(const Chain& chain, std::uint64_t seed);
+  void sweep();                         // L attempts
+  const std::vector<Spin>& spins() const { return spins_; }
+  std::uint64_t attempts() const { return attempts_; }
+  std::uint64_t accepted() const { return accepted_; }
+
+ private:
+  Chain chain_;
+  lab::Rng rng_;
+  std::vector<Spin> spins_;
+  double accept_[5][2];  // exp(-beta dE) indexed by (sum of neighbours + 2, (s_i + 1) / 2)
+  std::uint64_t attempts_ = 0, accepted_ = 0;
+};
+
+// n samples from one ScalarMetropolis chain: equilibrate, then one sample every sweeps_between sweeps.
+SpinSamples scalar_metropolis_samples(const Chain& chain, std::size_t n, const MetropolisSchedule& schedule,
+                                      std::uint64_t seed);
+
+// 64 * words independent chains, bit k of word[i * words + w] is spin i of chain 64 w + k (1 = up).
+class MultispinMetropolis {
+ public:
+  MultispinMetropolis(const Chain& chain, int words, std::uint64_t seed);  // random (infinite-T) start
+  void sweep();                       // one sequential sweep i = 0..L-1 of every chain
+  int chains() const { return 64 * words_; }
+  void copy_chain(int c, Spin* out) const;  // spins of chain c into out[0..L-1]
+  std::uint64_t attempts() const { return attempts_; }
+
+ private:
+  Chain chain_;
+  int words_;
+  lab::Rng rng_;
+  std::vector<std::uint64_t> bits_;
+  std::uint64_t attempts_ = 0;
+  // Acceptance probabilities as 64-bit fixed-point thresholds, by flip class; see samplers.cpp.
+  std::uint64_t threshold_[2][3];
+};
+
+// n samples from ceil(n / samples_per_chain) independent chains (rounded up to a multiple of 64):
+// each chain is equilibrated for schedule.equilibration_sweeps from a random start, then gives
+// samples_per_chain samples schedule.sweeps_between sweeps apart.
+SpinSamples multispin_metropolis_samples(const Chain& chain, std::size_t n, const MetropolisSchedule& schedule,
+                                         std::size_t samples_per_chain, std::uint64_t seed);
+
+}  // namespace spinformer::ising
