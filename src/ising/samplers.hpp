@@ -4,7 +4,9 @@
 //    no autocorrelation): the yardstick.
 //  * ScalarMetropolis: the seed's algorithm, one chain, random site, min(1, exp(-beta dE)).
 //  * MultispinMetropolis: the production sampler, 64 independent chains packed in the bits of one
-//    64-bit word per site (multi-spin coding); sequential sweeps; acceptance bits drawn bit-sliced.
+//    64-bit word per site (multi-spin coding); random-site sweeps (the site sequence shared by all
+//    chains; sequential sweeps are not ergodic at h = 0, see samplers.cpp); acceptance bits drawn
+//    bit-sliced.
 #include <cstdint>
 #include <vector>
 
@@ -22,6 +24,7 @@ class ExactSampler {
 
  private:
   ExactChain exact_;
+  std::vector<double> up_;  // cached p(s_i = +1 | prev, first), index (2 i + [prev > 0]) * 2 + [first > 0]
 };
 
 struct MetropolisSchedule {
@@ -56,7 +59,7 @@ SpinSamples scalar_metropolis_samples(const Chain& chain, std::size_t n, const M
 class MultispinMetropolis {
  public:
   MultispinMetropolis(const Chain& chain, int words, std::uint64_t seed);  // random (infinite-T) start
-  void sweep();                       // one sequential sweep i = 0..L-1 of every chain
+  void sweep();                       // L attempts at random sites (shared by all chains) in every chain
   int chains() const { return 64 * words_; }
   void copy_chain(int c, Spin* out) const;  // spins of chain c into out[0..L-1]
   std::uint64_t attempts() const { return attempts_; }
@@ -69,6 +72,16 @@ class MultispinMetropolis {
   std::uint64_t attempts_ = 0;
   // Acceptance probabilities as 64-bit fixed-point thresholds, by flip class; see samplers.cpp.
   std::uint64_t threshold_[2][3];
+  // One entry per (spin, aligned neighbours) class that can flip, for bulk sites and for the one-bond
+  // ends of an open chain; classes with equal thresholds for both spins are merged.
+  struct FlipClass {
+    int spin;  // 0: up lanes, 1: down lanes, 2: both
+    int aligned;  // number of neighbours parallel to the spin
+    bool always;  // dE <= 0
+    std::uint64_t threshold;  // flip iff a 64-bit uniform < threshold (when !always)
+  };
+  std::vector<FlipClass> bulk_classes_, end_classes_;
+  void update_site(int i, int left, int right, const std::vector<FlipClass>& classes);  // -1: no neighbour
 };
 
 // n samples from ceil(n / samples_per_chain) independent chains (rounded up to a multiple of 64):

@@ -1,0 +1,247 @@
+#include "ising/samplers.hpp"
+
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+namespace spinformer::ising {
+
+// ---- exact i.i.d. sampling ------------------------------------------------------------------------
+
+ExactSampler::ExactSampler(const Chain& chain) : exact_(chain), up_(4 * static_cast<std::size_t>(chain.L)) {
+  // The conditionals depend on (i, s_{i-1}, s_0) only: cache them so a draw is L uniforms and lookups.
+  for (int i = 0; i < chain.L; ++i)
+    for (int prev = 0; prev < 2; ++prev)
+      for (int first = 0; first < 2; ++first)
+        up_[(2 * static_cast<std::size_t>(i) + prev) * 2 + first] =
+            exact_.conditional_up(i, prev ? Spin(1) : Spin(-1), first ? Spin(1) : Spin(-1));
+}
+
+void ExactSampler::draw(lab::Rng& rng, Spin* out) const {
+  const int L = exact_.chain().L;
+  out[0] = rng.uniform() < up_[0] ? Spin(1) : Spin(-1);
+  const std::size_t first = out[0] > 0;
+  for (int i = 1; i < L; ++i) {
+    const double p = up_[(2 * static_cast<std::size_t>(i) + (out[i - 1] > 0)) * 2 + first];
+    out[i] = rng.uniform() < p ? Spin(1) : Spin(-1);
+  }
+}
+
+SpinSamples ExactSampler::draw(std::size_t n, std::uint64_t seed) const {
+  lab::Rng rng(seed);
+  SpinSamples samples;
+  samples.L = exact_.chain().L;
+  samples.spins.resize(n * static_cast<std::size_t>(samples.L));
+  for (std::size_t k = 0; k < n; ++k) draw(rng, samples.row(k));
+  return samples;
+}
+
+// ---- the seed's scalar Metropolis -----------------------------------------------------------------
+
+ScalarMetropolis::ScalarMetropolis(const Chain& chain, std::uint64_t seed)
+    : chain_(chain), rng_(seed), spins_(static_cast<std::size_t>(chain.L)) {
+  for (auto& s : spins_) s = (rng_.next() >> 63) ? Spin(1) : Spin(-1);  // infinite-temperature start
+  // accept_[n + 2][(s + 1) / 2] = min(1, exp(-beta dE)), dE = 2 J s n + 2 h s, n = sum of neighbours.
+  for (int n = -2; n <= 2; ++n)
+    for (int s = -1; s <= 1; s += 2) {
+      const double dE = 2 * chain.J * s * n + 2 * chain.h * s;
+      accept_[n + 2][(s + 1) / 2] = dE <= 0 ? 1.0 : std::exp(-chain.beta() * dE);
+    }
+}
+
+void ScalarMetropolis::sweep() {
+  const int L = chain_.L;
+  const bool ring = chain_.boundary == Boundary::periodic;
+  Spin* s = spins_.data();
+  for (int a = 0; a < L; ++a) {
+    const int i = static_cast<int>(rng_.below(static_cast<std::uint32_t>(L)));
+    const int left = i > 0 ? s[i - 1] : (ring ? s[L - 1] : 0);  // missing bond at an open end counts 0
+    const int right = i + 1 < L ? s[i + 1] : (ring ? s[0] : 0);
+    const double acc = accept_[left + right + 2][(s[i] + 1) / 2];
+    // As in the seed: dE <= 0 is accepted without drawing; otherwise accept if uniform < exp(-beta dE).
+    if (acc >= 1.0 || rng_.uniform() < acc) {
+      s[i] = static_cast<Spin>(-s[i]);
+      ++accepted_;
+    }
+  }
+  attempts_ += static_cast<std::uint64_t>(L);
+}
+
+SpinSamples scalar_metropolis_samples(const Chain& chain, std::size_t n, const MetropolisSchedule& schedule,
+                                      std::uint64_t seed) {
+  // The seed's generator re-runs 500 "equilibration" sweeps before every sample and then L * 10 sweeps
+  // (it multiplies its thinning by L). Both only lengthen the gap between samples of one equilibrated
+  // chain, so they leave the sampled distribution unchanged; we equilibrate once and then thin by
+  // sweeps_between, which is the same algorithm at a fraction of the cost.
+  ScalarMetropolis m(chain, seed);
+  for (long k = 0; k < schedule.equilibration_sweeps; ++k) m.sweep();
+  SpinSamples samples;
+  samples.L = chain.L;
+  samples.spins.resize(n * static_cast<std::size_t>(chain.L));
+  for (std::size_t k = 0; k < n; ++k) {
+    if (k > 0)
+      for (long t = 0; t < schedule.sweeps_between; ++t) m.sweep();
+    std::copy(m.spins().begin(), m.spins().end(), samples.row(k));
+  }
+  return samples;
+}
+
+// ---- multi-spin coded Metropolis ------------------------------------------------------------------
+
+namespace {
+
+// 64 independent Bernoulli(threshold / 2^64) bits for the lanes in `lanes` (0 elsewhere), bit-sliced:
+// each lane compares a uniform 64-bit U with the threshold, U generated one bit-plane (one rng word
+// for all lanes) at a time from the most significant bit. At the first plane where U's bit differs from
+// the threshold's, the lane is decided (U < threshold iff the threshold has the 1); a lane still tied
+// after all 64 planes has U == threshold and is rejected. So P(flip) = threshold / 2^64 exactly, and
+// since half of the undecided lanes are settled per plane, only ~log2(lanes) + 2 words are drawn.
+inline std::uint64_t bernoulli_lanes(lab::Rng& rng, std::uint64_t threshold, std::uint64_t lanes) {
+  std::uint64_t accept = 0, undecided = lanes;
+  for (int b = 63; b >= 0 && undecided; --b) {
+    const std::uint64_t r = rng.next();
+    if ((threshold >> b) & 1) {
+      accept |= undecided & ~r;
+      undecided &= r;
+    } else {
+      undecided &= ~r;
+    }
+  }
+  return accept;
+}
+
+// exp(-beta dE) as a 64-bit fixed-point fraction; long double keeps the rounding near 2^-64 on x86.
+std::uint64_t fixed_point_probability(double beta_dE) {
+  const long double p = std::exp(-static_cast<long double>(beta_dE));
+  const long double scaled = std::ldexp(p, 64);
+  if (scaled >= 18446744073709551615.0L) return std::numeric_limits<std::uint64_t>::max();
+  return static_cast<std::uint64_t>(scaled + 0.5L);
+}
+
+}  // namespace
+
+MultispinMetropolis::MultispinMetropolis(const Chain& chain, int words, std::uint64_t seed)
+    : chain_(chain), words_(words), rng_(seed) {
+  if (words < 1) throw std::invalid_argument("MultispinMetropolis: words must be >= 1");
+  bits_.resize(static_cast<std::size_t>(chain.L) * static_cast<std::size_t>(words));
+  for (auto& w : bits_) w = rng_.next();  // infinite-temperature start, independent per lane
+
+  // Flip classes: spin s (up/down) with `aligned` of its `bonds` neighbours parallel has
+  // s * (sum of neighbours) = 2 aligned - bonds and dE = 2 J (2 aligned - bonds) + 2 h s.
+  const double beta = chain.beta();
+  auto build = [&](int bonds) {
+    std::vector<FlipClass> classes;
+    for (int aligned = 0; aligned <= bonds; ++aligned) {
+      FlipClass c[2];
+      for (int spin = 0; spin < 2; ++spin) {
+        const double s = spin == 0 ? 1.0 : -1.0;
+        const double dE = 2 * chain.J * (2 * aligned - bonds) + 2 * chain.h * s;
+        c[spin] = {spin, aligned, dE <= 0, dE <= 0 ? 0 : fixed_point_probability(beta * dE)};
+        if (bonds == 2) threshold_[spin][aligned] = dE <= 0 ? ~std::uint64_t(0) : c[spin].threshold;
+      }
+      if (c[0].always == c[1].always && c[0].threshold == c[1].threshold) {
+        c[0].spin = 2;  // same rule for both spins (always at h = 0): one mask instead of two
+        if (c[0].always || c[0].threshold) classes.push_back(c[0]);
+      } else {
+        for (const FlipClass& x : c)
+          if (x.always || x.threshold) classes.push_back(x);  // threshold 0: never flips
+      }
+    }
+    return classes;
+  };
+  bulk_classes_ = build(2);
+  end_classes_ = build(1);
+}
+
+void MultispinMetropolis::update_site(int i, int left, int right, const std::vector<FlipClass>& classes) {
+  const std::size_t W = static_cast<std::size_t>(words_);
+  std::uint64_t* site = bits_.data() + static_cast<std::size_t>(i) * W;
+  const std::uint64_t* lp = left >= 0 ? bits_.data() + static_cast<std::size_t>(left) * W : nullptr;
+  const std::uint64_t* rp = right >= 0 ? bits_.data() + static_cast<std::size_t>(right) * W : nullptr;
+  const FlipClass* cls = classes.data();
+  const std::size_t n_cls = classes.size();
+  lab::Rng rng = rng_;  // local copy keeps the generator state in registers
+  for (std::size_t w = 0; w < W; ++w) {
+    const std::uint64_t s = site[w];
+    std::uint64_t aligned[3];  // lanes with 0, 1, 2 neighbours parallel to their own spin
+    if (lp && rp) {
+      const std::uint64_t x = ~(s ^ lp[w]), y = ~(s ^ rp[w]);
+      aligned[0] = ~(x | y);
+      aligned[1] = x ^ y;
+      aligned[2] = x & y;
+    } else {  // open end: one bond
+      const std::uint64_t x = ~(s ^ (lp ? lp[w] : rp[w]));
+      aligned[0] = ~x;
+      aligned[1] = x;
+      aligned[2] = 0;
+    }
+    const std::uint64_t spin_lanes[3] = {s, ~s, ~std::uint64_t(0)};
+    std::uint64_t flip = 0;
+    for (std::size_t k = 0; k < n_cls; ++k) {
+      const std::uint64_t m = spin_lanes[cls[k].spin] & aligned[cls[k].aligned];
+      if (cls[k].always)
+        flip |= m;
+      else if (m)
+        flip |= bernoulli_lanes(rng, cls[k].threshold, m);  // each class its own independent mask
+    }
+    site[w] = s ^ flip;
+  }
+  rng_ = rng;
+}
+
+void MultispinMetropolis::sweep() {
+  // L attempts, each at a uniformly random site (one site for all 64 * words chains at once), as in the
+  // seed. A sequential sweep i = 0..L-1 is NOT used although each single-site update satisfies detailed
+  // balance: with dE = 0 moves always accepted (h = 0), domain walls are then carried deterministically
+  // along the sweep (on the ring one excitation turns all-up into all-down in a single sweep), the
+  // chain is not ergodic in practice and the sample distribution is grossly wrong (chi-square ~1e6 on
+  // L = 6). Checkerboard updates have the same defect (walls move ballistically). Given the shared site
+  // sequence the chains are independent (their acceptance bits are), and each is the seed's chain.
+  const int L = chain_.L;
+  const bool ring = chain_.boundary == Boundary::periodic;
+  for (int a = 0; a < L; ++a) {
+    const int i = static_cast<int>(rng_.below(static_cast<std::uint32_t>(L)));
+    if (ring) {
+      update_site(i, i > 0 ? i - 1 : L - 1, i + 1 < L ? i + 1 : 0, bulk_classes_);
+    } else if (i == 0) {
+      update_site(0, -1, 1, end_classes_);
+    } else if (i == L - 1) {
+      update_site(L - 1, L - 2, -1, end_classes_);
+    } else {
+      update_site(i, i - 1, i + 1, bulk_classes_);
+    }
+  }
+  attempts_ += static_cast<std::uint64_t>(L) * 64u * static_cast<std::uint64_t>(words_);
+}
+
+void MultispinMetropolis::copy_chain(int c, Spin* out) const {
+  const std::size_t w = static_cast<std::size_t>(c / 64);
+  const int bit = c % 64;
+  for (int i = 0; i < chain_.L; ++i)
+    out[i] = ((bits_[static_cast<std::size_t>(i) * static_cast<std::size_t>(words_) + w] >> bit) & 1) ? Spin(1)
+                                                                                                       : Spin(-1);
+}
+
+SpinSamples multispin_metropolis_samples(const Chain& chain, std::size_t n, const MetropolisSchedule& schedule,
+                                         std::size_t samples_per_chain, std::uint64_t seed) {
+  if (samples_per_chain == 0) throw std::invalid_argument("multispin_metropolis_samples: samples_per_chain = 0");
+  SpinSamples samples;
+  samples.L = chain.L;
+  if (n == 0) return samples;
+  const std::size_t chains_needed = (n + samples_per_chain - 1) / samples_per_chain;
+  const int words = static_cast<int>((chains_needed + 63) / 64);
+  MultispinMetropolis m(chain, words, seed);
+  for (long k = 0; k < schedule.equilibration_sweeps; ++k) m.sweep();
+  samples.spins.resize(n * static_cast<std::size_t>(chain.L));
+  const std::size_t chains = static_cast<std::size_t>(m.chains());
+  // Row j * chains + c is the j-th sample of chain c; rows of one round come from independent chains.
+  std::size_t k = 0;
+  for (std::size_t j = 0; k < n; ++j) {
+    if (j > 0)
+      for (long t = 0; t < schedule.sweeps_between; ++t) m.sweep();
+    for (std::size_t c = 0; c < chains && k < n; ++c, ++k) m.copy_chain(static_cast<int>(c), samples.row(k));
+  }
+  return samples;
+}
+
+}  // namespace spinformer::ising

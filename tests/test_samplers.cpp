@@ -1,0 +1,250 @@
+// Samplers held against the exact chain: chi-square tests of full configuration frequencies (small L)
+// and of energy histograms (L = 32), moments within 4 sigma, a wrong acceptance rule that must fail
+// the same tests (power), and reproducibility. All seeds are fixed.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "ising/estimators.hpp"
+#include "ising/exact.hpp"
+#include "ising/samplers.hpp"
+#include "lab/statistics.hpp"
+
+using namespace spinformer::ising;
+namespace lab = spinformer::lab;
+
+namespace {
+
+Chain make_chain(int L, double T, double h, Boundary boundary) {
+  Chain c;
+  c.L = L;
+  c.T = T;
+  c.h = h;
+  c.boundary = boundary;
+  return c;
+}
+
+// Chi-square of the frequencies of all 2^L configurations against exp(log_probability).
+lab::ChiSquareResult configuration_chi_square(const Chain& chain, const SpinSamples& samples) {
+  const ExactChain exact(chain);
+  const int n_states = 1 << chain.L;
+  std::vector<double> expected(n_states), observed(n_states, 0.0);
+  std::vector<Spin> s(chain.L);
+  for (int k = 0; k < n_states; ++k) {
+    for (int i = 0; i < chain.L; ++i) s[i] = ((k >> i) & 1) ? 1 : -1;
+    expected[k] = std::exp(exact.log_probability(s.data()));
+  }
+  for (std::size_t k = 0; k < samples.size(); ++k) {
+    int index = 0;
+    for (int i = 0; i < chain.L; ++i) index |= (samples.row(k)[i] > 0) << i;
+    observed[index] += 1;
+  }
+  return lab::chi_square_test(observed, expected);
+}
+
+void append(SpinSamples& all, const SpinSamples& more) {
+  all.L = more.L;
+  all.spins.insert(all.spins.end(), more.spins.begin(), more.spins.end());
+}
+
+// Scalar Metropolis over many short independent chains, so that the chi-square's independence
+// assumption holds; per_chain samples of each chain are schedule.sweeps_between sweeps apart.
+SpinSamples scalar_samples(const Chain& chain, int chains, int per_chain, const MetropolisSchedule& schedule,
+                           std::uint64_t seed) {
+  SpinSamples all;
+  for (int c = 0; c < chains; ++c) append(all, scalar_metropolis_samples(chain, per_chain, schedule, seed * 100003 + c));
+  return all;
+}
+
+// Test-only copy of the scalar Metropolis sweep with a WRONG acceptance min(1, exp(-beta dE / 2)) (i.e.
+// sampling at 2T): the same chi-square tests must reject it, which shows that they have power.
+SpinSamples wrong_metropolis_samples(const Chain& chain, int chains, int per_chain, const MetropolisSchedule& schedule,
+                                     std::uint64_t seed) {
+  SpinSamples all;
+  all.L = chain.L;
+  const int L = chain.L;
+  const bool ring = chain.boundary == Boundary::periodic;
+  for (int c = 0; c < chains; ++c) {
+    lab::Rng rng(seed * 100003 + c);
+    std::vector<Spin> s(L);
+    for (auto& x : s) x = (rng.next() >> 63) ? 1 : -1;
+    auto sweep = [&] {
+      for (int a = 0; a < L; ++a) {
+        const int i = static_cast<int>(rng.below(L));
+        const int left = i > 0 ? s[i - 1] : (ring ? s[L - 1] : 0);
+        const int right = i + 1 < L ? s[i + 1] : (ring ? s[0] : 0);
+        const double dE = 2 * chain.J * s[i] * (left + right) + 2 * chain.h * s[i];
+        if (dE <= 0 || rng.uniform() < std::exp(-chain.beta() * dE / 2)) s[i] = static_cast<Spin>(-s[i]);
+      }
+    };
+    for (long t = 0; t < schedule.equilibration_sweeps; ++t) sweep();
+    for (int k = 0; k < per_chain; ++k) {
+      if (k > 0)
+        for (long t = 0; t < schedule.sweeps_between; ++t) sweep();
+      all.spins.insert(all.spins.end(), s.begin(), s.end());
+    }
+  }
+  return all;
+}
+
+constexpr double kPass = 1e-3;  // p-value a correct sampler must exceed (fixed seeds: deterministic)
+constexpr double kFail = 1e-6;  // p-value a wrong sampler must fall below
+
+}  // namespace
+
+// ---- exact sampler ----------------------------------------------------------------------------------
+
+TEST(SamplerExact, EnergyHistogramMatchesExactDistribution) {
+  for (Boundary b : {Boundary::periodic, Boundary::open})
+    for (double T : {0.5, 1.0, 2.0, 5.0}) {
+      const Chain chain = make_chain(32, T, 0.0, b);
+      const SpinSamples samples = ExactSampler(chain).draw(40000, 11);
+      const lab::ChiSquareResult r = energy_chi_square(chain, samples);
+      EXPECT_GT(r.p_value, kPass) << to_string(b) << " T=" << T << " chi2=" << r.chi2 << " dof=" << r.dof;
+      EXPECT_GE(r.dof, 2) << to_string(b) << " T=" << T;
+    }
+}
+
+TEST(SamplerExact, MomentsAndCorrelationsWithinFourSigma) {
+  for (Boundary b : {Boundary::periodic, Boundary::open})
+    for (double h : {0.0, 0.3})
+      for (double T : {1.0, 2.5}) {
+        const Chain chain = make_chain(16, T, h, b);
+        const ExactChain exact(chain);
+        const Thermodynamics th = exact.thermodynamics();
+        const SpinSamples samples = ExactSampler(chain).draw(40000, 5);
+        const std::string tag = to_string(b) + " h=" + std::to_string(h) + " T=" + std::to_string(T);
+
+        std::vector<double> m(samples.size());
+        for (std::size_t k = 0; k < samples.size(); ++k) {
+          double sum = 0;
+          for (int i = 0; i < chain.L; ++i) sum += samples.row(k)[i];
+          m[k] = sum / chain.L;
+        }
+        const lab::Estimate mag = lab::mean_and_error(m);
+        EXPECT_NEAR(mag.value, th.magnetization_per_spin, 4 * mag.error) << tag;
+        const lab::Estimate e = sample_energy_per_spin(chain, samples);
+        EXPECT_NEAR(e.value, th.energy_per_spin, 4 * e.error) << tag;
+        const lab::Estimate cv = sample_specific_heat_per_spin(chain, samples);
+        EXPECT_NEAR(cv.value, th.specific_heat_per_spin, 4 * cv.error) << tag;
+
+        const CorrelationEstimate corr = sample_connected_correlation(chain, samples);
+        const std::vector<double> exact_corr = exact.connected_correlation();
+        for (int r = 0; r < chain.L; ++r)
+          EXPECT_NEAR(corr.value[r], exact_corr[r], 4 * corr.error[r] + 1e-12) << tag << " r=" << r;
+      }
+}
+
+TEST(SamplerExact, CorrelationLengthOfOpenChain) {
+  // Open chain at h = 0: C(r) = t^r exactly, so the fit must recover xi = -1 / ln tanh(beta J).
+  const Chain chain = make_chain(64, 1.0, 0.0, Boundary::open);
+  const SpinSamples samples = ExactSampler(chain).draw(40000, 3);
+  const lab::Estimate xi = sample_correlation_length(sample_connected_correlation(chain, samples));
+  const double exact = -1 / std::log(std::tanh(1.0));
+  EXPECT_NEAR(xi.value, exact, 4 * xi.error + 0.02 * exact);
+  EXPECT_LT(xi.error, 0.1 * exact);
+}
+
+TEST(SamplerExact, AllConfigurationsWithField) {
+  for (Boundary b : {Boundary::periodic, Boundary::open}) {
+    const Chain chain = make_chain(6, 1.5, 0.4, b);
+    const lab::ChiSquareResult r = configuration_chi_square(chain, ExactSampler(chain).draw(100000, 21));
+    EXPECT_GT(r.p_value, kPass) << to_string(b) << " chi2=" << r.chi2 << " dof=" << r.dof;
+    EXPECT_GT(r.dof, 40);
+    // Power: samples at a different temperature must be rejected by the same test.
+    const Chain hotter = make_chain(6, 1.8, 0.4, b);
+    EXPECT_LT(configuration_chi_square(chain, ExactSampler(hotter).draw(100000, 21)).p_value, kFail);
+  }
+}
+
+// ---- Metropolis samplers: full configuration frequencies -------------------------------------------
+
+TEST(SamplerMetropolis, ConfigurationFrequenciesMatchBoltzmann) {
+  const MetropolisSchedule schedule{200, 50};
+  for (int L : {6, 8})
+    for (Boundary b : {Boundary::periodic, Boundary::open})
+      for (double h : {0.0, 0.5}) {
+        const Chain chain = make_chain(L, 1.0, h, b);
+        const std::string tag = "L=" + std::to_string(L) + " " + to_string(b) + " h=" + std::to_string(h);
+        const lab::ChiSquareResult scalar = configuration_chi_square(chain, scalar_samples(chain, 5000, 4, schedule, 1));
+        EXPECT_GT(scalar.p_value, kPass) << "scalar " << tag << " chi2=" << scalar.chi2 << " dof=" << scalar.dof;
+        const lab::ChiSquareResult multi =
+            configuration_chi_square(chain, multispin_metropolis_samples(chain, 20000, schedule, 4, 2));
+        EXPECT_GT(multi.p_value, kPass) << "multispin " << tag << " chi2=" << multi.chi2 << " dof=" << multi.dof;
+      }
+}
+
+TEST(SamplerMetropolis, WrongAcceptanceRuleFailsConfigurationTest) {
+  const MetropolisSchedule schedule{200, 50};
+  for (Boundary b : {Boundary::periodic, Boundary::open}) {
+    const Chain chain = make_chain(8, 1.0, 0.0, b);
+    const lab::ChiSquareResult r = configuration_chi_square(chain, wrong_metropolis_samples(chain, 5000, 4, schedule, 1));
+    EXPECT_LT(r.p_value, kFail) << to_string(b) << " chi2=" << r.chi2;
+  }
+}
+
+// ---- Metropolis samplers: energy histograms at L = 32 -----------------------------------------------
+
+TEST(SamplerMetropolis, EnergyHistogramL32MatchesExact) {
+  const MetropolisSchedule schedule{1000, 20};
+  for (Boundary b : {Boundary::periodic, Boundary::open})
+    for (double T : {1.0, 2.0}) {
+      const Chain chain = make_chain(32, T, 0.0, b);
+      const std::string tag = to_string(b) + " T=" + std::to_string(T);
+      const lab::ChiSquareResult multi =
+          energy_chi_square(chain, multispin_metropolis_samples(chain, 40000, schedule, 10, 3));
+      EXPECT_GT(multi.p_value, kPass) << "multispin " << tag << " chi2=" << multi.chi2 << " dof=" << multi.dof;
+      const lab::ChiSquareResult scalar = energy_chi_square(chain, scalar_samples(chain, 400, 25, schedule, 4));
+      EXPECT_GT(scalar.p_value, kPass) << "scalar " << tag << " chi2=" << scalar.chi2 << " dof=" << scalar.dof;
+      const lab::ChiSquareResult wrong = energy_chi_square(chain, wrong_metropolis_samples(chain, 400, 25, schedule, 4));
+      EXPECT_LT(wrong.p_value, kFail) << "wrong rule " << tag << " chi2=" << wrong.chi2;
+    }
+}
+
+TEST(SamplerMetropolis, AttemptsAreCountedPerChain) {
+  // Multispin and scalar count attempts the same way: L per sweep per chain.
+  const Chain chain = make_chain(32, 1.0, 0.0, Boundary::periodic);
+  MultispinMetropolis m(chain, 2, 9);
+  m.sweep();
+  EXPECT_EQ(m.attempts(), 32u * 128u);
+  EXPECT_EQ(m.chains(), 128);
+  ScalarMetropolis s(chain, 9);
+  s.sweep();
+  EXPECT_EQ(s.attempts(), 32u);
+  EXPECT_LE(s.accepted(), s.attempts());
+}
+
+// ---- reproducibility ---------------------------------------------------------------------------------
+
+TEST(SamplerReproducibility, SameSeedSameSamplesDifferentSeedDifferent) {
+  const Chain chain = make_chain(16, 1.5, 0.2, Boundary::periodic);
+  const MetropolisSchedule schedule{50, 5};
+  const ExactSampler exact(chain);
+  EXPECT_EQ(exact.draw(500, 1).spins, exact.draw(500, 1).spins);
+  EXPECT_NE(exact.draw(500, 1).spins, exact.draw(500, 2).spins);
+  EXPECT_EQ(scalar_metropolis_samples(chain, 200, schedule, 1).spins,
+            scalar_metropolis_samples(chain, 200, schedule, 1).spins);
+  EXPECT_NE(scalar_metropolis_samples(chain, 200, schedule, 1).spins,
+            scalar_metropolis_samples(chain, 200, schedule, 2).spins);
+  EXPECT_EQ(multispin_metropolis_samples(chain, 300, schedule, 2, 1).spins,
+            multispin_metropolis_samples(chain, 300, schedule, 2, 1).spins);
+  EXPECT_NE(multispin_metropolis_samples(chain, 300, schedule, 2, 1).spins,
+            multispin_metropolis_samples(chain, 300, schedule, 2, 2).spins);
+  const SpinSamples s = multispin_metropolis_samples(chain, 300, schedule, 2, 1);
+  EXPECT_EQ(s.size(), 300u);
+  EXPECT_EQ(s.L, 16);
+}
+
+TEST(SamplerMultispin, CopyChainReadsOneLane) {
+  // Chains in different lanes and words are different (independent random starts).
+  const Chain chain = make_chain(32, 1.0, 0.0, Boundary::open);
+  MultispinMetropolis m(chain, 3, 4);
+  std::vector<Spin> a(32), b(32), c(32);
+  m.copy_chain(0, a.data());
+  m.copy_chain(63, b.data());
+  m.copy_chain(191, c.data());
+  EXPECT_NE(a, b);
+  EXPECT_NE(a, c);
+  for (Spin s : c) EXPECT_TRUE(s == 1 || s == -1);
+}
