@@ -44,65 +44,117 @@ std::vector<double> sample_energies(const Chain& chain, const SpinSamples& sampl
   return e;
 }
 
-CorrelationEstimate sample_connected_correlation(const Chain& chain, const SpinSamples& samples) {
-  require_samples(chain, samples);
-  const int L = chain.L;
-  const bool ring = chain.boundary == Boundary::periodic;
-  const std::size_t n = samples.size();
-  const std::size_t B = std::min<std::size_t>(kJackknifeBlocks, n);
-  auto block_begin = [&](std::size_t b) { return b * n / B; };
-  // Per-block sums of s_i (per site) and of the pair products averaged over the pairs at distance r.
-  std::vector<double> site_sum(B * L, 0.0), pair_sum(B * L, 0.0);
-  auto pairs = [&](int r) { return ring ? L : L - r; };
-  for (std::size_t b = 0; b < B; ++b)
-    for (std::size_t k = block_begin(b); k < block_begin(b + 1); ++k) {
-      const Spin* s = samples.row(k);
-      for (int i = 0; i < L; ++i) site_sum[b * L + i] += s[i];
-      for (int r = 0; r < L; ++r) {
-        long acc = 0;
-        if (ring) {
-          for (int i = 0; i < L; ++i) acc += s[i] * s[(i + r) % L];
-        } else {
-          for (int i = 0; i + r < L; ++i) acc += s[i] * s[i + r];
+namespace {
+
+// Per-block sums of s_i (per site) and of the pair products averaged over the pairs at distance r,
+// from which C(r) on all samples but one block costs O(L): the jackknife of C(r) and of fits to it.
+class CorrelationBlocks {
+ public:
+  CorrelationBlocks(const Chain& chain, const SpinSamples& samples)
+      : L_(chain.L), ring_(chain.boundary == Boundary::periodic), n_(samples.size()),
+        B_(std::min<std::size_t>(kJackknifeBlocks, n_)), site_sum_(B_ * L_, 0.0), pair_sum_(B_ * L_, 0.0),
+        site_total_(L_, 0.0), pair_total_(L_, 0.0), mean_(L_) {
+    for (std::size_t b = 0; b < B_; ++b)
+      for (std::size_t k = begin(b); k < begin(b + 1); ++k) {
+        const Spin* s = samples.row(k);
+        for (int i = 0; i < L_; ++i) site_sum_[b * L_ + i] += s[i];
+        for (int r = 0; r < L_; ++r) {
+          long acc = 0;
+          if (ring_) {
+            for (int i = 0; i < L_; ++i) acc += s[i] * s[(i + r) % L_];
+          } else {
+            for (int i = 0; i + r < L_; ++i) acc += s[i] * s[i + r];
+          }
+          pair_sum_[b * L_ + r] += static_cast<double>(acc) / pairs(r);
         }
-        pair_sum[b * L + r] += static_cast<double>(acc) / pairs(r);
       }
-    }
-  std::vector<double> site_total(L, 0.0), pair_total(L, 0.0);
-  for (std::size_t b = 0; b < B; ++b)
-    for (int i = 0; i < L; ++i) {
-      site_total[i] += site_sum[b * L + i];
-      pair_total[i] += pair_sum[b * L + i];
-    }
-  // C(r) on all blocks but block `excluded` (excluded = B: use all): <s_i s_{i+r}> - <s_i><s_{i+r}>.
-  std::vector<double> mean(L);
-  auto correlation = [&](int r, std::size_t excluded) {
-    double count = static_cast<double>(n);
-    double pair = pair_total[r];
-    for (int i = 0; i < L; ++i) mean[i] = site_total[i];
-    if (excluded < B) {
-      count -= static_cast<double>(block_begin(excluded + 1) - block_begin(excluded));
-      pair -= pair_sum[excluded * L + r];
-      for (int i = 0; i < L; ++i) mean[i] -= site_sum[excluded * L + i];
+    for (std::size_t b = 0; b < B_; ++b)
+      for (int i = 0; i < L_; ++i) {
+        site_total_[i] += site_sum_[b * L_ + i];
+        pair_total_[i] += pair_sum_[b * L_ + i];
+      }
+  }
+  std::size_t blocks() const { return B_; }
+  std::size_t begin(std::size_t b) const { return b * n_ / B_; }
+  std::size_t block_of(std::size_t first) const {  // block starting at sample `first`
+    for (std::size_t b = 0; b < B_; ++b)
+      if (begin(b) == first) return b;
+    throw std::logic_error("jackknife block boundaries disagree");
+  }
+  // C(r) = <s_i s_{i+r}> - <s_i><s_{i+r}> on all blocks but `excluded` (excluded >= blocks(): all).
+  double correlation(int r, std::size_t excluded) const {
+    double count = static_cast<double>(n_);
+    double pair = pair_total_[r];
+    for (int i = 0; i < L_; ++i) mean_[i] = site_total_[i];
+    if (excluded < B_) {
+      count -= static_cast<double>(begin(excluded + 1) - begin(excluded));
+      pair -= pair_sum_[excluded * L_ + r];
+      for (int i = 0; i < L_; ++i) mean_[i] -= site_sum_[excluded * L_ + i];
     }
     double mm = 0;
-    if (ring) {
-      for (int i = 0; i < L; ++i) mm += mean[i] * mean[(i + r) % L];
+    if (ring_) {
+      for (int i = 0; i < L_; ++i) mm += mean_[i] * mean_[(i + r) % L_];
     } else {
-      for (int i = 0; i + r < L; ++i) mm += mean[i] * mean[i + r];
+      for (int i = 0; i + r < L_; ++i) mm += mean_[i] * mean_[i + r];
     }
     return pair / count - mm / (count * count * pairs(r));
-  };
+  }
+
+ private:
+  int pairs(int r) const { return ring_ ? L_ : L_ - r; }
+  int L_;
+  bool ring_;
+  std::size_t n_, B_;
+  std::vector<double> site_sum_, pair_sum_, site_total_, pair_total_;
+  mutable std::vector<double> mean_;
+};
+
+// Fit range r_min..r_max for ln C(r): r_max is the last r of the run r = 1, 2, ... with C(r) > 3 error,
+// kept below L/4 so that the periodic image t^{L-r} (and finite-size curvature) stays small. With only
+// r = 1 usable, r = 0 is the second point (xi = 1 / ln(C(0) / C(1))). Returns false if no fit is possible.
+bool fit_range(const CorrelationEstimate& corr, int& r_min, int& r_max) {
+  const int L = static_cast<int>(corr.value.size());
+  r_max = 0;
+  for (int r = 1; 4 * r < L; ++r) {
+    if (!(corr.value[r] > 3 * corr.error[r])) break;
+    r_max = r;
+  }
+  r_min = r_max >= 2 ? 1 : 0;
+  return r_max >= 1 && corr.value[0] > 0;
+}
+
+// Weighted least-squares slope of ln C(r) on r (weights (C / error)^2, i.e. 1 / Var(ln C)).
+void fit_log_correlation(const std::vector<double>& value, const std::vector<double>& error, int r_min, int r_max,
+                         double& slope, double& slope_error) {
+  double S = 0, Sx = 0, Sy = 0, Sxx = 0, Sxy = 0;
+  for (int r = r_min; r <= r_max; ++r) {
+    const double rel = error[r] > 0 ? error[r] / value[r] : 1e-12;  // C(0) = 1 - m^2 may have ~0 error
+    const double w = 1 / (rel * rel);
+    const double y = std::log(value[r]);
+    S += w;
+    Sx += w * r;
+    Sy += w * y;
+    Sxx += w * r * r;
+    Sxy += w * r * y;
+  }
+  const double det = S * Sxx - Sx * Sx;
+  slope = (S * Sxy - Sx * Sy) / det;
+  slope_error = std::sqrt(S / det);
+}
+
+}  // namespace
+
+CorrelationEstimate sample_connected_correlation(const Chain& chain, const SpinSamples& samples) {
+  require_samples(chain, samples);
+  const CorrelationBlocks blocks(chain, samples);
   CorrelationEstimate out;
-  out.value.resize(L);
-  out.error.resize(L);
-  for (int r = 0; r < L; ++r) {
-    const lab::Estimate e = lab::jackknife(n, static_cast<int>(B), [&](std::size_t eb, std::size_t ee) {
-      if (eb == ee) return correlation(r, B);
-      for (std::size_t b = 0; b < B; ++b)
-        if (block_begin(b) == eb) return correlation(r, b);
-      throw std::logic_error("jackknife block boundaries disagree");
-    });
+  out.value.resize(chain.L);
+  out.error.resize(chain.L);
+  for (int r = 0; r < chain.L; ++r) {
+    const lab::Estimate e =
+        lab::jackknife(samples.size(), static_cast<int>(blocks.blocks()), [&](std::size_t eb, std::size_t ee) {
+          return blocks.correlation(r, eb == ee ? blocks.blocks() : blocks.block_of(eb));
+        });
     out.value[r] = e.value;
     out.error[r] = e.error;
   }
@@ -140,36 +192,34 @@ lab::Estimate sample_specific_heat_per_spin(const Chain& chain, const SpinSample
 }
 
 lab::Estimate sample_correlation_length(const CorrelationEstimate& corr) {
-  const int L = static_cast<int>(corr.value.size());
-  // r_max: the last r of the run r = 1, 2, ... where C(r) > 3 error, kept below L/4 so that the
-  // periodic image t^{L-r} (and finite-size curvature) stays small.
-  int r_max = 0;
-  for (int r = 1; 4 * r < L; ++r) {
-    if (!(corr.value[r] > 3 * corr.error[r])) break;
-    r_max = r;
-  }
-  // Weighted least squares for ln C(r) = a - r / xi; Var(ln C) ~ (error / C)^2. With only r = 1
-  // usable, fall back to r = 0 as the second point (xi = 1 / ln(C(0) / C(1))).
-  const int r_min = r_max >= 2 ? 1 : 0;
-  if (r_max < 1 || !(corr.value[0] > 0)) return {std::numeric_limits<double>::quiet_NaN(),
-                                                 std::numeric_limits<double>::quiet_NaN()};
-  double S = 0, Sx = 0, Sy = 0, Sxx = 0, Sxy = 0;
-  for (int r = r_min; r <= r_max; ++r) {
-    const double c = corr.value[r];
-    const double rel = corr.error[r] > 0 ? corr.error[r] / c : 1e-12;  // exact C(0) = 1 - m^2 may have ~0 error
-    const double w = 1 / (rel * rel);
-    const double y = std::log(c);
-    S += w;
-    Sx += w * r;
-    Sy += w * y;
-    Sxx += w * r * r;
-    Sxy += w * r * y;
-  }
-  const double det = S * Sxx - Sx * Sx;
-  const double slope = (S * Sxy - Sx * Sy) / det;
-  const double slope_error = std::sqrt(S / det);
-  if (!(slope < 0)) return {std::numeric_limits<double>::infinity(), std::numeric_limits<double>::quiet_NaN()};
+  constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+  int r_min, r_max;
+  if (!fit_range(corr, r_min, r_max)) return {nan, nan};
+  double slope, slope_error;
+  fit_log_correlation(corr.value, corr.error, r_min, r_max, slope, slope_error);
+  if (!(slope < 0)) return {std::numeric_limits<double>::infinity(), nan};
+  // Formal fit error: it treats the C(r) as independent, but they are positively correlated, so it
+  // underestimates the spread (by ~2x at T = 1); the (chain, samples) overload jackknifes the fit.
   return {-1 / slope, slope_error / (slope * slope)};
+}
+
+lab::Estimate sample_correlation_length(const Chain& chain, const SpinSamples& samples) {
+  require_samples(chain, samples);
+  const CorrelationEstimate corr = sample_connected_correlation(chain, samples);
+  const lab::Estimate central = sample_correlation_length(corr);
+  if (!std::isfinite(central.value)) return central;
+  int r_min, r_max;
+  fit_range(corr, r_min, r_max);
+  // Same range and weights in every jackknife replica; only the C(r) values change.
+  const CorrelationBlocks blocks(chain, samples);
+  std::vector<double> value(chain.L);
+  return lab::jackknife(samples.size(), static_cast<int>(blocks.blocks()), [&](std::size_t eb, std::size_t ee) {
+    const std::size_t excluded = eb == ee ? blocks.blocks() : blocks.block_of(eb);
+    for (int r = r_min; r <= r_max; ++r) value[r] = blocks.correlation(r, excluded);
+    double slope, slope_error;
+    fit_log_correlation(value, corr.error, r_min, r_max, slope, slope_error);
+    return -1 / slope;
+  });
 }
 
 lab::ChiSquareResult energy_chi_square(const Chain& chain, const SpinSamples& samples) {

@@ -23,7 +23,11 @@ lab::Estimate sample_specific_heat_per_spin(const Chain& chain, const SpinSample
 
 // Correlation length from C(r): xi = 1 / ln(C(1) / C(2)) estimated over the first r where C is
 // clearly positive (a fit of ln C(r) on r = 1..r_max, r_max = the last r with C(r) > 3 error and r < L/4).
+// The error of this overload is the formal weighted-fit error, which ignores the correlations between
+// the C(r) and underestimates the spread; prefer the overload below when the samples are at hand.
 lab::Estimate sample_correlation_length(const CorrelationEstimate& corr);
+// The same fit, with its error from a jackknife of the whole fit over blocks of samples.
+lab::Estimate sample_correlation_length(const Chain& chain, const SpinSamples& samples);
 
 // Chi-square test of the sample energy histogram against the exact distribution (h = 0 only).
 lab::ChiSquareResult energy_chi_square(const Chain& chain, const SpinSamples& samples);
