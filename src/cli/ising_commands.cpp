@@ -1,0 +1,167 @@
+// spinformer ising exact|sample: the exact chain and its samplers.
+#include <chrono>
+#include <cmath>
+#include <fmt/format.h>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.hpp"
+#include "ising/exact.hpp"
+#include "ising/samplers.hpp"
+#include "lab/atomic_file.hpp"
+#include "lab/run_metadata.hpp"
+#include "lab/tsv.hpp"
+#include "lab/usage_error.hpp"
+
+namespace spinformer::cli {
+namespace {
+
+using ising::Chain;
+
+struct ChainFlags {
+  Chain chain;
+  std::string boundary = "periodic";
+
+  void add_to(CLI::App& cmd) {
+    cmd.add_option("--L", chain.L, "chain length (>= 2)")->capture_default_str();
+    cmd.add_option("--J", chain.J, "coupling J")->capture_default_str();
+    cmd.add_option("--h", chain.h, "field h")->capture_default_str();
+    cmd.add_option("--T", chain.T, "temperature T > 0 (k_B = 1)")->capture_default_str();
+    cmd.add_option("--boundary", boundary, "periodic | open")->capture_default_str();
+  }
+  Chain validated() {
+    chain.boundary = ising::parse_boundary(boundary);
+    ising::validate(chain);
+    return chain;
+  }
+};
+
+nlohmann::json finite_or_null(double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(); }
+
+void run_exact(ChainFlags& flags, bool as_json) {
+  const Chain chain = flags.validated();
+  const ising::ExactChain exact(chain);
+  const auto thermo = exact.thermodynamics();
+  const auto corr = exact.connected_correlation();
+  const double xi = exact.correlation_length();
+  if (as_json) {
+    nlohmann::json out = {{"L", chain.L},
+                          {"T", chain.T},
+                          {"J", chain.J},
+                          {"h", chain.h},
+                          {"boundary", ising::to_string(chain.boundary)},
+                          {"log_z", thermo.log_z},
+                          {"energy_per_spin", thermo.energy_per_spin},
+                          {"magnetization_per_spin", thermo.magnetization_per_spin},
+                          {"specific_heat_per_spin", thermo.specific_heat_per_spin},
+                          {"susceptibility_per_spin", thermo.susceptibility_per_spin},
+                          {"correlation_length", finite_or_null(xi)},
+                          {"corr", corr}};
+    std::cout << out.dump() << '\n';
+    return;
+  }
+  fmt::print("1D Ising chain, L = {}, J = {}, h = {}, T = {}, {} boundary (exact)\n", chain.L, chain.J, chain.h,
+             chain.T, ising::to_string(chain.boundary));
+  fmt::print("  log Z                   {:.12g}\n", thermo.log_z);
+  fmt::print("  energy per spin         {:.12g}\n", thermo.energy_per_spin);
+  fmt::print("  magnetisation per spin  {:.12g}\n", thermo.magnetization_per_spin);
+  fmt::print("  specific heat per spin  {:.12g}\n", thermo.specific_heat_per_spin);
+  fmt::print("  susceptibility per spin {:.12g}\n", thermo.susceptibility_per_spin);
+  fmt::print("  correlation length xi   {:.12g}\n", xi);
+  fmt::print("  connected C(r), r = 0..{}:\n", std::min(chain.L - 1, 16));
+  for (int r = 0; r < chain.L && r <= 16; ++r) fmt::print("    {:3d}  {:.12g}\n", r, corr[r]);
+}
+
+struct SampleFlags {
+  std::string sampler = "exact";
+  long long n = 1000;
+  std::uint64_t seed = 1;
+  long long equilibration_sweeps = 500;
+  long long sweeps_between = 10;
+  long long samples_per_chain = 1;
+  std::string out;
+};
+
+void run_sample(ChainFlags& flags, const SampleFlags& s, const std::vector<std::string>& argv) {
+  const Chain chain = flags.validated();
+  if (s.n <= 0) throw lab::UsageError("--n", fmt::format("must be > 0, got {}", s.n));
+  if (s.n * chain.L > 2'000'000'000LL) throw lab::UsageError("--n", "n * L must stay below 2e9 spins");
+  if (s.equilibration_sweeps < 0)
+    throw lab::UsageError("--equilibration-sweeps", fmt::format("must be >= 0, got {}", s.equilibration_sweeps));
+  if (s.sweeps_between < 1)
+    throw lab::UsageError("--sweeps-between", fmt::format("must be >= 1, got {}", s.sweeps_between));
+  if (s.samples_per_chain < 1)
+    throw lab::UsageError("--samples-per-chain", fmt::format("must be >= 1, got {}", s.samples_per_chain));
+  if (s.sampler != "exact" && s.sampler != "metropolis" && s.sampler != "multispin")
+    throw lab::UsageError("--sampler", fmt::format("must be exact, metropolis or multispin, got '{}'", s.sampler));
+  lab::require_writable(s.out, "--out");
+
+  lab::RunMetadata meta("spinformer ising sample");
+  const std::size_t n = static_cast<std::size_t>(s.n);
+  const ising::MetropolisSchedule schedule{s.equilibration_sweeps, s.sweeps_between};
+  ising::SpinSamples samples;
+  if (s.sampler == "exact") samples = ising::ExactSampler(chain).draw(n, s.seed);
+  else if (s.sampler == "metropolis") samples = ising::scalar_metropolis_samples(chain, n, schedule, s.seed);
+  else
+    samples = ising::multispin_metropolis_samples(chain, n, schedule, static_cast<std::size_t>(s.samples_per_chain),
+                                                  s.seed);
+
+  lab::SpinTable table{chain.L, std::move(samples.spins)};
+  lab::write_spin_table(s.out, table, "--out");
+  meta.set_seed(s.seed);
+  meta.parameters() = {{"L", chain.L},
+                       {"J", chain.J},
+                       {"h", chain.h},
+                       {"T", chain.T},
+                       {"boundary", ising::to_string(chain.boundary)},
+                       {"sampler", s.sampler},
+                       {"n", s.n},
+                       {"equilibration_sweeps", s.equilibration_sweeps},
+                       {"sweeps_between", s.sweeps_between},
+                       {"samples_per_chain", s.samples_per_chain}};
+  meta.write_sidecar(s.out, {{"command_line", argv}});
+  fmt::print(stderr, "wrote {} configurations of {} spins to {}\n", s.n, chain.L, s.out);
+}
+
+}  // namespace
+
+void add_ising_commands(CLI::App& app) {
+  auto* ising = app.add_subcommand("ising", "the 1D Ising chain: exact results and samplers");
+  ising->require_subcommand(1);
+
+  auto exact_flags = std::make_shared<ChainFlags>();
+  auto as_json = std::make_shared<bool>(false);
+  auto* exact = ising->add_subcommand("exact", "exact thermodynamics and correlations (transfer matrix)");
+  exact_flags->add_to(*exact);
+  exact->add_flag("--json", *as_json, "print one JSON object");
+  exact->callback([exact_flags, as_json] { run_exact(*exact_flags, *as_json); });
+
+  auto sample_flags = std::make_shared<ChainFlags>();
+  auto s = std::make_shared<SampleFlags>();
+  auto* sample = ising->add_subcommand("sample", "draw configurations: exact i.i.d. or Metropolis");
+  sample_flags->add_to(*sample);
+  sample->add_option("--sampler", s->sampler,
+                     "exact (i.i.d. from the exact conditionals) | metropolis (the seed's single chain) | "
+                     "multispin (production: 64 chains per word)")
+      ->capture_default_str();
+  sample->add_option("--n", s->n, "number of configurations")->capture_default_str();
+  sample->add_option("--seed", s->seed, "random seed")->capture_default_str();
+  sample->add_option("--equilibration-sweeps", s->equilibration_sweeps, "sweeps before the first sample")
+      ->capture_default_str();
+  sample->add_option("--sweeps-between", s->sweeps_between, "sweeps between samples of one chain")
+      ->capture_default_str();
+  sample->add_option("--samples-per-chain", s->samples_per_chain, "multispin: samples taken from each chain")
+      ->capture_default_str();
+  sample->add_option("--out", s->out, "output TSV (one configuration of +-1 per row; sidecar FILE.json)")
+      ->required();
+  sample->callback([sample_flags, s, sample] {
+    std::vector<std::string> argv = {"spinformer", "ising", "sample"};
+    for (const auto& opt : sample->get_options())
+      if (opt->count() > 0 && opt->get_name() != "--help")
+        argv.push_back(opt->get_name() + "=" + opt->as<std::string>());
+    run_sample(*sample_flags, *s, argv);
+  });
+}
+
+}  // namespace spinformer::cli
