@@ -41,7 +41,7 @@ class ExactChain {
 
   // Connected correlation C(r) = <s_i s_{i+r}> - <s_i><s_{i+r}>, r = 0..L-1, averaged over the pairs
   // (i, i + r) that exist: all L of them (indices mod L) on the ring, the L - r pairs of the open chain.
-  // This is what the sample estimator in estimators.hpp measures.
+  // This is what the sample estimator in estimators.hpp measures. Cost O(L) on the ring, O(L^2) open.
   std::vector<double> connected_correlation() const;
 
   // log p(s) = -beta H(s) - log Z.
@@ -61,10 +61,19 @@ class ExactChain {
 
  private:
   Chain chain_;
-  // Precomputed tables (implementation detail): log-scaled transfer-matrix powers etc.
-  std::vector<double> log_scale_;          // see exact.cpp
-  std::vector<double> normalized_powers_;  // see exact.cpp
-  std::vector<double> conditional_up_;     // [i][prev][first] -> p(s_i = +1 | ...)
+  double log_z_ = 0;
+  double log_scale_ = 0;      // m: largest exponent of T, log Z = bonds m (+ |H| open) + log_z_reduced_
+  double log_z_reduced_ = 0;  // log Z minus that offset (keeps log_probability free of cancellation)
+  // rho = lambda_- / lambda_+ as log|rho| and sign (rho^n then stays accurate as |rho| -> 1).
+  double log_abs_rho_ = 0;
+  bool rho_negative_ = false;
+  double bulk_magnetization_ = 0;  // v_+^T sigma_z v_+ for the leading eigenvector
+  double off_diagonal_sq_ = 0;     // (v_+^T sigma_z v_-)^2 = 1 - bulk_magnetization_^2
+  // Precomputed tables (see exact.cpp); spin index 0 is +1, index 1 is -1.
+  std::vector<double> log_powers_;       // [n][a][b]: log (T^n)_ab - max_ab, n = 0..L
+  std::vector<double> log_forward_;      // open chain: [i][a] log (w^T T^i)_a, normalised
+  std::vector<double> log_backward_;     // open chain: [i][a] log (T^(L-1-i) w)_a, normalised
+  std::vector<double> log_conditional_;  // [i][prev][first][s]: log p(s_i = s | prev, first)
 };
 
 }  // namespace spinformer::ising
