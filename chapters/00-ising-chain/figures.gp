@@ -34,9 +34,9 @@ do for [ext in "pdf png"] {
   set xrange [0:L/2]
   set yrange [-0.05:1.05]
   set key top right title 'T / J' font ',9'
-  plot for [k=1:nT] data.'/corr_T'.word(temps, k).'.tsv' u 1:2 w l lw 2 lc rgb tcolor(k) t word(temps, k), \
+  plot for [k=1:nT] data.'/corr_T'.word(temps, k).'.tsv' u 1:2 w l lw 2 dt 1 lc rgb tcolor(k) t word(temps, k), \
        for [k=1:nT] data.'/corr_T'.word(temps, k).'.tsv' u 1:3 w l lw 1 dt 2 lc rgb tcolor(k) notitle, \
-       for [k=1:nT] data.'/corr_T'.word(temps, k).'.tsv' u 1:4:5 w yerr pt 7 ps 0.5 lc rgb tcolor(k) notitle
+       for [k=1:nT] data.'/corr_T'.word(temps, k).'.tsv' u 1:4:5 w yerr pt 7 ps 0.5 dt 1 lc rgb tcolor(k) notitle
   unset xrange; unset yrange; set key default; set key top right noautotitle
   set output
 
@@ -60,11 +60,13 @@ do for [ext in "pdf png"] {
   set xlabel 'energy per spin E/(LJ)'
   set ylabel 'probability'
   hist = data.'/energy_hist_T1.tsv'
+  set yrange [1e-7:1.5]
+  set xrange [-1.05:0.05]
   plot hist u 1:2 w l ls 1 t 'exact, T = J', \
        hist u ($1 - 0.01):3:4 w yerr ls 11 t 'exact sampler', \
        hist u 1:5:6 w yerr ls 12 t 'Metropolis (seed)', \
        hist u ($1 + 0.01):7:8 w yerr ls 13 t 'multi-spin Metropolis'
-  unset logscale; set format y '%g'
+  unset logscale; unset xrange; unset yrange; set format y '%g'
   set output
 
   # ---- equilibration: p-values against sweeps from a random start ------------------------------------
@@ -79,10 +81,10 @@ do for [ext in "pdf png"] {
   set ylabel 'p-value, energy histogram'
   set key bottom right title 'T / J' font ',8'
   plot for [k=1:nT] data.'/equilibration.tsv' u 2:($1 == word(temps, k) + 0 ? floor_p($3) : NaN) \
-         w lp pt 7 ps 0.5 lc rgb tcolor(k) t word(temps, k), alpha w l ls 2 notitle
+         w lp pt 7 ps 0.5 dt 1 lc rgb tcolor(k) t word(temps, k), alpha w l ls 2 notitle
   set ylabel 'p-value, magnetisation histogram'
   plot for [k=1:nT] data.'/equilibration.tsv' u 2:($1 == word(temps, k) + 0 ? floor_p($4) : NaN) \
-         w lp pt 7 ps 0.5 lc rgb tcolor(k) t word(temps, k), alpha w l ls 2 notitle
+         w lp pt 7 ps 0.5 dt 1 lc rgb tcolor(k) t word(temps, k), alpha w l ls 2 notitle
   unset multiplot
   unset logscale; unset yrange; set format y '%g'; set key default; set key top right noautotitle
   set output

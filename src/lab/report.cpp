@@ -48,7 +48,9 @@ std::string claims_markdown(const std::vector<nlohmann::json>& chapters) {
     for (std::size_t p = s.find('|'); p != std::string::npos; p = s.find('|', p + 2)) s.replace(p, 1, "\\|");
     return s;
   };
-  std::string out = "| # | Claim (source) | Measured | Criterion | Verdict |\n|---|---|---|---|---|\n";
+  std::string out = "| # | Claim (source) | Measured | Criterion | Verdict |\n"
+      // the dashes set the relative column widths of the PDF table
+      "|---|------------------------------|------------------------------------|----------------------|----------|\n";
   for (const auto& chapter : chapters)
     for (const auto& c : chapter["claims"])
       out += fmt::format("| {} | {} ({}) | {} | {} | **{}** |\n", cell(c["id"]), cell(c["claim"]), cell(c["source"]),
