@@ -4,6 +4,9 @@ PROFILE ?= paper
 JOBS ?= 2
 BUILD_DIR := build/cmake
 export PROFILE
+MAKEFLAGS += --no-print-directory
+# give cmake's own make our job count unless we already run under a jobserver (make -jN)
+CMAKE_JOBS = $(if $(findstring -j,$(MAKEFLAGS)),,-j $(JOBS))
 
 .PHONY: all paper test bench deps build clean help $(addprefix ch,00 01 02 03 04 05 06 07 08 09)
 
@@ -21,7 +24,7 @@ deps:
 build: deps
 	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release > $(BUILD_DIR).configure.log 2>&1 \
 	  || { cat $(BUILD_DIR).configure.log; exit 1; }
-	@cmake --build $(BUILD_DIR) -j $(JOBS)
+	+@cmake --build $(BUILD_DIR) $(CMAKE_JOBS)
 
 # Everything after the build is decided by file dates in paper/pipeline.mk.
 paper: build
@@ -36,6 +39,8 @@ ch%: build
 
 bench: build
 	$(BUILD_DIR)/bin/spinformer_bench
+	@if /usr/bin/python3 -c 'import torch' 2>/dev/null; then /usr/bin/python3 bench/seed_metropolis.py; \
+	 else echo "seed's Python sampler: skipped (apt-get install python3-torch to measure it)"; fi
 
 clean:
 	rm -rf build
