@@ -6,5 +6,8 @@ namespace spinformer::cli {
 
 void add_ising_commands(CLI::App& app);   // spinformer ising exact|sample
 void add_report_commands(CLI::App& app);  // spinformer report fill|claims
+void add_gpt_commands(CLI::App& app);     // spinformer gpt train|sample|logprob|attention
+void add_glass_commands(CLI::App& app);   // spinformer glass mcmc|nmf|tap|overlaps
+void add_sk_commands(CLI::App& app);      // spinformer sk rs|at-line
 
 }  // namespace spinformer::cli

@@ -13,6 +13,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   spinformer::cli::add_ising_commands(app);
   spinformer::cli::add_report_commands(app);
+  spinformer::cli::add_gpt_commands(app);
+  spinformer::cli::add_glass_commands(app);
+  spinformer::cli::add_sk_commands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,0 +1,8 @@
+// spinformer sk: placeholder until its issue lands (registers nothing).
+#include "cli/commands.hpp"
+
+namespace spinformer::cli {
+
+void add_sk_commands(CLI::App&) {}
+
+}  // namespace spinformer::cli
