@@ -50,7 +50,8 @@ class MetropolisChain {
   State s_, u_;                       // state and targets u = x + J s
   Eigen::VectorXd unorm2_, su_;       // ||u_i||^2, s_i . u_i
   Eigen::VectorXd snorm2_;            // ||s_i||^2
-  Eigen::VectorXd scratch_ud_, scratch_sd_, delta_;
+  mutable Eigen::VectorXd scratch_ud_, scratch_sd_;  // u_i.delta, s_i.delta of the last proposal
+  Eigen::VectorXd delta_;
   std::int64_t proposals_ = 0, accepted_ = 0, since_refresh_ = 0;
   static constexpr std::int64_t refresh_interval = 100000;
 };
