@@ -21,6 +21,8 @@ MetropolisChain::MetropolisChain(const VectorSpinModel& model, double beta, doub
                                                  start.cols(), model.N, model.D));
   scratch_ud_.resize(model.N);
   scratch_sd_.resize(model.N);
+  new_unorm2_.resize(model.N);
+  new_inv_unorm_.resize(model.N);
   delta_.resize(model.D);
   refresh();
 }
@@ -33,6 +35,7 @@ void MetropolisChain::set_sigma(double sigma) {
 void MetropolisChain::refresh() {
   u_ = model_->targets(s_);
   unorm2_ = u_.rowwise().squaredNorm();
+  inv_unorm_ = unorm2_.array().rsqrt().matrix();
   snorm2_ = s_.rowwise().squaredNorm();
   su_ = (s_.array() * u_.array()).rowwise().sum();
   since_refresh_ = 0;
@@ -42,7 +45,7 @@ void MetropolisChain::refresh() {
 double MetropolisChain::energy() const {
   const double R = model_->R;
   double h = 0;
-  for (int i = 0; i < model_->N; ++i) h += snorm2_[i] - 2.0 * R * su_[i] / std::sqrt(unorm2_[i]) + R * R;
+  for (int i = 0; i < model_->N; ++i) h += snorm2_[i] - 2.0 * R * su_[i] * inv_unorm_[i] + R * R;
   return 0.5 * h;
 }
 
@@ -67,9 +70,12 @@ double MetropolisChain::delta_energy(int k, const Eigen::VectorXd& delta) const 
   for (int i = 0; i < N; ++i) {
     const double jik = Jk[i];
     const double un2 = unorm2_[i] + 2.0 * jik * ud[i] + jik * jik * dd;
+    new_unorm2_[i] = un2;
     double su = su_[i] + jik * sd[i];
     if (i == k) su += ud[i] + jik * dd;  // (s_k + delta).(u_k + J_kk delta) - s_k.u_k - J_kk s_k.delta
-    dh += -R * (su / std::sqrt(un2) - su_[i] / std::sqrt(unorm2_[i]));
+    const double inv = 1.0 / std::sqrt(un2);
+    new_inv_unorm_[i] = inv;
+    dh += -R * (su * inv - su_[i] * inv_unorm_[i]);
   }
   dh += 0.5 * (2.0 * sd[k] + dd);  // ||s_k + delta||^2 - ||s_k||^2
   return dh;
@@ -86,11 +92,9 @@ void MetropolisChain::accept(int k, const Eigen::VectorXd& delta) {
   // scratch_ud_/scratch_sd_ still hold u_i.delta and s_i.delta from delta_energy.
   const double dd = delta.squaredNorm();
   const auto Jk = m.J.col(k);
-  for (int i = 0; i < m.N; ++i) {
-    const double jik = Jk[i];
-    unorm2_[i] += 2.0 * jik * scratch_ud_[i] + jik * jik * dd;
-    su_[i] += jik * scratch_sd_[i];
-  }
+  unorm2_.swap(new_unorm2_);
+  inv_unorm_.swap(new_inv_unorm_);
+  for (int i = 0; i < m.N; ++i) su_[i] += Jk[i] * scratch_sd_[i];
   su_[k] += scratch_ud_[k] + Jk[k] * dd;
   snorm2_[k] += 2.0 * scratch_sd_[k] + dd;
   s_.row(k) += delta.transpose();
@@ -100,7 +104,12 @@ void MetropolisChain::accept(int k, const Eigen::VectorXd& delta) {
 bool MetropolisChain::step() {
   ++proposals_;
   const int k = static_cast<int>(rng_.below(static_cast<std::uint32_t>(model_->N)));
-  for (int a = 0; a < model_->D; ++a) delta_[a] = sigma_ * standard_normal(rng_);
+  for (int a = 0; a < model_->D; a += 2) {  // Box-Muller, both variates of each pair
+    const double r = sigma_ * std::sqrt(-2.0 * std::log(1.0 - rng_.uniform()));
+    const double phase = 2.0 * M_PI * rng_.uniform();
+    delta_[a] = r * std::cos(phase);
+    if (a + 1 < model_->D) delta_[a + 1] = r * std::sin(phase);
+  }
   const double dh = delta_energy(k, delta_);
   // Accept with min(1, exp(-beta dH)); the uniform is drawn only when needed.
   if (dh <= 0 || rng_.uniform() < std::exp(-beta_ * dh)) {

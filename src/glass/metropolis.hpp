@@ -48,9 +48,10 @@ class MetropolisChain {
   EnergyUpdate update_;
   lab::Rng rng_;
   State s_, u_;                       // state and targets u = x + J s
-  Eigen::VectorXd unorm2_, su_;       // ||u_i||^2, s_i . u_i
+  Eigen::VectorXd unorm2_, inv_unorm_, su_;  // ||u_i||^2, 1/||u_i||, s_i . u_i
   Eigen::VectorXd snorm2_;            // ||s_i||^2
   mutable Eigen::VectorXd scratch_ud_, scratch_sd_;  // u_i.delta, s_i.delta of the last proposal
+  mutable Eigen::VectorXd new_unorm2_, new_inv_unorm_;  // the same after the last proposal
   Eigen::VectorXd delta_;
   std::int64_t proposals_ = 0, accepted_ = 0, since_refresh_ = 0;
   static constexpr std::int64_t refresh_interval = 100000;
