@@ -42,7 +42,7 @@ struct Config {
   std::int64_t proposals = 2'000'000;    // per chain (thesis: 1e7 per beta, one chain)
   std::int64_t thin = 640;               // 10 sweeps between stored states
   int thesis_m0_chains = 4, thesis_field_chains = 2, adapt_m0_chains = 2, adapt_field_chains = 2;
-  std::vector<double> long_betas{0.01, 0.1, 1.0};
+  std::vector<double> long_betas{0.01, 0.1, 1.0, 31.6227766016838};
   std::int64_t long_proposals = 10'000'000;  // the thesis's run length
   std::int64_t long_thin = 10'000;           // the thesis's storage interval
   int threads = 2;
@@ -361,7 +361,7 @@ int main(int argc, char** argv) {
       const std::size_t kept = r.running_alignment.size();
       const std::int64_t burn = cfg.long_proposals - std::int64_t(kept) * cfg.long_thin;
       for (std::size_t k = 0; k < kept; ++k)
-        lrt.add({long_jobs[j].beta, long_jobs[j].field_start ? 1.0 : 0.0, double(burn + std::int64_t(k + 1) * cfg.long_thin),
+        lrt.add({std::stod(bkey(long_jobs[j].beta)), long_jobs[j].field_start ? 1.0 : 0.0, double(burn + std::int64_t(k + 1) * cfg.long_thin),
                  r.running_alignment[k], r.alignment[k]});
     }
     {
@@ -519,18 +519,20 @@ int main(int argc, char** argv) {
                            s.adapt.plain.value, s.adapt.plain.error, s.adapt.corrected.value, s.adapt.corrected.error,
                            s.rhat_adapt, s.sigma_adapt, fine_value(s.beta, NMF), fine_value(s.beta, TAP));
     results["mcmc_table"] = table;
-    std::string lt = "| beta | start | A of the running mean after 1e5 | 1e6 | end |\n|---|---|---|---|---|\n";
+    const std::int64_t cp1 = cfg.long_proposals * 3 / 10, cp2 = cfg.long_proposals / 2;
+    std::string lt = fmt::format("| beta | start | A of the running mean at {:.2g} proposals | at {:.2g} | at {:.2g} (end) |\n"
+                                 "|---|---|---|---|---|\n", double(cp1), double(cp2), double(cfg.long_proposals));
     auto running_at = [&](const glass::MetropolisRun& r, std::int64_t props) {
       const std::size_t kept = r.running_alignment.size();
       const std::int64_t burn = cfg.long_proposals - std::int64_t(kept) * cfg.long_thin;
       if (props <= burn) return std::string("(burn-in)");
-      const std::size_t k = std::min<std::size_t>(kept - 1, std::size_t((props - burn) / cfg.long_thin));
+      const std::size_t k = std::min<std::size_t>(kept - 1, std::size_t((props - burn) / cfg.long_thin) - 1);
       return fmt::format("{:.3f}", r.running_alignment[k]);
     };
     for (std::size_t j = 0; j < long_jobs.size(); ++j)
       lt += fmt::format("| {} | {} | {} | {} | {:.3f} |\n", bkey(long_jobs[j].beta),
-                        long_jobs[j].field_start ? "field-aligned" : "m_0", running_at(long_runs[j], 100'000),
-                        running_at(long_runs[j], 1'000'000), long_runs[j].running_alignment.back());
+                        long_jobs[j].field_start ? "field-aligned" : "m_0", running_at(long_runs[j], cp1),
+                        running_at(long_runs[j], cp2), long_runs[j].running_alignment.back());
     results["long_table"] = lt;
     results["claims_table"] = lab::claims_markdown({claims});
     results["proposals"] = fmt::format("{:.2g}", double(cfg.proposals));
@@ -560,6 +562,17 @@ int main(int argc, char** argv) {
     int tap_fail_points = 0;
     for (std::size_t b = 0; b < fine.size(); ++b) tap_fail_points += mf[b][TAP].inner_failures > 0;
     results["tap_fail_points"] = tap_fail_points;
+    // Equilibrium (adapted) vs nMF at low T, and the thesis sampler's largest R-hat for beta < 1.
+    double eq_nmf_lowT = 0, rhat_min_hot = 1e9, corr_01 = NAN, plain_01 = NAN;
+    for (const auto& s : summary) {
+      if (s.beta > 10.0 * (1 + 1e-9)) eq_nmf_lowT = std::max(eq_nmf_lowT, std::abs(s.adapt.plain.value - fine_value(s.beta, NMF)));
+      if (s.beta < 1.0 - 1e-9) rhat_min_hot = std::min(rhat_min_hot, s.rhat_thesis);
+      if (std::abs(s.beta - 0.1) < 1e-9) corr_01 = s.adapt.corrected.value, plain_01 = s.adapt.plain.value;
+    }
+    results["eq_nmf_lowT_max_diff"] = fmt::format("{:.3f}", eq_nmf_lowT);
+    results["rhat_thesis_min_hot"] = fmt::format("{:.1f}", rhat_min_hot);
+    results["adapt_corrected_beta_0.1"] = fmt::format("{:.2f}", corr_01);
+    results["adapt_plain_beta_0.1"] = fmt::format("{:.2f}", plain_01);
     results["c1_held"] = fmt::format("{}/{}", c1_held, c1_total);
     results["c4_mixed"] = fmt::format("{}/{}", c4_mixed, c4_total);
     results["c4_eq_para"] = fmt::format("{}/{}", c4_eq_para, c4_total);
