@@ -510,14 +510,14 @@ int main(int argc, char** argv) {
 
     // ---- 4. values quoted in the chapter text ------------------------------------------------------------------
     std::string table = "| beta | MCMC (thesis) | MCMC (field start) | R-hat thesis | tau_int thesis | MCMC adapted | "
-                        "noise-corrected | R-hat adapted | sigma adapted | nMF | TAP |\n"
-                        "|---|---|---|---|---|---|---|---|---|---|---|\n";
+                        "noise-corrected | R-hat adapted | tau_int adapted | sigma adapted | nMF | TAP |\n"
+                        "|---|---|---|---|---|---|---|---|---|---|---|---|\n";
     for (const auto& s : summary)
       table += fmt::format("| {} | {:.3f} +- {:.3f} | {:.3f} | {:.2f} | {:.0f} | {:.3f} +- {:.3f} | {:.2f} +- {:.2f} | "
-                           "{:.3f} | {:.3g} | {:.3f} | {:.3f} |\n",
+                           "{:.3f} | {:.0f} | {:.3g} | {:.3f} | {:.3f} |\n",
                            bkey(s.beta), s.thesis.value, s.thesis.error, s.thesis_field, s.rhat_thesis, s.tau_thesis,
                            s.adapt.plain.value, s.adapt.plain.error, s.adapt.corrected.value, s.adapt.corrected.error,
-                           s.rhat_adapt, s.sigma_adapt, fine_value(s.beta, NMF), fine_value(s.beta, TAP));
+                           s.rhat_adapt, s.tau_adapt, s.sigma_adapt, fine_value(s.beta, NMF), fine_value(s.beta, TAP));
     results["mcmc_table"] = table;
     const std::int64_t cp1 = cfg.long_proposals * 3 / 10, cp2 = cfg.long_proposals / 2;
     std::string lt = fmt::format("| beta | start | A of the running mean at {:.2g} proposals | at {:.2g} | at {:.2g} (end) |\n"
