@@ -22,7 +22,8 @@ do for [ext in "pdf png"] {
        mf u 1:5 w l lw 2 dt 2 lc rgb '#E69F00' t '|TAP|', \
        mf u 1:7 w l lw 1.5 dt 3 lc rgb '#56B4E9' t 'TAP, symmetric J', \
        mc u 1:2:3 w yerr ls 11 t 'MCMC, thesis {/Symbol s} (4 chains from m_0)', \
-       mc u ($1*1.12):5:6 w yerr ls 12 t 'MCMC, adapted {/Symbol s} (equilibrium)'
+       mc u ($1*1.12):5:6 w yerr ls 12 t 'MCMC, adapted {/Symbol s} (equilibrium)', \
+       mc u ($1*0.89):7:8 w yerr ls 13 t 'the same, noise-corrected'
   unset logscale x; unset xrange; unset yrange; set format x '% h'
   set output
 
