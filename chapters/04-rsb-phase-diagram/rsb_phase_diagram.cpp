@@ -356,8 +356,9 @@ int main(int argc, char** argv) {
       const Phase thesis = glass::classify(vstats[i], cfg.N);
       same += thesis == phase[t.ih][t.iT];
       std::size_t j = static_cast<std::size_t>(t.ih * nT + t.iT);
-      width_rows.push_back(fmt::format("| {:g} | {:g} | {:.4f} / {:.3f} | {:.3f} / {:.3f} | {:.1f} / {:.1f} | {} / {} |",
+      width_rows.push_back(fmt::format("| {:g} | {:g} | {:.4f} / {:.3f} | {:.3f} / {:.3f} | {:.3f} / {:.3f} | {:.1f} / {:.1f} | {} / {} |",
                                        cfg.fields[t.ih], cfg.temperatures[t.iT], vruns[i].sigma, vruns[j].sigma,
+                                       vruns[i].acceptance, vruns[j].acceptance,
                                        vstats[i].q.value, vstats[j].q.value, vstats[i].chi.value, vstats[j].chi.value,
                                        glass::to_string(thesis), glass::to_string(phase[t.ih][t.iT])));
     }
@@ -416,7 +417,7 @@ int main(int argc, char** argv) {
     lab::write_file_atomically(path("claims.json"), claims.dump(2) + "\n");
 
     // ---- 5. values for the text and the figures --------------------------------------------------------
-    std::string vtable = "| h \\\\ T | " + fmt::format("{}", fmt::join(cfg.temperatures, " | ")) + " |\n|---|";
+    std::string vtable = "| h (rows), T (columns) | " + fmt::format("{}", fmt::join(cfg.temperatures, " | ")) + " |\n|---|";
     for (int iT = 0; iT < nT; ++iT) vtable += "---|";
     vtable += "\n";
     for (int ih = nH - 1; ih >= 0; --ih) {
@@ -429,8 +430,8 @@ int main(int argc, char** argv) {
       vtable += "\n";
     }
     results["vector_table"] = vtable;
-    results["width_table"] = "| h | T | sigma (thesis / adapted) | q (thesis / adapted) | chi (thesis / adapted) | "
-                             "phase (thesis / adapted) |\n|---|---|---|---|---|---|\n" +
+    results["width_table"] = "| h | T | sigma (thesis / adapted) | acceptance (thesis / adapted) | q (thesis / adapted) | "
+                             "chi (thesis / adapted) | phase (thesis / adapted) |\n|---|---|---|---|---|---|---|\n" +
                              fmt::format("{}", fmt::join(width_rows, "\n")) + "\n";
     results["claims_table"] = lab::claims_markdown({claims});
     results["N"] = cfg.N;
