@@ -26,9 +26,7 @@ do for [ext in "pdf png"] {
   set key top right opaque
   # read NaN (the gaps between blocks) as an undefined pixel, not as a missing row, so the grid stays regular
   set datafile missing '?'
-  # replica a counts downwards inside each block, so the diagonal runs from top left as in a printed matrix
-  yflip(y) = (int(y) % B == B - 1) ? y : int(y / B) * B + (B - 2) - int(y) % B
-  plot data.'/vector_matrices.tsv' u 1:(yflip($2)):3 w image notitle, \
+  plot data.'/vector_matrices.tsv' u 1:2:3 w image notitle, \
        data.'/sk_line_blocks.tsv' u 1:2 w l lw 3 lc rgb '#E00000' t 'SK de Almeida-Thouless line'
   set datafile missing 'NaN'
   unset xtics; unset ytics; set xtics; set ytics; set size noratio; set grid

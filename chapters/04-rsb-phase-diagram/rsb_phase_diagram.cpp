@@ -301,7 +301,8 @@ int main(int argc, char** argv) {
       if (t.thesis_sigma) continue;
       phase[t.ih][t.iT] = p;
       for (int a = 0; a < cfg.replicas; ++a)
-        for (int b = 0; b < cfg.replicas; ++b) image[t.ih * B + a][t.iT * B + b] = st.last(a, b);
+        for (int b = 0; b < cfg.replicas; ++b)  // replica a counts downwards: the diagonal runs from top left
+          image[t.ih * B + (cfg.replicas - 1 - a)][t.iT * B + b] = st.last(a, b);
     }
     lab::write_table(path("vector_grid.tsv"), grid);
     meta.parameters() = {{"N", cfg.N}, {"D", cfg.D}, {"replicas", cfg.replicas}, {"fields", cfg.fields},
@@ -312,7 +313,7 @@ int main(int argc, char** argv) {
     for (int y = 0; y < nH * B; ++y)
       for (int x = 0; x < nT * B; ++x) img.add({double(x), double(y), image[y][x]});
     lab::write_table(path("vector_matrices.tsv"), img);
-    meta.write_sidecar(path("vector_matrices.tsv"), {{"layout", "block (iT, ih) at x = iT (R+1) + b, y = ih (R+1) + a; "
+    meta.write_sidecar(path("vector_matrices.tsv"), {{"layout", "block (iT, ih) at x = iT (R+1) + b, y = ih (R+1) + (R-1-a); "
                                                                 "the last recorded overlap matrix"}});
     // the SK line in block coordinates of that image (log-interpolated between grid values)
     lab::Table line_blocks{{"x", "y"}, {}};
