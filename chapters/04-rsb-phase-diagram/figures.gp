@@ -45,7 +45,8 @@ do for [ext in "pdf png"] {
   set ylabel 'field strength h'
   set xrange [word(temps, 1) / 1.5 : word(temps, nT) * 1.5]
   set yrange [word(fields, 1) / 1.5 : word(fields, nH) * 1.5]
-  set key bottom left opaque
+  set bmargin 5.5
+  set key at screen 0.5, screen 0.01 center bottom horizontal maxrows 1 font ',9'
   # each grid cell a box spanning half-way (in log) to its neighbours: factor sqrt(2) for doubling grids
   plot grid u ($16 == 0 ? $2 : NaN):1:($2 / sqrt(2)):($2 * sqrt(2)):($1 / sqrt(2)):($1 * sqrt(2)):($7 < 0.1 ? 0.1 : $7) \
          w boxxyerror fs solid 1.0 noborder lc palette notitle, \
@@ -53,7 +54,7 @@ do for [ext in "pdf png"] {
        line u 2:1 w l lw 3 lc rgb '#E00000' t 'SK AT line (exact)', \
        NaN w p pt 7 lc rgb '#999999' t 'paramagnetic', NaN w p pt 7 lc rgb '#0072B2' t 'field-aligned', \
        NaN w p pt 7 lc rgb '#D55E00' t 'RSB ({/Symbol c} > N^{1/2})'
-  unset logscale; unset xrange; unset yrange; unset cblabel
+  unset logscale; unset xrange; unset yrange; unset cblabel; unset bmargin; set key default; set key top right noautotitle
   set output
 
   # ---- SK validation: chi / sqrt(N) against T for each h, both sizes, exact T_AT marked --------------------
