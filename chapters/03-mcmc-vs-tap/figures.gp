@@ -65,7 +65,7 @@ do for [ext in "pdf png"] {
   set ylabel 'A(running mean, x)'
   set yrange [-0.3:1.05]
   set key bottom right font ',8'
-  plot for [k=1:nlong] lr u (($1 == word(long_betas, k) + 0 && $2 == 0) ? $3 : NaN):4 w l lw 2 lc rgb tcolor(k) \
+  plot for [k=1:nlong] lr u (($1 == word(long_betas, k) + 0 && $2 == 0) ? $3 : NaN):4 w l lw 2 dt 1 lc rgb tcolor(k) \
          t '{/Symbol b} = '.word(long_betas, k).', from m_0', \
        for [k=1:nlong] lr u (($1 == word(long_betas, k) + 0 && $2 == 1) ? $3 : NaN):4 w l lw 2 dt 2 lc rgb tcolor(k) \
          t '{/Symbol b} = '.word(long_betas, k).', from field'
