@@ -13,7 +13,7 @@
 namespace spinformer::gpt {
 namespace {
 constexpr std::int64_t kEvalChunk = 4096;    // rows per forward pass in evaluation
-constexpr std::int64_t kSampleChunk = 2048;  // rows per key/value cache in sampling
+constexpr std::int64_t kSampleChunk = 4096;  // rows per key/value cache in sampling
 }  // namespace
 
 namespace detail {
@@ -24,8 +24,6 @@ AttentionImpl::AttentionImpl(const ModelConfig& config)
   scale = config.attention_scale / std::sqrt(static_cast<double>(head_dim));
   qkv = register_module("qkv", torch::nn::Linear(config.d_model, 3 * config.d_model));
   proj = register_module("proj", torch::nn::Linear(config.d_model, config.d_model));
-  attn_drop = register_module("attn_drop", torch::nn::Dropout(config.dropout));
-  resid_drop = register_module("resid_drop", torch::nn::Dropout(config.dropout));
   const std::int64_t L = config.L;
   mask = config.seed_literal
              ? torch::zeros({L, L})
@@ -55,9 +53,9 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, torch::Tensor* weig
   if (cfg.bias != BiasKind::none) att = att + bias().slice(1, 0, T).slice(2, 0, T);
   att = torch::softmax(att, -1);
   if (weights) *weights = att.detach();
-  att = attn_drop(att);
+  att = fast_dropout(att, cfg.dropout, is_training());
   auto y = torch::matmul(att, v).transpose(1, 2).contiguous().view({B, T, C});
-  return resid_drop(proj(y));
+  return fast_dropout(proj(y), cfg.dropout, is_training());
 }
 
 torch::Tensor AttentionImpl::forward_step(const torch::Tensor& x, std::int64_t t, torch::Tensor& k_cache,
@@ -68,10 +66,10 @@ torch::Tensor AttentionImpl::forward_step(const torch::Tensor& x, std::int64_t t
   k_cache.select(2, t).copy_(parts[1].view({B, heads, head_dim}));
   v_cache.select(2, t).copy_(parts[2].view({B, heads, head_dim}));
   auto keys = k_cache.slice(2, 0, t + 1), values = v_cache.slice(2, 0, t + 1);
-  auto att = torch::matmul(q, keys.transpose(-2, -1)) * scale;  // [B, H, 1, t + 1]
-  if (cfg.bias != BiasKind::none) att = att + bias().select(1, t).slice(1, 0, t + 1).view({1, heads, 1, t + 1});
+  auto att = (q * keys).sum(-1) * scale;  // [B, H, t + 1]
+  if (cfg.bias != BiasKind::none) att = att + bias().select(1, t).slice(1, 0, t + 1).view({1, heads, t + 1});
   att = torch::softmax(att, -1);
-  auto y = torch::matmul(att, values).transpose(1, 2).reshape({B, 1, C});
+  auto y = (att.unsqueeze(-1) * values).sum(2).reshape({B, 1, C});  // [B, H, hd] -> [B, 1, C]
   return proj(y);
 }
 
@@ -82,12 +80,12 @@ BlockImpl::BlockImpl(const ModelConfig& config) {
   ln2 = register_module("ln2", torch::nn::LayerNorm(torch::nn::LayerNormOptions({config.d_model})));
   fc = register_module("fc", torch::nn::Linear(config.d_model, config.d_ff));
   fc_proj = register_module("fc_proj", torch::nn::Linear(config.d_ff, config.d_model));
-  drop = register_module("drop", torch::nn::Dropout(config.dropout));
+  dropout_p = config.dropout;
 }
 
 torch::Tensor BlockImpl::forward(const torch::Tensor& x, torch::Tensor* weights) {
   auto h = x + attn->forward(ln1(x), weights);
-  return h + drop(fc_proj(torch::gelu(fc(ln2(h)))));
+  return h + fast_dropout(fc_proj(torch::gelu(fc(ln2(h)))), dropout_p, is_training());
 }
 
 torch::Tensor BlockImpl::forward_step(const torch::Tensor& x, std::int64_t t, torch::Tensor& k_cache,
@@ -99,7 +97,6 @@ torch::Tensor BlockImpl::forward_step(const torch::Tensor& x, std::int64_t t, to
 GptImpl::GptImpl(const ModelConfig& config) : cfg(config) {
   tok_emb = register_module("tok_emb", torch::nn::Embedding(3, config.d_model));
   pos_emb = register_module("pos_emb", torch::nn::Embedding(config.L, config.d_model));
-  drop = register_module("drop", torch::nn::Dropout(config.dropout));
   for (int l = 0; l < config.n_layers; ++l) blocks.push_back(register_module(fmt::format("block{}", l), Block(config)));
   ln_f = register_module("ln_f", torch::nn::LayerNorm(torch::nn::LayerNormOptions({config.d_model})));
   head = register_module("head", torch::nn::Linear(config.d_model, 2));
@@ -122,10 +119,42 @@ GptImpl::GptImpl(const ModelConfig& config) : cfg(config) {
 
 torch::Tensor GptImpl::forward(const torch::Tensor& inputs, std::vector<torch::Tensor>* weights) {
   const auto T = inputs.size(1);
-  auto x = drop(tok_emb(inputs) + pos_emb(torch::arange(T, torch::kLong)).unsqueeze(0));
+  auto x = fast_dropout(tok_emb(inputs) + pos_emb(torch::arange(T, torch::kLong)).unsqueeze(0), cfg.dropout, is_training());
   if (weights) weights->assign(blocks.size(), torch::Tensor());
   for (std::size_t l = 0; l < blocks.size(); ++l) x = blocks[l]->forward(x, weights ? &(*weights)[l] : nullptr);
   return head(ln_f(x));
+}
+
+namespace {
+lab::Rng& dropout_rng() {
+  static lab::Rng rng(1);
+  return rng;
+}
+}  // namespace
+
+void seed_dropout(std::uint64_t seed) { dropout_rng() = lab::Rng(seed); }
+
+torch::Tensor fast_dropout(const torch::Tensor& x, double p, bool training) {
+  if (!training || p <= 0) return x;
+  const std::uint64_t threshold = static_cast<std::uint64_t>(std::llround(p * 65536.0));
+  const float keep = static_cast<float>(65536.0 / (65536.0 - static_cast<double>(threshold)));
+  auto mask = torch::empty(x.sizes(), torch::TensorOptions().dtype(torch::kFloat));
+  float* m = mask.data_ptr<float>();
+  const std::int64_t n = mask.numel();
+  auto& rng = dropout_rng();
+  std::int64_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const std::uint64_t r = rng.next();
+    m[i] = (r & 0xffff) >= threshold ? keep : 0.0f;
+    m[i + 1] = ((r >> 16) & 0xffff) >= threshold ? keep : 0.0f;
+    m[i + 2] = ((r >> 32) & 0xffff) >= threshold ? keep : 0.0f;
+    m[i + 3] = (r >> 48) >= threshold ? keep : 0.0f;
+  }
+  if (i < n) {
+    const std::uint64_t r = rng.next();
+    for (int k = 0; i < n; ++i, ++k) m[i] = ((r >> (16 * k)) & 0xffff) >= threshold ? keep : 0.0f;
+  }
+  return x * mask;
 }
 
 Gpt make_network(const ModelConfig& config, std::uint64_t seed) {

@@ -20,7 +20,6 @@ struct AttentionImpl : torch::nn::Module {
   std::int64_t heads, head_dim;
   double scale;
   torch::nn::Linear qkv{nullptr}, proj{nullptr};
-  torch::nn::Dropout attn_drop{nullptr}, resid_drop{nullptr};
   torch::Tensor mask;      // [L, L]: 0 where allowed, -inf above the diagonal (causal); zeros in seed-literal mode
   torch::Tensor distance;  // [L, L] d(i, j) for the bias
   torch::Tensor slope;     // [H] (a parameter when learned)
@@ -34,7 +33,7 @@ struct BlockImpl : torch::nn::Module {
   torch::nn::LayerNorm ln1{nullptr}, ln2{nullptr};
   Attention attn{nullptr};
   torch::nn::Linear fc{nullptr}, fc_proj{nullptr};
-  torch::nn::Dropout drop{nullptr};
+  double dropout_p = 0;
 };
 TORCH_MODULE(Block);
 
@@ -44,12 +43,17 @@ struct GptImpl : torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& inputs, std::vector<torch::Tensor>* weights = nullptr);
   ModelConfig cfg;
   torch::nn::Embedding tok_emb{nullptr}, pos_emb{nullptr};
-  torch::nn::Dropout drop{nullptr};
   std::vector<Block> blocks;
   torch::nn::LayerNorm ln_f{nullptr};
   torch::nn::Linear head{nullptr};
 };
 TORCH_MODULE(Gpt);
+
+// Dropout with masks from lab::Rng (xoshiro, 16 bits per element: p is rounded to a multiple of 1/65536),
+// several times faster than torch's Bernoulli sampling on CPU and reseeded by the trainer at every
+// step, so that a resumed run draws the same masks. One generator per process (not for concurrent training).
+void seed_dropout(std::uint64_t seed);
+torch::Tensor fast_dropout(const torch::Tensor& x, double p, bool training);
 
 // Spin rows (+-1) as int64 tokens (0/1) [n, L].
 torch::Tensor to_tokens(const ising::SpinSamples& samples);

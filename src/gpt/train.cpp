@@ -133,7 +133,7 @@ double train_step(Gpt& net, torch::optim::AdamW& optimizer, const TrainConfig& c
                   const torch::Tensor& tokens, long step) {
   const double lr = learning_rate(c, step);
   for (auto& group : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
-  if (net->cfg.dropout > 0) torch::manual_seed(c.seed * 0x9E3779B97F4A7C15ULL + static_cast<std::uint64_t>(step) + 1);
+  if (net->cfg.dropout > 0) detail::seed_dropout(c.seed * 0x9E3779B97F4A7C15ULL + static_cast<std::uint64_t>(step) + 1);
   net->train();
   auto batch = tokens.index_select(0, batcher.indices(step, c.batch));
   auto loss = -detail::position_log_probs(net, batch).mean();
