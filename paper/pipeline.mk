@@ -26,8 +26,12 @@ paper: $(PDF)
 	@echo "paper: $(PDF)"
 
 # ---- per chapter NN: data, figures, text ------------------------------------------------------
+# A chapter that reads another chapter's data (e.g. its trained models, from <out>/../chMM/) lists
+# the numbers MM in chapters/NN-slug/requires; its experiment then reruns when that data changes.
+requires = $(foreach m,$(strip $(file <$(call chapter_dir,$(1))/requires)),$(OUT)/ch$(m)/results.json)
+
 define chapter_rules
-$(OUT)/ch$(1)/results.json: $(BIN)/ch$(1)
+$(OUT)/ch$(1)/results.json: $(BIN)/ch$(1) $(call requires,$(1))
 	@mkdir -p $(OUT)/ch$(1)
 	@echo "[ch$(1)] running the experiment ($(PROFILE) profile)"
 	@$(BIN)/ch$(1) --profile $(PROFILE) --out $(OUT)/ch$(1)

@@ -44,12 +44,13 @@ do for [ext in "pdf png"] {
   name = 'correlation_length'
   eval(ext eq "pdf" ? pdf_out : png_out)
   set logscale xy
+  set xrange [0.25:8]
   set xlabel 'temperature T / J'
   set ylabel 'correlation length {/Symbol x} (sites)'
   plot curves u 1:5 w l ls 1 t '-1/ln tanh(J/T)', \
        obs u (sampler(0, $1)):7:8 w yerr ls 11 t 'fit of ln C(r), exact samples, L = '.L, \
        L/4. w l ls 2 t 'L/4'
-  unset logscale
+  unset logscale; unset xrange
   set output
 
   # ---- energy histogram at T = 1 ---------------------------------------------------------------------

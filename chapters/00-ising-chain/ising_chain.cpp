@@ -11,7 +11,6 @@
 
 #include "ising/estimators.hpp"
 #include "ising/exact.hpp"
-#include "ising/magnetization_distribution.hpp"
 #include "ising/samplers.hpp"
 #include "lab/atomic_file.hpp"
 #include "lab/progress.hpp"
@@ -55,20 +54,6 @@ struct Measurement {
   double p_energy = 1, p_magnetization = 1;
 };
 
-std::vector<double> up_spin_counts(const SpinSamples& samples) {  // histogram of k = number of up spins
-  std::vector<double> counts(samples.L + 1, 0.0);
-  for (std::size_t k = 0; k < samples.size(); ++k) {
-    int up = 0;
-    for (int i = 0; i < samples.L; ++i) up += samples.row(k)[i] > 0;
-    counts[up] += 1;
-  }
-  return counts;
-}
-
-double magnetization_p_value(const Chain& chain, const SpinSamples& samples) {
-  return lab::chi_square_test(up_spin_counts(samples), ising::magnetization_distribution(chain)).p_value;
-}
-
 Measurement measure(const Chain& chain, const SpinSamples& samples) {
   Measurement m;
   m.energy = ising::sample_energy_per_spin(chain, samples);
@@ -76,7 +61,7 @@ Measurement measure(const Chain& chain, const SpinSamples& samples) {
   m.corr = ising::sample_connected_correlation(chain, samples);
   m.xi = ising::sample_correlation_length(chain, samples);  // jackknife over the whole fit
   m.p_energy = ising::energy_chi_square(chain, samples).p_value;
-  m.p_magnetization = magnetization_p_value(chain, samples);
+  m.p_magnetization = ising::magnetization_chi_square(chain, samples).p_value;
   return m;
 }
 
@@ -89,6 +74,15 @@ double max_correlation_z(const ising::CorrelationEstimate& corr, const std::vect
 }
 
 std::string tkey(double T) { return fmt::format("{:g}", T); }
+
+std::string with_thousands(std::size_t n) {  // 50000 -> "50,000"
+  std::string digits = std::to_string(n), out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
 
 int main(int argc, char** argv) {
   lab::install_signal_cleanup();
@@ -103,7 +97,7 @@ int main(int argc, char** argv) {
     auto path = [&](const std::string& name) { return out_dir + "/" + name; };
     nlohmann::json results, claims_data;
     results["L"] = cfg.L;
-    results["n_samples"] = fmt::format("{:L}", cfg.n);
+    results["n_samples"] = with_thousands(cfg.n);
     results["profile"] = profile_name;
     results["alpha"] = fmt::format("{:g}", cfg.alpha);
 
@@ -133,7 +127,6 @@ int main(int argc, char** argv) {
     std::vector<std::vector<std::string>> sampler_rows;  // for the generated Markdown table
     std::vector<double> xi_fit_rel_error;
     double worst_tau_samples = 0, worst_tau_T = 0;
-    std::vector<double> seed_p_energy, seed_p_magnetization;
     lab::Progress progress("ch00 samplers", static_cast<long>(cfg.temperatures.size()));
     for (std::size_t t = 0; t < cfg.temperatures.size(); ++t) {
       const double T = cfg.temperatures[t];
@@ -215,8 +208,6 @@ int main(int argc, char** argv) {
       const auto th = exact.thermodynamics();
       sampler_rows.push_back({tkey(T), "*exact*", fmt::format("{:.4f}", th.energy_per_spin),
                               fmt::format("{:.4f}", th.specific_heat_per_spin), "", "", ""});
-      seed_p_energy.push_back(m[1].p_energy);
-      seed_p_magnetization.push_back(m[1].p_magnetization);
       const double xi_formula = -1.0 / std::log(tanh_k);
       xi_fit_rel_error.push_back((m[0].xi.value - xi_formula) / xi_formula);
       results[fmt::format("xi_fit_T{}", tkey(T))] = fmt::format("{:.2f} ± {:.2f}", m[0].xi.value, m[0].xi.error);
@@ -248,7 +239,7 @@ int main(int argc, char** argv) {
         next *= 2;
         for (std::size_t c = 0; c < cfg.n; ++c) sampler.copy_chain(static_cast<int>(c), snapshot.row(c));
         const double pe = ising::energy_chi_square(chain, snapshot).p_value;
-        const double pm = magnetization_p_value(chain, snapshot);
+        const double pm = ising::magnetization_chi_square(chain, snapshot).p_value;
         equilibration.add({T, double(s), pe, pm});
         passed.push_back({s, pe > cfg.alpha && pm > cfg.alpha});
       }

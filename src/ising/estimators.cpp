@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "ising/exact.hpp"
+#include "ising/magnetization_distribution.hpp"
 
 namespace spinformer::ising {
 
@@ -239,6 +240,16 @@ lab::ChiSquareResult energy_chi_square(const Chain& chain, const SpinSamples& sa
     observed[it->second] += 1;
   }
   return lab::chi_square_test(observed, expected);
+}
+
+lab::ChiSquareResult magnetization_chi_square(const Chain& chain, const SpinSamples& samples) {
+  std::vector<double> counts(static_cast<std::size_t>(chain.L) + 1, 0.0);  // by number of up spins
+  for (std::size_t k = 0; k < samples.size(); ++k) {
+    int up = 0;
+    for (int i = 0; i < chain.L; ++i) up += samples.row(k)[i] > 0;
+    counts[static_cast<std::size_t>(up)] += 1;
+  }
+  return lab::chi_square_test(counts, magnetization_distribution(chain));
 }
 
 }  // namespace spinformer::ising

@@ -32,4 +32,8 @@ lab::Estimate sample_correlation_length(const Chain& chain, const SpinSamples& s
 // Chi-square test of the sample energy histogram against the exact distribution (h = 0 only).
 lab::ChiSquareResult energy_chi_square(const Chain& chain, const SpinSamples& samples);
 
+// Chi-square test of the histogram of M = sum_i s_i against the exact P(M) (any h, both boundaries).
+// It catches what the energy histogram cannot: a sampler stuck in one ordered state.
+lab::ChiSquareResult magnetization_chi_square(const Chain& chain, const SpinSamples& samples);
+
 }  // namespace spinformer::ising
