@@ -27,7 +27,7 @@ do for [ext in "pdf png"] {
       set ylabel 'excess loss (nats)'
       set arrow 1 from end_first - 0.5, graph 0 to end_first - 0.5, graph 1 nohead lc rgb '#bbbbbb' dt 3
       if (b == 0 && k == 1) { set key top center font ',8' } else { unset key }
-      plot f u 1:2 w l ls 1 t 'ideal model blind to s_1: I(s_i; s_1 | s_{i-1})', \
+      plot f u 1:2 w l ls 1 t 'ideal model that sees only s_{i-1}: I(s_i; s_1 | s_{i-1})', \
            0 w l ls 2 notitle, \
            f u ($1 - 0.2):3:4 w yerr ls 11 t 'no bias', \
            f u 1:5:6 w yerr ls 12 t 'distance bias', \
@@ -52,7 +52,7 @@ do for [ext in "pdf png"] {
   do for [b=0:1] {
     set title btitle(b) font ',10'
     plot for [v=0:2] summary u (sel(b, v, $2 * (1 + 0.04 * (v - 1)))):4:5 w yerr ls (11 + v) t vtitle(v), \
-         summary u (sel(b, 0, $2)):($13 > 0 ? $13 : NaN) w lp ls 2 pt 6 t 'ideal model blind to s_1'
+         summary u (sel(b, 0, $2)):($13 > 0 ? $13 : NaN) w lp ls 2 pt 6 t 'ideal model that sees only s_{i-1}'
   }
   unset multiplot
   unset logscale; unset xrange; unset title; set format y '%g'; set key default; set key top right noautotitle

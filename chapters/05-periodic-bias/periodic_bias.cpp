@@ -10,6 +10,7 @@
 // each: torch's thread count and its seed are global to a process); each writes its measurements to
 // runs/job_NNNN.json, and the parent aggregates them.
 #include <CLI/CLI.hpp>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -151,8 +152,9 @@ std::uint64_t data_seed(const Config& cfg, Boundary b, double T, int k, int stre
 }
 
 // ---- exact structure: what an ideal model must see ---------------------------------------------------
-// I_i = I(s_i ; s_1 | s_{i-1}): the excess loss at position i of the best model that sees s_{i-1} but
-// not s_1 (h = 0, 0-based i >= 2). Zero on the open chain; on the ring the closing bond makes it > 0.
+// I_i = I(s_i ; s_1 | s_{i-1}): the excess loss at position i of the best model that sees only the
+// previous spin s_{i-1} (the open chain's structure; h = 0, 0-based i >= 2). Zero on the open chain; on
+// the ring the closing bond makes it > 0.
 std::vector<double> blind_to_first_excess(const ising::ExactChain& exact) {
   const auto& c = exact.chain();
   const int L = c.L;
@@ -180,6 +182,28 @@ std::vector<double> blind_to_first_excess(const ising::ExactChain& exact) {
     }
     out[i] = I;
   }
+  return out;
+}
+
+// The same I_i by brute force over all 2^L states (L <= 16): E_p[log p(s_i | s_<i) - log p(s_i | s_{i-1})],
+// with p(s_i | s_{i-1}) from the pair marginal of the enumerated distribution. A check of the formula above.
+std::vector<double> blind_to_first_excess_by_enumeration(const ising::ExactChain& exact) {
+  const int L = exact.chain().L;
+  const auto all = gpt::all_configurations(L);
+  std::vector<double> weight(all.size());
+  std::vector<std::array<double, 4>> pair(L, {0, 0, 0, 0});  // [i][(s_{i-1} > 0) * 2 + (s_i > 0)]
+  for (std::size_t k = 0; k < all.size(); ++k) {
+    weight[k] = std::exp(exact.log_probability(all.row(k)));
+    for (int i = 1; i < L; ++i) pair[i][(all.row(k)[i - 1] > 0) * 2 + (all.row(k)[i] > 0)] += weight[k];
+  }
+  std::vector<double> out(L, 0.0);
+  for (std::size_t k = 0; k < all.size(); ++k)
+    for (int i = 1; i < L; ++i) {
+      const auto* s = all.row(k);
+      const int b = s[i - 1] > 0, c = s[i] > 0;
+      const double q = pair[i][b * 2 + c] / (pair[i][b * 2] + pair[i][b * 2 + 1]);
+      out[i] += weight[k] * (exact.log_conditional(s, i) - std::log(q));
+    }
   return out;
 }
 
@@ -430,6 +454,11 @@ int main(int argc, char** argv) {
         const Chain chain{L, 1.0, 0.0, T, b};
         const ising::ExactChain exact(chain);
         const auto blind = blind_to_first_excess(exact);
+        const auto blind_check = blind_to_first_excess_by_enumeration(exact);
+        for (int i = 0; i < L; ++i)
+          if (std::abs(blind[i] - blind_check[i]) > 1e-9)
+            throw std::logic_error(fmt::format("I(s_i; s_1 | s_(i-1)) at i = {}: formula {} != enumeration {}", i + 1,
+                                               blind[i], blind_check[i]));
         double blind_sum = 0;
         for (double x : blind) blind_sum += x;
         // xi of exact samples with the same estimator (reference for the model samples)
