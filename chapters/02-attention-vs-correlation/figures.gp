@@ -18,12 +18,13 @@ do for [ext in "pdf png"] {
       set terminal pngcairo enhanced font 'Helvetica,10' size 1200,640
       set output pngdir.'/'.name.'.png'
     }
-    set multiplot layout layers,heads title sprintf('attention weights w(query, key), T = %s J (key 0: start token; query t predicts s_{t+1})', Tshow)
+    set multiplot layout layers,heads title sprintf('attention weights w(query, key), T = %s J (white 0 to dark blue 1; key 0: start token; query t predicts s_{t+1})', Tshow)
     set xrange [-0.5:L-0.5]
     set yrange [L-0.5:-0.5]
     set cbrange [0:1]
     set palette defined (0 "#ffffff", 0.15 "#9ecae1", 0.5 "#2171b5", 1 "#08306b")
     set size ratio -1
+    unset colorbox
     set tics out scale 0.5 font ',8'
     set xtics 8
     set ytics 8
@@ -32,8 +33,7 @@ do for [ext in "pdf png"] {
       do for [h=0:heads-1] {
         set title sprintf('layer %d, head %d', l + 1, h + 1) font ',9' offset 0,-0.5
         set xlabel 'key position' offset 0,0.5
-        set ylabel 'query position' offset 2.5,0
-        if (h == heads - 1) { set colorbox } else { unset colorbox }
+        if (h == 0) { set ylabel 'query position' offset 1.5,0 } else { unset ylabel }
         plot data.'/maps_'.which.'.tsv' index (l * heads + h) u 1:2:3 with image notitle
       }
     }
