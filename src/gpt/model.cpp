@@ -1,5 +1,6 @@
 // IsingGPT in LibTorch: the network, evaluation, sampling with a key/value cache, checkpoints.
 #include <cmath>
+#include <mutex>
 #include <fmt/format.h>
 #include <fstream>
 
@@ -158,6 +159,10 @@ torch::Tensor fast_dropout(const torch::Tensor& x, double p, bool training) {
 }
 
 Gpt make_network(const ModelConfig& config, std::uint64_t seed) {
+  // torch's default generator is global: seed it and draw the initial parameters in one piece, so
+  // that models built on concurrent threads (chapter 1 trains two at a time) stay reproducible.
+  static std::mutex mutex;
+  const std::lock_guard<std::mutex> lock(mutex);
   torch::manual_seed(seed);
   return Gpt(config);
 }
