@@ -361,6 +361,9 @@ struct Row {  // one temperature's summary
   double shuffled_val_nll = NAN;
 };
 
+// Two decimals, or "n/a" (a rank correlation over fewer than three temperatures).
+std::string two(double x) { return std::isfinite(x) ? fmt::format("{:.2f}", x) : std::string("n/a"); }
+
 std::string fmt_interval(const Interval& i, const char* f = "{:.3f}") {
   auto num = [&](double x) { return std::isfinite(x) ? fmt::format(fmt::runtime(f), x) : std::string("∞"); };
   return fmt::format("{} [{}, {}]", num(i.value), num(i.lo), num(i.hi));
@@ -642,8 +645,8 @@ int main(int argc, char** argv) {
           {{"id", "2.2"},
            {"claim", "The decay of attention with distance follows the correlation length xi(T)"},
            {"source", source + ", Connection to Statistical Physics"},
-           {"measured", fmt::format("{}; within a factor {:g} at {}/{} temperatures; Spearman(l_A, xi) = {:.2f}",
-                                    ell_list, kDecayFactor, held2, nT, rank_ell_xi)},
+           {"measured", fmt::format("{}; within a factor {:g} at {}/{} temperatures; Spearman(l_A, xi) = {}",
+                                    ell_list, kDecayFactor, held2, nT, two(rank_ell_xi))},
            {"criterion", fmt::format("decay length l_A of A_1(r) (fit of ln A, r = 1..{}) within a factor {:g} of "
                                      "l_C (the same fit of the exact C(r)) at every T",
                                      R, kDecayFactor)},
@@ -652,10 +655,10 @@ int main(int argc, char** argv) {
            {"claim", "Phase-transition tracking: models at different T show systematically different attention"},
            {"source", source + ", What the Model Learns, 3"},
            {"measured", fmt::format("layer-1 mean attention distance D_1 from {:.2f} to {:.2f} (range {:.2f}, "
-                                    "largest s.e. {:.3f}); Spearman(D_1, T) = {:.2f}; R^2 of D_1 against ln xi = "
-                                    "{:.2f}; Spearman(previous-spin weight, T) = {:.2f}",
+                                    "largest s.e. {:.3f}); Spearman(D_1, T) = {}; R^2 of D_1 against ln xi = "
+                                    "{}; Spearman(previous-spin weight, T) = {}",
                                     *std::min_element(D1.begin(), D1.end()), *std::max_element(D1.begin(), D1.end()),
-                                    D_range, D_err, rank_D_T, r2_xi, rank_prev_T)},
+                                    D_range, D_err, two(rank_D_T), two(r2_xi), two(rank_prev_T))},
            {"criterion", fmt::format("systematic: |Spearman(D_1, T)| >= {:g}; reproduced if systematic and not a "
                                      "straight line in ln xi (R^2 < {:g}), partly if systematic but explained by "
                                      "ln xi (the chain has no transition at T > 0)",
@@ -696,10 +699,10 @@ int main(int argc, char** argv) {
                           r.distance[0].error, r.distance_untrained.value);
     results["mass_table"] = mass;
     results["claims_table"] = lab::claims_markdown({claims});
-    results["rank_ell_xi"] = fmt::format("{:.2f}", rank_ell_xi);
-    results["rank_D_T"] = fmt::format("{:.2f}", rank_D_T);
-    results["rank_prev_T"] = fmt::format("{:.2f}", rank_prev_T);
-    results["r2_xi"] = fmt::format("{:.2f}", r2_xi);
+    results["rank_ell_xi"] = two(rank_ell_xi);
+    results["rank_D_T"] = two(rank_D_T);
+    results["rank_prev_T"] = two(rank_prev_T);
+    results["r2_xi"] = two(r2_xi);
     results["cos_uniform"] = fmt::format("{:.3f}", rows.front().cos_uniform);
     results["uniform_first_last"] = fmt::format("{:.3f}", 1.0 / L);
     results["first_threshold"] = fmt::format("{:.3f}", kFirstSpinFactor / L);
