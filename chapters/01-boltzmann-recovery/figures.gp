@@ -18,13 +18,15 @@ do for [ext in "pdf png"] {
   set logscale xy
   set format y '10^{%L}'
   set xrange [0.35:7]
+  set xtics (0.5, 0.75, 1, 1.5, 2, 3, 5)
   set xlabel 'temperature T / J'
   set ylabel 'KL(p_T || p_{model}) per spin (nats)'
-  set key top left
-  plot summary u (nofield($1)):3:4 w yerr ls 11 t 'h = 0, exact test samples', \
-       summary u (field($1 * 1.04)):3:4 w yerr ls 12 t sprintf('h = %g', field_h), \
+  set key top left font ',9' opaque
+  plot summary u (nofield($1)):3:4 w yerr ls 11 t 'transformer, h = 0', \
+       summary u (field($1 * 1.04)):3:4 w yerr ls 12 t sprintf('transformer, h = %g', field_h), \
+       summary u (nofield($1 * 0.97)):15:16 w yerr ls 17 t 'counting model with the exact structure, same data', \
        kl_goal w l ls 2 t 'goal'
-  unset logscale; unset xrange; set format y '%g'; set key default; set key top right noautotitle
+  unset logscale; unset xrange; set xtics autofreq; set format y '%g'; set key default; set key top right noautotitle
   set output
 
   # ---- training curves: validation KL and loss against step ---------------------------------------
