@@ -52,7 +52,7 @@ do for [ext in "pdf png"] {
   do for [b=0:1] {
     set title btitle(b) font ',10'
     plot for [v=0:2] summary u (sel(b, v, $2 * (1 + 0.04 * (v - 1)))):4:5 w yerr ls (11 + v) t vtitle(v), \
-         summary u (sel(b, 0, $2)):($13 > 0 ? $13 : NaN) w lp ls 2 pt 6 t 'ideal model that sees only s_{i-1}'
+         summary u (sel(b, 0, $2)):($13 > 1e-12 ? $13 : NaN) w lp ls 2 pt 6 t 'ideal model that sees only s_{i-1}'
   }
   unset multiplot
   unset logscale; unset xrange; unset title; set format y '%g'; set key default; set key top right noautotitle
@@ -102,7 +102,7 @@ do for [ext in "pdf png"] {
   set xrange [-0.5:6.5]
   set xtics ('none' 0, 'dist lin' 1, 'per lin' 2, 'dist lin fix' 3, 'per lin fix' 4, 'dist exp' 5, 'per exp' 6) rotate by 30 right font ',8'
   set key top right font ',8'
-  set xlabel 'attention bias (dist = distance, per = periodic; lin / exp = f; fix = slope fixed)'
+  set xlabel 'attention bias'
   set ylabel 'KL per spin (nats)'
   set title 'T = '.long_T.' J' font ',10'
   plot summary u ($2 == long_T + 0 && $1 == 0 ? $3 - 0.1 : NaN):4:5 w yerr ls 11 t 'ring', \

@@ -58,7 +58,7 @@ struct Variant {
 // ---- configuration ----------------------------------------------------------------------------------
 struct Config {
   int L = 16;
-  std::vector<double> temperatures{0.5, 1.0, 2.0};  // xi = 27.3, 3.1, 1.3 sites
+  std::vector<double> temperatures{0.5, 1.0, 2.0};  // bulk xi = 27.3, 3.7, 1.3 sites
   double long_T = 0.5;                               // the long-correlation temperature (ablation of f)
   std::vector<Boundary> boundaries{Boundary::periodic, Boundary::open};
   int seeds = 4;                                     // training seeds (model init, batch order, data)
