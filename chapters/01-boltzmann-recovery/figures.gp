@@ -38,16 +38,22 @@ do for [ext in "pdf png"] {
   set xlabel 'training step'
   set ylabel 'validation NLL - log p_T, per spin (nats)'
   set key top right title 'T / J' font ',8'
+  # exact KL per spin of the best nearest-neighbour model, blind to the first spin (closing bond), at the hottest T
+  Th = word(temps, nT) + 0
+  th = tanh(1. / Th)
+  g1 = (th + th**(L - 1)) / (1 + th**L)
+  blind_kl = (-L * (word(entropies, nT) + 0) + log(2) - (L - 1) * ((1 + g1) / 2 * log((1 + g1) / 2) + (1 - g1) / 2 * log((1 - g1) / 2))) / L
   plot for [k=1:nT] data.'/curve_T'.word(temps, k).'.tsv' u 1:5 w lp pt 7 ps 0.4 dt 1 lc rgb tcolor(k) t word(temps, k), \
        data.'/curve_'.field_tag.'.tsv' u 1:5 w lp pt 6 ps 0.5 dt 3 lc rgb '#000000' t sprintf('%g, h = %g', field_T, field_h), \
-       kl_goal w l ls 2 notitle
+       kl_goal w l ls 2 notitle, \
+       blind_kl w l lw 1.5 dt 4 lc rgb tcolor(nT) t sprintf('T = %g: blind to s_1 (exact)', Th)
   unset logscale; set format y '%g'
   set ylabel 'training loss per spin (nats)'
-  set key top right title 'T / J' font ',8'
+  set label 2 'colours as on the left' at graph 0.03, graph 0.09 font ',8'
   set label 1 'dashed: exact entropy per spin' at graph 0.03, graph 0.04 font ',8'
-  plot for [k=1:nT] data.'/curve_T'.word(temps, k).'.tsv' u 1:3 w l lw 1.5 dt 1 lc rgb tcolor(k) t word(temps, k), \
+  plot for [k=1:nT] data.'/curve_T'.word(temps, k).'.tsv' u 1:3 w l lw 1.5 dt 1 lc rgb tcolor(k) notitle, \
        for [k=1:nT] word(entropies, k) + 0 w l lw 1 dt 2 lc rgb tcolor(k) notitle
-  unset label 1
+  unset label 1; unset label 2
   unset multiplot
   set key default; set key top right noautotitle
   set output
@@ -71,6 +77,7 @@ do for [ext in "pdf png"] {
   set title sprintf('T = %g, h = %g: magnetisation', field_T, field_h)
   set xrange [-1.05:1.05]
   set xlabel 'magnetisation per spin M/L'
+  set key top left font ',7'
   f = data.'/mag_hist_'.field_tag.'.tsv'
   plot f u 1:2 w l ls 1 t 'exact', f u 1:3:4 w yerr ls 11 t 'model', f u ($1 + 0.015):5:6 w yerr ls 13 ps 0.4 t 'Metropolis data'
   unset multiplot
@@ -122,11 +129,12 @@ do for [ext in "pdf png"] {
       f = (k <= nT ? data.'/images_T'.word(temps, k).'.tsv' : data.'/images_'.field_tag.'.tsv')
       set title (k <= nT ? sprintf('T = %s', word(temps, k)) : sprintf('T = %g, h = %g', field_T, field_h)) font ',8'
       set ylabel (k == 1 ? (row == 0 ? 'model samples' : 'exact samples') : '') font ',8'
+      set format y (k == 1 ? '%g' : '')
       plot f u 1:2:(row == 0 ? $3 : $4) w image
     }
   }
   unset multiplot
-  unset xrange; unset yrange; unset title; set xtics autofreq font ''; set ytics autofreq font ''; set grid
+  unset xrange; unset yrange; unset title; set xtics autofreq font ''; set ytics autofreq font ''; set grid; set format y '%g'
   set xlabel font ''; set ylabel font ''
   set output
 
