@@ -18,7 +18,9 @@
 #include <fmt/ranges.h>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <fstream>
 #include <numeric>
+#include <sstream>
 
 #include "gpt/gpt.hpp"
 #include "gpt/threads.hpp"
@@ -325,6 +327,20 @@ std::vector<double> first_spin_dependence(const ising::ExactChain& exact, bool p
   return d;
 }
 
+// Chapter 1's excess loss E[log p_T(s_L | s_<L) - log p_model(s_L | s_<L)] at the last spin, from its
+// excess_T<T>.tsv (columns: position, excess, excess_err; 1-based positions); NaN where absent.
+lab::Estimate last_excess(const std::string& ch01, double T, int L) {
+  std::ifstream in(ch01 + "/excess_T" + tkey(T) + ".tsv");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream row(line);
+    double position = 0, value = 0, error = 0;
+    if (row >> position >> value >> error && static_cast<int>(position) == L) return {value, error};
+  }
+  return {NAN, NAN};
+}
+
 // Samples with the spins of each configuration in a random order (positions carry no information).
 ising::SpinSamples shuffle_positions(ising::SpinSamples s, std::uint64_t seed) {
   lab::Rng rng(seed);
@@ -358,6 +374,7 @@ struct Row {  // one temperature's summary
   lab::Estimate start[2], prev[2], distance[2], distance_untrained;
   double first_best[2] = {0, 0}, first_mean[2] = {0, 0};
   bool shuffled = false;
+  lab::Estimate last_excess{NAN, NAN};  // chapter 1: excess loss at the last spin (nats)
   double shuffled_val_nll = NAN;
 };
 
@@ -439,6 +456,7 @@ int main(int argc, char** argv) {
 
       Row& row = rows[t];
       row.T = T;
+      row.last_excess = last_excess(ch01_dir, T, L);
       row.xi = exact.correlation_length();
       row.ell_C = decay_length(C, 1, R);
       for (int l = 0; l < 2; ++l) {
@@ -689,14 +707,17 @@ int main(int argc, char** argv) {
                            fmt_interval(r.ell[0], "{:.2f}"), r.ell_C);
     results["similarity_table"] = table;
     std::string mass = "| T | previous spin, L1 | previous spin, L2 | start token, L1 | start token, L2 | s_1 at last "
-                       "query, L1 (best head) | s_1 at last query, L2 (best head) | D_1 | D_1 untrained |\n"
-                       "|---|---|---|---|---|---|---|---|---|\n";
+                       "query, L1 (best head) | s_1 at last query, L2 (best head) | D_1 | D_1 untrained | excess loss at s_L "
+                       "(chapter 1) |\n|---|---|---|---|---|---|---|---|---|---|\n";
     for (const auto& r : rows)
       mass += fmt::format("| {} | {:.3f} ± {:.3f} | {:.3f} ± {:.3f} | {:.3f} | {:.3f} | {:.3f} | {:.3f} | {:.2f} ± "
-                          "{:.2f} | {:.2f} |\n",
+                          "{:.2f} | {:.2f} | {} |\n",
                           tkey(r.T), r.prev[0].value, r.prev[0].error, r.prev[1].value, r.prev[1].error,
                           r.start[0].value, r.start[1].value, r.first_best[0], r.first_best[1], r.distance[0].value,
-                          r.distance[0].error, r.distance_untrained.value);
+                          r.distance[0].error, r.distance_untrained.value,
+                          std::isfinite(r.last_excess.value)
+                              ? fmt::format("{:.1e} ± {:.1e}", r.last_excess.value, r.last_excess.error)
+                              : std::string("–"));
     results["mass_table"] = mass;
     results["claims_table"] = lab::claims_markdown({claims});
     results["rank_ell_xi"] = two(rank_ell_xi);

@@ -122,13 +122,14 @@ do for [ext in "pdf png"] {
   set xrange [1.5:L+0.5]
   set yrange [0:1.05]
   set xlabel 'predicted spin k'
-  set key top left title 'T / J' font ',8' spacing 0.9
+  set key at graph 0.84, graph 0.6 right title 'T / J' font ',8' spacing 0.9 maxrows 4
   set ylabel 'weight on s_1 (best head, layer 1 or 2)'
   plot for [k=1:nT] query(k) u 2:(max($6, $8)) w lp pt 7 ps 0.5 dt 1 lw 1.2 lc rgb tcolor(k) t word(temps, k), \
        for [k=1:nT] query(k) u 2:3 w l dt 2 lw 1.5 lc rgb tcolor(k) notitle, \
        query(1) u 2:13 w l ls 1 t 'uniform 1/k'
   set ylabel 'weight on s_{k-1} (layer-1 mean over heads)'
-  set key top right
+  set key default
+  set key top right title 'T / J' font ',8' spacing 0.9 noautotitle
   plot for [k=1:nT] query(k) u 2:9 w lp pt 7 ps 0.5 dt 1 lw 1.2 lc rgb tcolor(k) t word(temps, k), \
        for [k=1:nT] query(k) u 2:4 w l dt 2 lw 1.5 lc rgb tcolor(k) notitle, \
        query(1) u 2:13 w l ls 1 t 'uniform 1/k'
