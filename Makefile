@@ -41,6 +41,8 @@ bench: build
 	$(BUILD_DIR)/bin/spinformer_bench
 	@if /usr/bin/python3 -c 'import torch' 2>/dev/null; then /usr/bin/python3 bench/seed_metropolis.py; \
 	 else echo "seed's Python sampler: skipped (apt-get install python3-torch to measure it)"; fi
+	@if /usr/bin/python3 -c 'import torch' 2>/dev/null; then /usr/bin/python3 bench/seed_gpt.py; \
+	 else echo "seed's PyTorch IsingGPT: skipped (apt-get install python3-torch to measure it)"; fi
 
 clean:
 	rm -rf build

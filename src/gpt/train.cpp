@@ -1,0 +1,381 @@
+// Training IsingGPT: AdamW, schedules, clipping, validation, early stopping, atomic checkpoints, resume.
+#include "gpt/train.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <fmt/format.h>
+#include <fstream>
+#include <numeric>
+#include <unistd.h>
+
+#include "gpt/model_impl.hpp"
+#include "gpt/threads.hpp"
+#include "ising/exact.hpp"
+#include "lab/progress.hpp"
+#include "lab/rng.hpp"
+#include "lab/run_metadata.hpp"
+#include "lab/tsv.hpp"
+#include "lab/usage_error.hpp"
+
+namespace spinformer::gpt {
+namespace {
+
+using detail::Gpt;
+using lab::UsageError;
+using Clock = std::chrono::steady_clock;
+
+struct State {
+  long step = 0;
+  double best_val = std::numeric_limits<double>::infinity();
+  long bad_evals = 0;
+  bool finished = false, early_stopped = false;
+  double loss_sum = 0;
+  long loss_count = 0;
+  double elapsed_s = 0;
+  std::vector<CurvePoint> curve;
+};
+
+nlohmann::json number_or_null(double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(); }
+double number_or_nan(const nlohmann::json& j) { return j.is_null() ? std::nan("") : j.get<double>(); }
+
+nlohmann::json to_json(const State& s) {
+  nlohmann::json curve = nlohmann::json::array();
+  for (const auto& p : s.curve)
+    curve.push_back({p.step, p.lr, p.train_loss, p.val_nll, number_or_null(p.val_kl), p.elapsed_s});
+  return {{"step", s.step},           {"best_val_nll", number_or_null(s.best_val)},
+          {"bad_evals", s.bad_evals}, {"finished", s.finished},
+          {"early_stopped", s.early_stopped}, {"loss_sum", s.loss_sum},
+          {"loss_count", s.loss_count}, {"elapsed_s", s.elapsed_s},
+          {"curve", curve}};
+}
+
+State state_from_json(const nlohmann::json& j) {
+  State s;
+  s.step = j.at("step").get<long>();
+  s.best_val = j.at("best_val_nll").is_null() ? std::numeric_limits<double>::infinity()
+                                               : j.at("best_val_nll").get<double>();
+  s.bad_evals = j.at("bad_evals").get<long>();
+  s.finished = j.at("finished").get<bool>();
+  s.early_stopped = j.at("early_stopped").get<bool>();
+  s.loss_sum = j.at("loss_sum").get<double>();
+  s.loss_count = j.at("loss_count").get<long>();
+  s.elapsed_s = j.at("elapsed_s").get<double>();
+  for (const auto& p : j.at("curve"))
+    s.curve.push_back({p.at(0).get<long>(), p.at(1).get<double>(), p.at(2).get<double>(), p.at(3).get<double>(),
+                       number_or_nan(p.at(4)), p.at(5).get<double>()});
+  return s;
+}
+
+nlohmann::json chain_json(const ising::Chain& c) {
+  return {{"L", c.L}, {"T", c.T}, {"J", c.J}, {"h", c.h}, {"boundary", ising::to_string(c.boundary)}};
+}
+
+std::optional<ising::Chain> chain_from_json(const nlohmann::json& j) {
+  if (!j.is_object()) return std::nullopt;
+  ising::Chain c;
+  c.L = j.at("L").get<int>();
+  c.T = j.at("T").get<double>();
+  c.J = j.at("J").get<double>();
+  c.h = j.at("h").get<double>();
+  c.boundary = ising::parse_boundary(j.at("boundary").get<std::string>());
+  return c;
+}
+
+std::unique_ptr<torch::optim::AdamW> make_optimizer(Gpt& net, const TrainConfig& c) {
+  std::vector<torch::Tensor> decay, no_decay;
+  for (const auto& p : net->parameters()) (p.dim() >= 2 ? decay : no_decay).push_back(p);
+  auto options = torch::optim::AdamWOptions(c.lr)
+                     .betas(std::make_tuple(c.beta1, c.beta2))
+                     .eps(c.eps)
+                     .weight_decay(c.weight_decay);
+  auto options_no_decay = options;
+  options_no_decay.weight_decay(0.0);
+  std::vector<torch::optim::OptimizerParamGroup> groups;
+  groups.emplace_back(decay, std::make_unique<torch::optim::AdamWOptions>(options));
+  groups.emplace_back(no_decay, std::make_unique<torch::optim::AdamWOptions>(options_no_decay));
+  return std::make_unique<torch::optim::AdamW>(std::move(groups), options);
+}
+
+// Rows in a fresh permutation per epoch; the batch of a step depends only on (seed, step).
+class Batcher {
+ public:
+  Batcher(std::int64_t rows, std::uint64_t seed) : rows_(rows), seed_(seed ^ 0xBA7C4E5D15EA5EULL) {}
+  torch::Tensor indices(long step, int batch) {
+    auto out = torch::empty({batch}, torch::kLong);
+    auto* p = out.data_ptr<std::int64_t>();
+    for (int b = 0; b < batch; ++b) {
+      const std::int64_t g = static_cast<std::int64_t>(step) * batch + b;
+      ensure_epoch(g / rows_);
+      p[b] = permutation_[static_cast<std::size_t>(g % rows_)];
+    }
+    return out;
+  }
+
+ private:
+  void ensure_epoch(std::int64_t epoch) {
+    if (epoch == epoch_) return;
+    epoch_ = epoch;
+    permutation_.resize(static_cast<std::size_t>(rows_));
+    std::iota(permutation_.begin(), permutation_.end(), 0);
+    auto rng = lab::Rng::stream(seed_, static_cast<std::uint64_t>(epoch));
+    for (std::int64_t i = rows_ - 1; i > 0; --i)
+      std::swap(permutation_[static_cast<std::size_t>(i)],
+                permutation_[rng.below(static_cast<std::uint32_t>(i + 1))]);
+  }
+  std::int64_t rows_;
+  std::uint64_t seed_;
+  std::int64_t epoch_ = -1;
+  std::vector<std::int64_t> permutation_;
+};
+
+// One optimisation step; returns the batch loss per spin (before the update).
+double train_step(Gpt& net, torch::optim::AdamW& optimizer, const TrainConfig& c, Batcher& batcher,
+                  const torch::Tensor& tokens, long step) {
+  const double lr = learning_rate(c, step);
+  for (auto& group : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+  if (net->cfg.dropout > 0) detail::seed_dropout(c.seed * 0x9E3779B97F4A7C15ULL + static_cast<std::uint64_t>(step) + 1);
+  net->train();
+  auto batch = tokens.index_select(0, batcher.indices(step, c.batch));
+  auto loss = -detail::position_log_probs(net, batch).mean();
+  const double value = loss.item<double>();
+  if (!std::isfinite(value))
+    throw std::runtime_error(fmt::format("training loss is {} at step {} (lr {:.3g}): stopping; lower --lr or "
+                                         "set --grad-clip", value, step, lr));
+  optimizer.zero_grad();
+  loss.backward();
+  if (c.grad_clip > 0) torch::nn::utils::clip_grad_norm_(net->parameters(), c.grad_clip);
+  optimizer.step();
+  return value;
+}
+
+// Per-row log p_model [n] in eval mode.
+std::vector<double> row_log_probs(Gpt& net, const torch::Tensor& tokens) {
+  torch::NoGradGuard no_grad;
+  net->eval();
+  std::vector<double> out;
+  out.reserve(static_cast<std::size_t>(tokens.size(0)));
+  for (std::int64_t begin = 0; begin < tokens.size(0); begin += 4096) {
+    const std::int64_t end = std::min(tokens.size(0), begin + 4096);
+    auto lp = detail::position_log_probs(net, tokens.slice(0, begin, end)).sum(1).to(torch::kDouble).contiguous();
+    out.insert(out.end(), lp.data_ptr<double>(), lp.data_ptr<double>() + lp.numel());
+  }
+  return out;
+}
+
+ising::SpinSamples rows(const ising::SpinSamples& s, std::size_t begin, std::size_t end) {
+  ising::SpinSamples out;
+  out.L = s.L;
+  out.spins.assign(s.spins.begin() + static_cast<std::ptrdiff_t>(begin * s.L),
+                   s.spins.begin() + static_cast<std::ptrdiff_t>(end * s.L));
+  return out;
+}
+
+void write_curve(const std::string& path, const std::vector<CurvePoint>& curve, const nlohmann::json& metadata,
+                 std::uint64_t seed) {
+  lab::Table table;
+  table.columns = {"step", "lr", "train_loss", "val_nll", "val_kl", "elapsed_s"};
+  for (const auto& p : curve) table.add({static_cast<double>(p.step), p.lr, p.train_loss, p.val_nll, p.val_kl, p.elapsed_s});
+  lab::write_table(path, table, "--curve");
+  lab::RunMetadata meta("spinformer gpt train");
+  meta.set_seed(seed);
+  meta.parameters() = metadata.value("chain", nlohmann::json());
+  meta.write_sidecar(path, {{"model", metadata.at("model")}, {"train", metadata.at("train")},
+                            {"columns", "train_loss and val_nll: nats per spin; val_kl: mean (log p_T - log p_model) / L "
+                                        "on the validation rows (NaN without the chain)"}});
+}
+
+}  // namespace
+
+Model train(const ModelConfig& model_config, const TrainOptions& o, const ising::SpinSamples& train_in,
+            const ising::SpinSamples& validation_in, TrainResult* result) {
+  const auto call_start = Clock::now();
+  set_threads(o.threads);
+  ModelConfig mc = model_config;
+  TrainConfig tc = o.config;
+  State st;
+  std::optional<ising::Chain> chain = o.chain;
+  nlohmann::json data = o.data.is_object() ? o.data : nlohmann::json::object();
+  std::unique_ptr<detail::CheckpointReader> reader;
+  if (o.resume) {
+    if (o.checkpoint_path.empty() || !std::ifstream(o.checkpoint_path))
+      throw UsageError("--resume", fmt::format("no checkpoint to resume at '{}'", o.checkpoint_path));
+    reader = std::make_unique<detail::CheckpointReader>(o.checkpoint_path, "--resume");
+    const auto& meta = reader->metadata();
+    try {
+      mc = model_config_from_json(meta.at("model"));
+      tc = train_config_from_json(meta.at("train"));
+      st = state_from_json(meta.at("state"));
+      if (!chain) chain = chain_from_json(meta.value("chain", nlohmann::json()));
+      data = meta.at("data");
+    } catch (const UsageError&) {
+      throw;
+    } catch (const std::exception& e) {
+      throw UsageError("--resume", fmt::format("'{}' lacks training state ({})", o.checkpoint_path, e.what()));
+    }
+  }
+  validate(mc);
+  validate(tc);
+  if (train_in.L != mc.L || train_in.size() == 0)
+    throw UsageError("--data", fmt::format("rows have {} spins, the model expects L = {}", train_in.L, mc.L));
+  if (validation_in.size() > 0 && validation_in.L != mc.L)
+    throw UsageError("--val", fmt::format("rows have {} spins, the model expects L = {}", validation_in.L, mc.L));
+  if (chain && chain->L != mc.L)
+    throw UsageError("--L", fmt::format("the chain has L = {}, the data {}", chain->L, mc.L));
+
+  ising::SpinSamples train_set, val_set;
+  if (validation_in.size() > 0) {
+    train_set = train_in;
+    val_set = validation_in;
+  } else {
+    const std::size_t n = train_in.size();
+    if (n < 2) throw UsageError("--data", "needs at least 2 rows to hold one out for validation");
+    const std::size_t n_val = std::max<std::size_t>(1, n / 20);
+    train_set = rows(train_in, 0, n - n_val);
+    val_set = rows(train_in, n - n_val, n);
+  }
+  const std::uint64_t train_fp = fingerprint(train_set), val_fp = fingerprint(val_set);
+  if (reader) {
+    if (data.value("train_fingerprint", std::uint64_t{0}) != train_fp ||
+        data.value("val_fingerprint", std::uint64_t{0}) != val_fp)
+      throw UsageError("--data", fmt::format("differs from the data that '{}' was trained on", o.checkpoint_path));
+  } else {
+    data["train_rows"] = train_set.size();
+    data["val_rows"] = val_set.size();
+    data["train_fingerprint"] = train_fp;
+    data["val_fingerprint"] = val_fp;
+    data["validation"] = validation_in.size() > 0 ? "separate file" : "last 5% of the training rows";
+  }
+
+  auto net = detail::make_network(mc, tc.seed);
+  auto optimizer = make_optimizer(net, tc);
+  if (reader) {
+    reader->load_model(net);
+    reader->load_optimizer(*optimizer);
+    reader.reset();
+  }
+  nlohmann::json metadata = {{"model", to_json(mc)},
+                             {"train", to_json(tc)},
+                             {"chain", chain ? chain_json(*chain) : nlohmann::json()},
+                             {"data", data},
+                             {"parameter_count", 0}};
+  long parameter_count = 0;
+  for (const auto& p : net->parameters()) parameter_count += p.numel();
+  metadata["parameter_count"] = parameter_count;
+
+  const auto train_tokens = detail::to_tokens(train_set);
+  const auto val_tokens = detail::to_tokens(val_set);
+  std::vector<double> val_log_exact;
+  if (chain) {
+    const ising::ExactChain exact(*chain);
+    for (std::size_t k = 0; k < val_set.size(); ++k) val_log_exact.push_back(exact.log_probability(val_set.row(k)));
+  }
+  Batcher batcher(train_tokens.size(0), tc.seed);
+
+  const auto save = [&]() {
+    metadata["state"] = to_json(st);
+    if (!o.checkpoint_path.empty()) {
+      detail::write_checkpoint(o.checkpoint_path, "--out", net, metadata, optimizer.get());
+      lab::RunMetadata meta("spinformer gpt train");
+      meta.set_seed(tc.seed);
+      meta.parameters() = metadata["chain"].is_null() ? nlohmann::json::object() : metadata["chain"];
+      nlohmann::json extra = metadata;
+      extra["state"].erase("curve");
+      meta.write_sidecar(o.checkpoint_path, extra);
+    }
+    if (!o.curve_path.empty()) write_curve(o.curve_path, st.curve, metadata, tc.seed);
+  };
+
+  const bool terminal = ::isatty(STDERR_FILENO) != 0;
+  const long remaining = std::max(0L, tc.steps - st.step);
+  const long this_call = o.stop_after > 0 ? std::min(remaining, o.stop_after) : remaining;
+  std::optional<lab::Progress> progress;
+  if (o.progress && !st.finished && this_call > 0) progress.emplace("gpt train", this_call);
+  auto segment_start = Clock::now();
+  const double elapsed_before = st.elapsed_s;
+  long done_here = 0;
+  while (!st.finished && st.step < tc.steps && done_here < this_call) {
+    const double loss = train_step(net, *optimizer, tc, batcher, train_tokens, st.step);
+    st.loss_sum += loss;
+    st.loss_count += 1;
+    st.step += 1;
+    done_here += 1;
+    if (progress) progress->advance();
+    st.elapsed_s = elapsed_before + std::chrono::duration<double>(Clock::now() - segment_start).count();
+    if (st.step % tc.eval_every == 0 || st.step == tc.steps) {
+      const auto log_model = row_log_probs(net, val_tokens);
+      double nll = 0, kl = 0;
+      for (std::size_t k = 0; k < log_model.size(); ++k) {
+        nll -= log_model[k];
+        if (!val_log_exact.empty()) kl += val_log_exact[k] - log_model[k];
+      }
+      const double per = static_cast<double>(log_model.size()) * mc.L;
+      CurvePoint point{st.step, learning_rate(tc, st.step - 1), st.loss_sum / std::max(1L, st.loss_count), nll / per,
+                       val_log_exact.empty() ? std::nan("") : kl / per, st.elapsed_s};
+      st.curve.push_back(point);
+      st.loss_sum = 0;
+      st.loss_count = 0;
+      if (point.val_nll < st.best_val) {
+        st.best_val = point.val_nll;
+        st.bad_evals = 0;
+      } else if (++st.bad_evals >= tc.patience && tc.patience > 0) {
+        st.early_stopped = true;
+        st.finished = true;
+      }
+      if (o.progress) {
+        const std::string kl_text = std::isfinite(point.val_kl) ? fmt::format(", val KL/spin {:.3g}", point.val_kl) : "";
+        fmt::print(stderr, "{}step {}/{}: lr {:.3g}, train loss {:.5f}, val NLL {:.5f}{}{}\n", terminal ? "\r\033[K" : "",
+                   st.step, tc.steps, point.lr, point.train_loss, point.val_nll, kl_text,
+                   st.early_stopped ? " (early stop)" : "");
+      }
+    }
+    if (st.step >= tc.steps) st.finished = true;
+    if (tc.checkpoint_every > 0 && st.step % tc.checkpoint_every == 0 && !st.finished && done_here < this_call) save();
+  }
+  if (progress) progress->finish();
+  save();
+  if (result) {
+    result->step = st.step;
+    result->finished = st.finished;
+    result->early_stopped = st.early_stopped;
+    result->best_val_nll = st.best_val;
+    result->curve = st.curve;
+    result->wall_s = std::chrono::duration<double>(Clock::now() - call_start).count();
+  }
+  auto impl = std::make_unique<Model::Impl>();
+  impl->config = mc;
+  impl->net = net;
+  impl->metadata = metadata;
+  return Model(std::move(impl));
+}
+
+// ---- StepTrainer (benchmarks) ---------------------------------------------------------------------------
+struct StepTrainer::Impl {
+  TrainConfig config;
+  Gpt net{nullptr};
+  std::unique_ptr<torch::optim::AdamW> optimizer;
+  torch::Tensor tokens;
+  std::unique_ptr<Batcher> batcher;
+  long step = 0;
+};
+
+StepTrainer::StepTrainer(const ModelConfig& model_config, const TrainConfig& config, const ising::SpinSamples& data)
+    : impl_(std::make_unique<Impl>()) {
+  validate(model_config);
+  validate(config);
+  if (data.L != model_config.L || data.size() == 0) throw UsageError("--data", "rows do not match the model's L");
+  impl_->config = config;
+  impl_->net = detail::make_network(model_config, config.seed);
+  impl_->optimizer = make_optimizer(impl_->net, config);
+  impl_->tokens = detail::to_tokens(data).clone();
+  impl_->batcher = std::make_unique<Batcher>(impl_->tokens.size(0), config.seed);
+}
+
+StepTrainer::~StepTrainer() = default;
+
+double StepTrainer::step() {
+  auto& i = *impl_;
+  const long s = i.step++ % i.config.steps;
+  return train_step(i.net, *i.optimizer, i.config, i.batcher ? *i.batcher : *i.batcher, i.tokens, s);
+}
+
+}  // namespace spinformer::gpt
