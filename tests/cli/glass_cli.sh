@@ -1,23 +1,6 @@
 #!/usr/bin/env bash
 # Behaviour of `spinformer glass mcmc|nmf|tap` from the outside: JSON keys, files, bad input.
-set -u
-bin="$1"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-
-expect_usage_error() {
-  local name="$1" param="$2"; shift 2
-  rm -f "$work/out.tsv"
-  "$bin" "$@" > "$work/stdout" 2> "$work/stderr"
-  local status=$?
-  [[ $status -eq 2 ]] || fail "$name: exit status $status, expected 2"
-  [[ $(wc -l < "$work/stderr") -eq 1 ]] || fail "$name: expected one line on stderr, got: $(cat "$work/stderr")"
-  grep -q -- "$param" "$work/stderr" || fail "$name: message does not name $param: $(cat "$work/stderr")"
-  [[ ! -s "$work/stdout" ]] || fail "$name: printed partial output"
-  [[ ! -e "$work/out.tsv" ]] || fail "$name: left an output file"
-}
+source "$(dirname "$0")/common.bash"
 
 for cmd in nmf tap; do
   json=$("$bin" glass $cmd --N 8 --D 6 --beta 2 --json) || fail "glass $cmd --json failed"
@@ -55,5 +38,4 @@ expect_usage_error "field rows != N" --field glass nmf --couplings "$work/J2.txt
 printf '0 0.5 x\n0.1 0 0.3\n-0.4 0.2 0\n' > "$work/Jbad.txt"
 expect_usage_error "bad number" --couplings glass nmf --couplings "$work/Jbad.txt" --field "$work/x.txt" --out "$work/out.tsv"
 
-[[ $failures -eq 0 ]] && echo "glass CLI: all checks passed"
-exit $((failures > 0))
+finish "glass CLI"

@@ -1,24 +1,6 @@
 #!/usr/bin/env bash
 # Behaviour of `spinformer gpt` from the outside: a tiny end-to-end run, help, bad input.
-set -u
-bin="$1"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-
-# expect_usage_error NAME PARAM ARGS...: exit status 2, one line on stderr naming PARAM, no output file.
-expect_usage_error() {
-  local name="$1" param="$2"; shift 2
-  rm -f "$work/out.pt" "$work/out.pt.json" "$work/out.tsv"
-  "$bin" "$@" > "$work/stdout" 2> "$work/stderr"
-  local status=$?
-  [[ $status -eq 2 ]] || fail "$name: exit status $status, expected 2 ($(head -c 300 "$work/stderr"))"
-  [[ $(wc -l < "$work/stderr") -eq 1 ]] || fail "$name: expected one line on stderr, got: $(cat "$work/stderr")"
-  grep -q -- "$param" "$work/stderr" || fail "$name: message does not name $param: $(cat "$work/stderr")"
-  [[ ! -e "$work/out.pt" && ! -e "$work/out.tsv" && ! -e "$work/out.pt.json" ]] || fail "$name: left an output file"
-  ls "$work" | grep -q '\.tmp' && fail "$name: left a temporary file"
-}
+source "$(dirname "$0")/common.bash"
 
 # --- a tiny end-to-end run: exact data, train, sample, logprob, attention ---------------------------------
 "$bin" ising sample --L 6 --T 1 --n 1000 --seed 1 --out "$work/data.tsv" 2> /dev/null || fail "ising sample"
@@ -97,5 +79,4 @@ expect_usage_error "n = 0" "--n" gpt sample --model "$work/m.pt" --n 0 --out "$w
 expect_usage_error "unwritable sample --out" "--out" gpt sample --model "$work/m.pt" --out /nonexistent/x.tsv
 expect_usage_error "sample the literal model" "--model" gpt sample --model "$work/lit.pt" --out "$work/out.tsv"
 
-if (( failures > 0 )); then echo "$failures failure(s)"; exit 1; fi
-echo "gpt CLI: all checks passed"
+finish "gpt CLI"

@@ -1,24 +1,6 @@
 #!/usr/bin/env bash
 # Behaviour of `spinformer ising` and `spinformer report` from the outside: outputs, help, bad input.
-set -u
-bin="$1"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-
-# expect_usage_error NAME PARAM ARGS...: exit status 2, one line on stderr naming PARAM, no output file.
-expect_usage_error() {
-  local name="$1" param="$2"; shift 2
-  rm -f "$work/out.tsv"
-  "$bin" "$@" > "$work/stdout" 2> "$work/stderr"
-  local status=$?
-  [[ $status -eq 2 ]] || fail "$name: exit status $status, expected 2"
-  [[ $(wc -l < "$work/stderr") -eq 1 ]] || fail "$name: expected one line on stderr, got: $(cat "$work/stderr")"
-  grep -q -- "$param" "$work/stderr" || fail "$name: message does not name $param: $(cat "$work/stderr")"
-  [[ ! -e "$work/out.tsv" ]] || fail "$name: left an output file"
-  ls "$work" | grep -q '\.tmp\.' && fail "$name: left a temporary file"
-}
+source "$(dirname "$0")/common.bash"
 
 # --- exact: JSON keys and values against the closed forms ------------------------------------------
 json=$("$bin" ising exact --L 32 --T 1 --json) || fail "ising exact --json failed"
@@ -87,5 +69,4 @@ wait $pid 2> /dev/null
 [[ ! -e "$work/big.tsv" ]] || fail "interrupted run left big.tsv"
 ls "$work" | grep -q 'big.tsv.tmp' && fail "interrupted run left a temporary file"
 
-if [[ $failures -eq 0 ]]; then echo "cli tests: all passed"; exit 0; fi
-echo "cli tests: $failures failed"; exit 1
+finish "ising CLI"

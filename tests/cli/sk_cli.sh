@@ -1,24 +1,6 @@
 #!/usr/bin/env bash
 # Behaviour of `spinformer sk` and `spinformer glass overlaps` from the outside: JSON outputs, bad input.
-set -u
-bin="$1"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-
-# expect_usage_error NAME PARAM ARGS...: exit status 2, one line on stderr naming PARAM, nothing on stdout.
-expect_usage_error() {
-  local name="$1" param="$2"; shift 2
-  rm -f "$work/out.tsv"
-  "$bin" "$@" > "$work/stdout" 2> "$work/stderr"
-  local status=$?
-  [[ $status -eq 2 ]] || fail "$name: exit status $status, expected 2"
-  [[ $(wc -l < "$work/stderr") -eq 1 ]] || fail "$name: expected one line on stderr, got: $(cat "$work/stderr")"
-  grep -q -- "$param" "$work/stderr" || fail "$name: message does not name $param: $(cat "$work/stderr")"
-  [[ ! -s "$work/stdout" ]] || fail "$name: partial output on stdout: $(cat "$work/stdout")"
-  [[ ! -e "$work/out.tsv" ]] || fail "$name: left an output file"
-}
+source "$(dirname "$0")/common.bash"
 
 # json_value JSON KEY: the number after "KEY":
 json_value() { sed -E "s/.*\"$2\":(-?[0-9.eE+-]+).*/\1/" <<< "$1"; }
@@ -84,5 +66,4 @@ expect_usage_error "couplings without field" "--field" glass overlaps --coupling
 expect_usage_error "missing couplings file" "--couplings" glass overlaps --couplings "$work/none.txt" --field "$work/none2.txt" --steps 100 --thin 10
 expect_usage_error "unwritable --out" "--out" glass overlaps --steps 100 --thin 10 --out /nonexistent-dir/q.tsv
 
-if [[ $failures -eq 0 ]]; then echo "sk cli tests: all passed"; exit 0; fi
-echo "sk cli tests: $failures failed"; exit 1
+finish "sk CLI"
