@@ -17,7 +17,8 @@ set style line 14 lc rgb "#CC79A7" pt 11 ps 0.8 lw 1.2
 set style line 15 lc rgb "#E69F00" pt 13 ps 0.8 lw 1.2
 set style line 16 lc rgb "#56B4E9" pt 4 ps 0.8 lw 1.2
 set style line 17 lc rgb "#999999" pt 6 ps 0.8 lw 1.2
-set style increment user
+# Curves without an explicit style get gnuplot's solid default line types (no "increment user":
+# it would give the k-th curve of a plot line style k, dashes included).
 # Temperature palette (one colour per temperature in a family of curves).
 tcolor(k) = word("#0072B2 #D55E00 #009E73 #CC79A7 #E69F00 #56B4E9 #999999 #000000", (k - 1) % 8 + 1)
 # Output macros: `@pdf_out` / `@png_out` after setting `name`.
