@@ -21,6 +21,7 @@
 #include "lab/usage_error.hpp"
 
 using namespace spinformer;
+using lab::format_key;
 using ising::Chain;
 using ising::SpinSamples;
 
@@ -37,12 +38,10 @@ struct Config {
 
 Config profile(const std::string& name) {
   Config c;
-  if (name == "quick") {
+  if (lab::quick_profile(name)) {
     c.temperatures = {0.5, 1.0, 2.0, 5.0};
     c.n = 4'000;
     c.max_equilibration_sweeps = 512;
-  } else if (name != "paper") {
-    throw lab::UsageError("--profile", fmt::format("must be quick or paper, got '{}'", name));
   }
   return c;
 }
@@ -73,17 +72,6 @@ double max_correlation_z(const ising::CorrelationEstimate& corr, const std::vect
   return z;
 }
 
-std::string tkey(double T) { return fmt::format("{:g}", T); }
-
-std::string with_thousands(std::size_t n) {  // 50000 -> "50,000"
-  std::string digits = std::to_string(n), out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
-
 int main(int argc, char** argv) {
   lab::install_signal_cleanup();
   std::string profile_name = "paper", out_dir;
@@ -91,13 +79,13 @@ int main(int argc, char** argv) {
   app.add_option("--profile", profile_name, "quick | paper")->capture_default_str();
   app.add_option("--out", out_dir, "output directory")->required();
   CLI11_PARSE(app, argc, argv);
-  try {
+  return lab::run_chapter("ch00", [&] {
     const Config cfg = profile(profile_name);
     lab::require_writable(out_dir + "/results.json", "--out");
     auto path = [&](const std::string& name) { return out_dir + "/" + name; };
     nlohmann::json results, claims_data;
     results["L"] = cfg.L;
-    results["n_samples"] = with_thousands(cfg.n);
+    results["n_samples"] = lab::format_thousands(cfg.n);
     results["profile"] = profile_name;
     results["alpha"] = fmt::format("{:g}", cfg.alpha);
 
@@ -169,11 +157,11 @@ int main(int argc, char** argv) {
       for (int r = 0; r < cfg.L; ++r)
         corr_table.add({double(r), exact_corr[r], std::pow(tanh_k, r), m[0].corr.value[r], m[0].corr.error[r],
                         m[1].corr.value[r], m[1].corr.error[r], m[2].corr.value[r], m[2].corr.error[r]});
-      lab::write_table(path(fmt::format("corr_T{}.tsv", tkey(T))), corr_table);
+      lab::write_table(path(fmt::format("corr_T{}.tsv", format_key(T))), corr_table);
       meta.parameters()["T"] = T;
       meta.parameters()["n"] = cfg.n;
       meta.set_seed(s0);
-      meta.write_sidecar(path(fmt::format("corr_T{}.tsv", tkey(T))));
+      meta.write_sidecar(path(fmt::format("corr_T{}.tsv", format_key(T))));
 
       // Energy histogram: exact probabilities beside the three samplers' frequencies.
       const auto levels = exact.energy_distribution();
@@ -192,27 +180,27 @@ int main(int argc, char** argv) {
         }
         hist.add(row);
       }
-      lab::write_table(path(fmt::format("energy_hist_T{}.tsv", tkey(T))), hist);
-      meta.write_sidecar(path(fmt::format("energy_hist_T{}.tsv", tkey(T))));
+      lab::write_table(path(fmt::format("energy_hist_T{}.tsv", format_key(T))), hist);
+      meta.write_sidecar(path(fmt::format("energy_hist_T{}.tsv", format_key(T))));
 
       for (int s = 0; s < 3; ++s) {
         observables.add({T, double(s), m[s].energy.value, m[s].energy.error, m[s].specific_heat.value,
                          m[s].specific_heat.error, m[s].xi.value, m[s].xi.error, m[s].p_energy,
                          m[s].p_magnetization, max_correlation_z(m[s].corr, exact_corr),
                          s == 1 ? tau_e.tau_int * between : NAN, s == 1 ? tau_m.tau_int * between : NAN});
-        sampler_rows.push_back({tkey(T), sampler_names[s], fmt::format("{:.4f} ± {:.4f}", m[s].energy.value, m[s].energy.error),
+        sampler_rows.push_back({format_key(T), sampler_names[s], fmt::format("{:.4f} ± {:.4f}", m[s].energy.value, m[s].energy.error),
                                 fmt::format("{:.4f} ± {:.4f}", m[s].specific_heat.value, m[s].specific_heat.error),
                                 fmt::format("{:.3g}", m[s].p_energy), fmt::format("{:.3g}", m[s].p_magnetization),
                                 fmt::format("{:.1f}", max_correlation_z(m[s].corr, exact_corr))});
       }
       const auto th = exact.thermodynamics();
-      sampler_rows.push_back({tkey(T), "*exact*", fmt::format("{:.4f}", th.energy_per_spin),
+      sampler_rows.push_back({format_key(T), "*exact*", fmt::format("{:.4f}", th.energy_per_spin),
                               fmt::format("{:.4f}", th.specific_heat_per_spin), "", "", ""});
       const double xi_formula = -1.0 / std::log(tanh_k);
       xi_fit_rel_error.push_back((m[0].xi.value - xi_formula) / xi_formula);
-      results[fmt::format("xi_fit_T{}", tkey(T))] = fmt::format("{:.2f} ± {:.2f}", m[0].xi.value, m[0].xi.error);
-      results[fmt::format("xi_formula_T{}", tkey(T))] = fmt::format("{:.2f}", xi_formula);
-      results[fmt::format("tau_m_sweeps_T{}", tkey(T))] = fmt::format("{:.0f}", tau_m.tau_int * between);
+      results[fmt::format("xi_fit_T{}", format_key(T))] = fmt::format("{:.2f} ± {:.2f}", m[0].xi.value, m[0].xi.error);
+      results[fmt::format("xi_formula_T{}", format_key(T))] = fmt::format("{:.2f}", xi_formula);
+      results[fmt::format("tau_m_sweeps_T{}", format_key(T))] = fmt::format("{:.0f}", tau_m.tau_int * between);
       progress.advance();
     }
     progress.finish();
@@ -254,9 +242,6 @@ int main(int argc, char** argv) {
     meta.write_sidecar(path("equilibration.tsv"));
 
     // ---- 4. verdicts on the seed's claims ----------------------------------------------------------
-    auto verdict_of = [](std::size_t held, std::size_t total) {
-      return held == total ? "reproduced" : held == 0 ? "not reproduced" : "partly";
-    };
     const std::size_t nT = cfg.temperatures.size();
     std::size_t eq_held = 0, tau_held = 0, xi_held = 0;
     std::vector<std::string> eq_fail, tau_fail, xi_fail;
@@ -264,18 +249,15 @@ int main(int argc, char** argv) {
     for (std::size_t t = 0; t < nT; ++t) {
       const auto& row = observables.rows[3 * t + 2];
       if (row[8] > cfg.alpha && row[9] > cfg.alpha) ++eq_held;
-      else eq_fail.push_back(tkey(cfg.temperatures[t]));
+      else eq_fail.push_back(format_key(cfg.temperatures[t]));
       const auto& tau = autocorr.rows[t];
       if (std::max(tau[1], tau[2]) < 2.0) ++tau_held;
-      else tau_fail.push_back(tkey(cfg.temperatures[t]));
+      else tau_fail.push_back(format_key(cfg.temperatures[t]));
       const auto& ex = observables.rows[3 * t];
       const double xi_formula = -1.0 / std::log(std::tanh(1.0 / cfg.temperatures[t]));
       if (std::abs(ex[6] - xi_formula) < 3 * ex[7]) ++xi_held;
-      else xi_fail.push_back(tkey(cfg.temperatures[t]));
+      else xi_fail.push_back(format_key(cfg.temperatures[t]));
     }
-    auto list_or_none = [](const std::vector<std::string>& v) {
-      return v.empty() ? std::string("none") : fmt::format("T = {}", fmt::join(v, ", "));
-    };
     const std::string source = "000_700600b7864feadb.txt";
     nlohmann::json claims = {
         {"chapter", "00-ising-chain"},
@@ -286,24 +268,24 @@ int main(int argc, char** argv) {
            {"source", source + ", Algorithm, step 3"},
            {"measured", fmt::format("500 sweeps pass both exact tests at {}/{} temperatures (fail: {}); sweeps "
                                     "needed: {}",
-                                    eq_held, nT, list_or_none(eq_fail), fmt::join(sweeps_needed, ", "))},
+                                    eq_held, nT, lab::list_or_none(eq_fail), fmt::join(sweeps_needed, ", "))},
            {"criterion", fmt::format("energy and magnetisation chi-square p > {:g} at every T", cfg.alpha)},
-           {"verdict", verdict_of(eq_held, nT)}},
+           {"verdict", lab::verdict_from_counts(eq_held, nT)}},
           {{"id", "0.2"},
            {"claim", "10-20 sweeps between samples decorrelate them"},
            {"source", source + ", Algorithm, step 4"},
            {"measured", fmt::format("largest tau_int {:.1f} samples (at T = {}); tau_int < 2 at {}/{} temperatures "
                                     "(fail: {})",
-                                    worst_tau_samples, tkey(worst_tau_T), tau_held, nT, list_or_none(tau_fail))},
+                                    worst_tau_samples, format_key(worst_tau_T), tau_held, nT, lab::list_or_none(tau_fail))},
            {"criterion", "tau_int of energy and magnetisation < 2 samples (10 sweeps apart) at every T"},
-           {"verdict", verdict_of(tau_held, nT)}},
+           {"verdict", lab::verdict_from_counts(tau_held, nT)}},
           {{"id", "0.3"},
            {"claim", "C(r) decays as exp(-r/xi), xi = -1/ln tanh(J/T)"},
            {"source", source + ", Physics background"},
            {"measured", fmt::format("fitted xi agrees with the formula at {}/{} temperatures (fail: {})", xi_held,
-                                    nT, list_or_none(xi_fail))},
+                                    nT, lab::list_or_none(xi_fail))},
            {"criterion", "|xi_fit - xi_formula| < 3 s.e., fit of ln C(r) from exact samples on the L = 32 ring"},
-           {"verdict", verdict_of(xi_held, nT)}}}}};
+           {"verdict", lab::verdict_from_counts(xi_held, nT)}}}}};
     lab::write_file_atomically(path("claims.json"), claims.dump(2) + "\n");
 
     // ---- 5. values quoted in the chapter text --------------------------------------------------------
@@ -314,28 +296,23 @@ int main(int argc, char** argv) {
     std::string eq_table = "| T | xi (exact) | sweeps needed | tau_int energy (sweeps) | tau_int magnetisation "
                            "(sweeps) |\n|---|---|---|---|---|\n";
     for (std::size_t t = 0; t < nT; ++t)
-      eq_table += fmt::format("| {} | {:.2f} | {} | {:.0f} | {:.0f} |\n", tkey(cfg.temperatures[t]),
+      eq_table += fmt::format("| {} | {:.2f} | {} | {:.0f} | {:.0f} |\n", format_key(cfg.temperatures[t]),
                               -1.0 / std::log(std::tanh(1.0 / cfg.temperatures[t])),
                               sweeps_needed[t] < 0 ? std::string("> ") + std::to_string(cfg.max_equilibration_sweeps)
                                                    : std::to_string(sweeps_needed[t]),
                               autocorr.rows[t][3], autocorr.rows[t][4]);
     results["equilibration_table"] = eq_table;
     results["claims_table"] = lab::claims_markdown({claims});
-    results["tmin"] = tkey(cfg.temperatures.front());
-    results["tmax"] = tkey(cfg.temperatures.back());
+    results["tmin"] = format_key(cfg.temperatures.front());
+    results["tmax"] = format_key(cfg.temperatures.back());
     results["temperatures"] = fmt::format("{}", fmt::join(cfg.temperatures, ", "));
     results["max_sweeps"] = cfg.max_equilibration_sweeps;
 
     // gnuplot reads the temperature list from here, so the figure script works for every profile.
-    std::string temps;
-    for (double T : cfg.temperatures) temps += (temps.empty() ? "" : " ") + tkey(T);
+    const std::string temps = lab::format_keys(cfg.temperatures);
     lab::write_file_atomically(path("plot_vars.gp"),
                                fmt::format("temps = \"{}\"\nL = {}\nalpha = {:g}\n", temps, cfg.L, cfg.alpha));
     // results.json last: its presence marks a finished run for make.
     lab::write_file_atomically(path("results.json"), results.dump(2) + "\n");
-  } catch (const lab::UsageError& e) {
-    fmt::print(stderr, "ch00: error: {}\n", e.what());
-    return 2;
-  }
-  return 0;
+  });
 }

@@ -33,6 +33,7 @@
 #include "lab/usage_error.hpp"
 
 using namespace spinformer;
+using lab::format_key;
 using ising::Chain;
 using ising::SpinSamples;
 using Clock = std::chrono::steady_clock;
@@ -73,7 +74,7 @@ Config profile(const std::string& name) {
   c.train.steps = 1500;
   c.train.eval_every = 150;
   c.train.checkpoint_every = 0;
-  if (name == "quick") {
+  if (lab::quick_profile(name)) {
     c.L = 16;
     c.temperatures = {0.5, 2.0};
     c.n_train = 4'000;
@@ -89,21 +90,8 @@ Config profile(const std::string& name) {
     c.control_n = 4'000;
     c.control_steps = 120;
     c.workers = 1;  // CI runs the quick profiles beside each other
-  } else if (name != "paper") {
-    throw lab::UsageError("--profile", fmt::format("must be quick or paper, got '{}'", name));
   }
   return c;
-}
-
-std::string tkey(double x) { return fmt::format("{:g}", x); }
-
-std::string with_thousands(std::size_t n) {  // 50000 -> "50,000"
-  std::string digits = std::to_string(n), out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
 }
 
 // "3.1e-05 ± 1.2e-05" style for KL values.
@@ -207,7 +195,8 @@ struct Run {
 Run run_one(const Config& cfg, const Chain& chain, std::size_t k, const std::string& out_dir) {
   auto path = [&](const std::string& name) { return out_dir + "/" + name; };
   const bool field = chain.h != 0.0;
-  const std::string tag = field ? fmt::format("T{}_h{}", tkey(chain.T), tkey(chain.h)) : fmt::format("T{}", tkey(chain.T));
+  const std::string tag = field ? fmt::format("T{}_h{}", format_key(chain.T), format_key(chain.h))
+                                : fmt::format("T{}", format_key(chain.T));
   fmt::print(stderr, "[ch01] {}: training\n", tag);
   const ising::ExactChain exact(chain);
   const std::uint64_t s0 = cfg.seed + 1000 * k;
@@ -404,7 +393,7 @@ int main(int argc, char** argv) {
   app.add_option("--workers", workers, "models trained at a time (default: paper 2, quick 1)");
   app.add_option("--threads", threads, "LibTorch threads per worker (default 1)");
   CLI11_PARSE(app, argc, argv);
-  try {
+  return lab::run_chapter("ch01", [&] {
     const auto start = Clock::now();
     Config cfg = profile(profile_name);
     if (threads > 0) cfg.threads = threads;
@@ -419,12 +408,12 @@ int main(int argc, char** argv) {
     results["profile"] = profile_name;
     results["threads"] = threads_used;
     results["workers"] = cfg.workers;
-    results["n_train"] = with_thousands(cfg.n_train);
-    results["n_val"] = with_thousands(cfg.n_val);
-    results["n_test"] = with_thousands(cfg.n_test);
-    results["n_model_samples"] = with_thousands(cfg.n_model_samples);
+    results["n_train"] = lab::format_thousands(cfg.n_train);
+    results["n_val"] = lab::format_thousands(cfg.n_val);
+    results["n_test"] = lab::format_thousands(cfg.n_test);
+    results["n_model_samples"] = lab::format_thousands(cfg.n_model_samples);
     results["equilibration_sweeps"] = cfg.equilibration_sweeps;
-    results["steps"] = with_thousands(static_cast<std::size_t>(cfg.train.steps));
+    results["steps"] = lab::format_thousands(static_cast<std::size_t>(cfg.train.steps));
     results["batch"] = cfg.train.batch;
     results["lr"] = fmt::format("{:g}", cfg.train.lr);
     results["pct_start"] = fmt::format("{:g}", cfg.train.pct_start);
@@ -432,8 +421,8 @@ int main(int argc, char** argv) {
     results["kl_goal"] = fmt::format("{:g}", cfg.kl_goal);
     results["alpha"] = fmt::format("{:g}", cfg.alpha);
     results["temperatures"] = fmt::format("{}", fmt::join(cfg.temperatures, ", "));
-    results["field_T"] = tkey(cfg.field_T);
-    results["field_h"] = tkey(cfg.field_h);
+    results["field_T"] = format_key(cfg.field_T);
+    results["field_h"] = format_key(cfg.field_h);
     results["parameter_count"] = gpt::Model(cfg.model, 1).parameter_count();
 
     // ---- 1. per run: data, training, evaluation ---------------------------------------------------
@@ -492,12 +481,6 @@ int main(int argc, char** argv) {
     control_meta.write_sidecar(path("control.tsv"), {{"setup_index", {"causal mask, shifted targets", "seed literal"}}});
 
     // ---- 3. verdicts, against criteria fixed before the runs ----------------------------------------
-    auto verdict_of = [](std::size_t held, std::size_t total) {
-      return held == total ? "reproduced" : held == 0 ? "not reproduced" : "partly";
-    };
-    auto list_or_none = [](const std::vector<std::string>& v) {
-      return v.empty() ? std::string("none") : fmt::format("T = {}", fmt::join(v, ", "));
-    };
     const std::size_t nT = cfg.temperatures.size();
     std::size_t boltz_held = 0, c1_held = 0;
     std::vector<std::string> boltz_fail, c1_fail;
@@ -506,10 +489,10 @@ int main(int argc, char** argv) {
     for (std::size_t t = 0; t < nT; ++t) {
       const Run& r = runs[t];
       if (r.kl.value < cfg.kl_goal && r.p_model_energy > cfg.alpha) ++boltz_held;
-      else boltz_fail.push_back(tkey(r.chain.T));
+      else boltz_fail.push_back(format_key(r.chain.T));
       if (std::abs(r.c1_z) < 3) ++c1_held;
-      else c1_fail.push_back(tkey(r.chain.T));
-      if (r.kl.value > worst_kl) worst_kl = r.kl.value, worst_kl_T = tkey(r.chain.T);
+      else c1_fail.push_back(format_key(r.chain.T));
+      if (r.kl.value > worst_kl) worst_kl = r.kl.value, worst_kl_T = format_key(r.chain.T);
     }
     const Run& fr = runs.back();
     const bool field_held = fr.kl.value < cfg.kl_goal && fr.p_model_magnetization > cfg.alpha;
@@ -528,12 +511,12 @@ int main(int argc, char** argv) {
            {"measured", fmt::format("KL per spin {} at T = {} (largest {:.2g} at T = {}); both tests pass at {}/{} "
                                     "temperatures (fail: {})",
                                     kl_list, fmt::join(cfg.temperatures, ", "), worst_kl, worst_kl_T, boltz_held, nT,
-                                    list_or_none(boltz_fail))},
+                                    lab::list_or_none(boltz_fail))},
            {"criterion", fmt::format("KL(p_T || p_model) < {:g} nats per spin on {} exact samples and energy-histogram "
                                      "chi-square p > {:g} for {} model samples, at every T",
-                                     cfg.kl_goal, with_thousands(cfg.n_test), cfg.alpha,
-                                     with_thousands(cfg.n_model_samples))},
-           {"verdict", verdict_of(boltz_held, nT)}},
+                                     cfg.kl_goal, lab::format_thousands(cfg.n_test), cfg.alpha,
+                                     lab::format_thousands(cfg.n_model_samples))},
+           {"verdict", lab::verdict_from_counts(boltz_held, nT)}},
           {{"id", "1.2"},
            {"claim", "The seed's model and training loop (no causal mask, target = input) learn p_T(s) by maximum "
                      "likelihood"},
@@ -541,7 +524,7 @@ int main(int argc, char** argv) {
            {"measured", fmt::format("L = {}, T = {}: final training loss {:.2g} nats per spin (entropy {:.3f}); "
                                     "sum of 'p'(s) over all {} states = {:.3g}; 'KL' per spin = {:.3g} (correct "
                                     "model: sum {:.6f}, KL {:.2g})",
-                                    cfg.control_L, tkey(cfg.control_T), final_train_loss[1],
+                                    cfg.control_L, format_key(cfg.control_T), final_train_loss[1],
                                     enumerated[1].exact_entropy_per_spin, 1L << cfg.control_L,
                                     enumerated[1].total_probability, enumerated[1].kl_per_spin,
                                     enumerated[0].total_probability, enumerated[0].kl_per_spin)},
@@ -553,7 +536,7 @@ int main(int argc, char** argv) {
                      "field h included"},
            {"source", source + ", ML narrative, key insight"},
            {"measured", fmt::format("T = {}, h = {}: KL per spin {}; magnetisation chi-square p = {:.3g}",
-                                    tkey(cfg.field_T), tkey(cfg.field_h), pm(fr.kl), fr.p_model_magnetization)},
+                                    format_key(cfg.field_T), format_key(cfg.field_h), pm(fr.kl), fr.p_model_magnetization)},
            {"criterion", fmt::format("KL < {:g} nats per spin and magnetisation-histogram chi-square p > {:g}",
                                      cfg.kl_goal, cfg.alpha)},
            {"verdict", field_held ? "reproduced" : "not reproduced"}},
@@ -562,10 +545,10 @@ int main(int argc, char** argv) {
            {"source", source + ", abstract"},
            {"measured", fmt::format("C(1) of model samples within 3 s.e. of the exact C(1) at {}/{} temperatures "
                                     "(fail: {})",
-                                    c1_held, nT, list_or_none(c1_fail))},
+                                    c1_held, nT, lab::list_or_none(c1_fail))},
            {"criterion", fmt::format("|C_model(1) - C(1)| < 3 s.e. ({} model samples) at every T",
-                                     with_thousands(cfg.n_model_samples))},
-           {"verdict", verdict_of(c1_held, nT)}}}}};
+                                     lab::format_thousands(cfg.n_model_samples))},
+           {"verdict", lab::verdict_from_counts(c1_held, nT)}}}}};
     lab::validate_claims(claims, "--out");
     lab::write_file_atomically(path("claims.json"), claims.dump(2) + "\n");
 
@@ -577,13 +560,13 @@ int main(int argc, char** argv) {
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
     for (const auto& r : runs)
       table += fmt::format("| {} | {} | {} | {} | {:.2g} | {} | {} | {} | {} | {} | {:.1f} | {:.1f} | {:.0f} |\n",
-                           tkey(r.chain.T), tkey(r.chain.h),
+                           format_key(r.chain.T), format_key(r.chain.h),
                            (r.kl.value < cfg.kl_goal ? "" : "**") + pm(r.kl) + (r.kl.value < cfg.kl_goal ? "" : "**"),
                            pm(r.kl_counting), r.final_val_kl, pm(r.last_excess), p_text(r.p_data_energy), p_text(r.p_data_magnetization),
                            p_text(r.p_model_energy), p_text(r.p_model_magnetization), r.c1_z, r.max_corr_z, r.train_s);
     results["results_table"] = table;
     for (const auto& r : runs) {
-      const std::string key = r.chain.h == 0.0 ? tkey(r.chain.T) : "field";
+      const std::string key = r.chain.h == 0.0 ? format_key(r.chain.T) : "field";
       results["kl_T" + key] = pm(r.kl);
       results["kl_counting_T" + key] = pm(r.kl_counting);
       results["last_excess_T" + key] = pm(r.last_excess);
@@ -601,11 +584,11 @@ int main(int argc, char** argv) {
     results["kl_below_goal"] = fmt::format("{}/{}", kl_only, nT);
     results["worst_kl"] = fmt::format("{:.2g}", worst_kl);
     results["worst_kl_T"] = worst_kl_T;
-    results["tmin"] = tkey(cfg.temperatures.front());
-    results["tmax"] = tkey(cfg.temperatures.back());
+    results["tmin"] = format_key(cfg.temperatures.front());
+    results["tmax"] = format_key(cfg.temperatures.back());
     results["control_L"] = cfg.control_L;
-    results["control_T"] = tkey(cfg.control_T);
-    results["control_states"] = with_thousands(std::size_t{1} << cfg.control_L);
+    results["control_T"] = format_key(cfg.control_T);
+    results["control_states"] = lab::format_thousands(std::size_t{1} << cfg.control_L);
     results["control_steps"] = cfg.control_steps;
     results["literal_loss"] = fmt::format("{:.2g}", final_train_loss[1]);
     results["causal_loss"] = fmt::format("{:.4f}", final_train_loss[0]);
@@ -622,22 +605,18 @@ int main(int argc, char** argv) {
     results["step_ms"] = fmt::format("{:.0f}", 1000 * train_total / (runs.size() * cfg.train.steps));
     results["claims_table"] = lab::claims_markdown({claims});
 
-    std::string temps, entropies;
-    for (double T : cfg.temperatures) temps += (temps.empty() ? "" : " ") + tkey(T);
+    const std::string temps = lab::format_keys(cfg.temperatures);
+    std::string entropies;
     for (std::size_t t = 0; t < nT; ++t)
       entropies += (entropies.empty() ? "" : " ") + fmt::format("{:.6g}", runs[t].exact_entropy_per_spin);
     lab::write_file_atomically(
         path("plot_vars.gp"),
         fmt::format("temps = \"{}\"\nL = {}\nkl_goal = {:g}\nfield_tag = \"T{}_h{}\"\nfield_h = {:g}\nfield_T = {:g}\n"
                     "control_L = {}\ncontrol_entropy = {:.6g}\nentropies = \"{}\"\nn_images = {}\n",
-                    temps, cfg.L, cfg.kl_goal, tkey(cfg.field_T), tkey(cfg.field_h), cfg.field_h, cfg.field_T,
+                    temps, cfg.L, cfg.kl_goal, format_key(cfg.field_T), format_key(cfg.field_h), cfg.field_h, cfg.field_T,
                     cfg.control_L, enumerated[0].exact_entropy_per_spin, entropies, cfg.n_images));
     // results.json last: its presence marks a finished run for make.
     lab::write_file_atomically(path("results.json"), results.dump(2) + "\n");
     fmt::print(stderr, "[ch01] done in {:.1f} min\n", seconds_since(start) / 60);
-  } catch (const lab::UsageError& e) {
-    fmt::print(stderr, "ch01: error: {}\n", e.what());
-    return 2;
-  }
-  return 0;
+  });
 }

@@ -37,6 +37,7 @@
 #include "lab/usage_error.hpp"
 
 using namespace spinformer;
+using lab::format_key;
 namespace fs = std::filesystem;
 
 // ---- configuration ------------------------------------------------------------------------------
@@ -54,7 +55,7 @@ struct Config {
 
 Config profile(const std::string& name) {
   Config c;
-  if (name == "quick") {
+  if (lab::quick_profile(name)) {
     c.n_eval = 400;
     c.blocks = 20;
     c.bootstrap = 400;
@@ -62,8 +63,6 @@ Config profile(const std::string& name) {
     c.shuffled_n = 2000;
     c.shuffled_steps = 40;
     c.shuffled_batch = 128;
-  } else if (name != "paper") {
-    throw lab::UsageError("--profile", fmt::format("must be quick or paper, got '{}'", name));
   }
   return c;
 }
@@ -74,8 +73,6 @@ constexpr double kDecayFactor = 2.0;        // 2.2: l_A within a factor 2 of l_C
 constexpr double kSystematicRank = 0.8;     // 2.3: |Spearman(D_1, T)| over the grid
 constexpr double kXiExplains = 0.9;         // 2.3: R^2 of D_1 against ln xi above which xi explains it
 constexpr double kFirstSpinFactor = 5.0;    // 2.4: best head's weight on s_1 at the last query >= 5 / L
-
-std::string tkey(double T) { return fmt::format("{:g}", T); }
 
 // ---- attention maps and what is read off them ------------------------------------------------------
 // w[l][h][t][u]: weight of key u for query t (sequence positions), averaged over samples.
@@ -330,7 +327,7 @@ std::vector<double> first_spin_dependence(const ising::ExactChain& exact, bool p
 // Chapter 1's excess loss E[log p_T(s_L | s_<L) - log p_model(s_L | s_<L)] at the last spin, from its
 // excess_T<T>.tsv (columns: position, excess, excess_err; 1-based positions); NaN where absent.
 lab::Estimate last_excess(const std::string& ch01, double T, int L) {
-  std::ifstream in(ch01 + "/excess_T" + tkey(T) + ".tsv");
+  std::ifstream in(ch01 + "/excess_T" + format_key(T) + ".tsv");
   std::string line;
   while (std::getline(in, line)) {
     if (line.empty() || line[0] == '#') continue;
@@ -394,7 +391,7 @@ int main(int argc, char** argv) {
   app.add_option("--out", out_dir, "output directory")->required();
   app.add_option("--models", ch01_dir, "chapter 1's output directory (default: <out>/../ch01)");
   CLI11_PARSE(app, argc, argv);
-  try {
+  return lab::run_chapter("ch02", [&] {
     const Config cfg = profile(profile_name);
     lab::require_writable(out_dir + "/results.json", "--out");
     if (ch01_dir.empty()) ch01_dir = (fs::path(out_dir) / ".." / "ch01").lexically_normal().string();
@@ -523,8 +520,8 @@ int main(int argc, char** argv) {
       meta.parameters() = {{"L", L}, {"T", T}, {"J", e.chain.J}, {"h", e.chain.h}, {"boundary", "periodic"},
                            {"model", e.path}, {"n_eval", cfg.n_eval}, {"blocks", cfg.blocks}};
       meta.set_seed(s0);
-      lab::write_table(path(fmt::format("query_T{}.tsv", tkey(T))), per_query);
-      meta.write_sidecar(path(fmt::format("query_T{}.tsv", tkey(T))));
+      lab::write_table(path(fmt::format("query_T{}.tsv", format_key(T))), per_query);
+      meta.write_sidecar(path(fmt::format("query_T{}.tsv", format_key(T))));
 
       // ---- shuffled-position null at this temperature (short training) -------------------------
       if (std::find(shuffled_at.begin(), shuffled_at.end(), t) != shuffled_at.end()) {
@@ -550,8 +547,8 @@ int main(int argc, char** argv) {
         for (int r = 1; r < L; ++r) profile.rows[r - 1][9] = shuffled.f.A[0][r], profile.rows[r - 1][10] = shuffled.A_err[0][r];
         progress.advance();
       }
-      lab::write_table(path(fmt::format("profile_T{}.tsv", tkey(T))), profile);
-      meta.write_sidecar(path(fmt::format("profile_T{}.tsv", tkey(T))));
+      lab::write_table(path(fmt::format("profile_T{}.tsv", format_key(T))), profile);
+      meta.write_sidecar(path(fmt::format("profile_T{}.tsv", format_key(T))));
       for (const auto& [name, index] : shown)
         if (index == t) {
           write_maps(path(fmt::format("maps_{}.tsv", name)), trained.total);
@@ -590,12 +587,6 @@ int main(int argc, char** argv) {
     meta.write_sidecar(path("summary.tsv"));
 
     // ---- 3. verdicts --------------------------------------------------------------------------------
-    auto verdict_of = [](std::size_t held, std::size_t total) {
-      return held == total ? "reproduced" : held == 0 ? "not reproduced" : "partly";
-    };
-    auto list_or_none = [](const std::vector<std::string>& v) {
-      return v.empty() ? std::string("none") : fmt::format("T = {}", fmt::join(v, ", "));
-    };
     const std::string source = "000_700600b7864feadb.txt";
     // 2.1 cosine similarity of A_1 with C beats the threshold and the nulls
     std::size_t held1 = 0;
@@ -603,12 +594,12 @@ int main(int argc, char** argv) {
     for (const auto& r : rows) {
       bool ok = r.cos[0].lo >= kCosineThreshold && r.cos[0].lo > r.cos_untrained.hi && r.cos[0].lo > r.cos_uniform;
       if (r.shuffled) ok = ok && r.cos[0].lo > r.cos_shuffled.hi;
-      if (ok) ++held1, held1_T.push_back(tkey(r.T));
+      if (ok) ++held1, held1_T.push_back(format_key(r.T));
     }
     std::string cos_list, ell_list;
     for (const auto& r : rows) {
       cos_list += fmt::format("{}T = {}: {} (untrained {:.3f}, uniform {:.3f}{})", cos_list.empty() ? "" : "; ",
-                              tkey(r.T), fmt_interval(r.cos[0]), r.cos_untrained.value, r.cos_uniform,
+                              format_key(r.T), fmt_interval(r.cos[0]), r.cos_untrained.value, r.cos_uniform,
                               r.shuffled ? fmt::format(", shuffled {:.3f}", r.cos_shuffled.value) : "");
     }
     // 2.2 decay length of A_1 against the same fit of the exact C(r)
@@ -617,7 +608,7 @@ int main(int argc, char** argv) {
     for (const auto& r : rows) {
       const double ratio = r.ell[0].value / r.ell_C;
       if (std::isfinite(ratio) && ratio <= kDecayFactor && ratio >= 1.0 / kDecayFactor) ++held2;
-      ell_list += fmt::format("{}T = {}: l_A {} vs l_C {:.2f}", ell_list.empty() ? "" : "; ", tkey(r.T),
+      ell_list += fmt::format("{}T = {}: l_A {} vs l_C {:.2f}", ell_list.empty() ? "" : "; ", format_key(r.T),
                               fmt_interval(r.ell[0], "{:.2f}"), r.ell_C);
       ell1.push_back(std::isfinite(r.ell[0].value) ? r.ell[0].value : 1e300);
       xis.push_back(r.xi);
@@ -642,7 +633,7 @@ int main(int argc, char** argv) {
     for (const auto& r : rows) {
       const double best = std::max(r.first_best[0], r.first_best[1]);
       if (best >= kFirstSpinFactor / L) ++held4;
-      first_list += fmt::format("{}T = {}: {:.3f}", first_list.empty() ? "" : "; ", tkey(r.T), best);
+      first_list += fmt::format("{}T = {}: {:.3f}", first_list.empty() ? "" : "; ", format_key(r.T), best);
     }
 
     nlohmann::json claims = {
@@ -654,12 +645,12 @@ int main(int argc, char** argv) {
            {"source", source + ", What the Model Learns, 2"},
            {"measured", fmt::format("cos(A_1, C) over r = 1..{} [95% bootstrap]: {}; criterion met at {}/{} "
                                     "temperatures ({})",
-                                    R, cos_list, held1, nT, list_or_none(held1_T))},
+                                    R, cos_list, held1, nT, lab::list_or_none(held1_T))},
            {"criterion", fmt::format("at every T: lower bound of cos(A_1, C) >= {:g} and above the untrained "
                                      "model's upper bound, uniform causal attention and (where trained) the "
                                      "shuffled-position model",
                                      kCosineThreshold)},
-           {"verdict", verdict_of(held1, nT)}},
+           {"verdict", lab::verdict_from_counts(held1, nT)}},
           {{"id", "2.2"},
            {"claim", "The decay of attention with distance follows the correlation length xi(T)"},
            {"source", source + ", Connection to Statistical Physics"},
@@ -668,7 +659,7 @@ int main(int argc, char** argv) {
            {"criterion", fmt::format("decay length l_A of A_1(r) (fit of ln A, r = 1..{}) within a factor {:g} of "
                                      "l_C (the same fit of the exact C(r)) at every T",
                                      R, kDecayFactor)},
-           {"verdict", verdict_of(held2, nT)}},
+           {"verdict", lab::verdict_from_counts(held2, nT)}},
           {{"id", "2.3"},
            {"claim", "Phase-transition tracking: models at different T show systematically different attention"},
            {"source", source + ", What the Model Learns, 3"},
@@ -692,7 +683,7 @@ int main(int argc, char** argv) {
            {"criterion", fmt::format("some head in layer 1 or 2 puts >= {:g}/L = {:.3f} (5 x uniform) on s_1 at "
                                      "the last query, at every T",
                                      kFirstSpinFactor, kFirstSpinFactor / L)},
-           {"verdict", verdict_of(held4, nT)}}}}};
+           {"verdict", lab::verdict_from_counts(held4, nT)}}}}};
     lab::validate_claims(claims, "--out");
     lab::write_file_atomically(path("claims.json"), claims.dump(2) + "\n");
 
@@ -700,7 +691,7 @@ int main(int argc, char** argv) {
     std::string table = "| T | xi | cos(A_1, C) | cos(A_2, C) | A_1 without s_1 | untrained | uniform | shuffled | "
                         "Spearman(A_1, C) | l_A (layer 1) | l_C |\n|---|---|---|---|---|---|---|---|---|---|---|\n";
     for (const auto& r : rows)
-      table += fmt::format("| {} | {:.2f} | {} | {} | {} | {:.3f} | {:.3f} | {} | {:.2f} | {} | {:.2f} |\n", tkey(r.T),
+      table += fmt::format("| {} | {:.2f} | {} | {} | {} | {:.3f} | {:.3f} | {} | {:.2f} | {} | {:.2f} |\n", format_key(r.T),
                            r.xi, fmt_interval(r.cos[0]), fmt_interval(r.cos[1]), fmt_interval(r.cos_no_first),
                            r.cos_untrained.value, r.cos_uniform,
                            r.shuffled ? fmt_interval(r.cos_shuffled) : std::string("–"), r.rank[0].value,
@@ -712,7 +703,7 @@ int main(int argc, char** argv) {
     for (const auto& r : rows)
       mass += fmt::format("| {} | {:.3f} ± {:.3f} | {:.3f} ± {:.3f} | {:.3f} | {:.3f} | {:.3f} | {:.3f} | {:.2f} ± "
                           "{:.2f} | {:.2f} | {} |\n",
-                          tkey(r.T), r.prev[0].value, r.prev[0].error, r.prev[1].value, r.prev[1].error,
+                          format_key(r.T), r.prev[0].value, r.prev[0].error, r.prev[1].value, r.prev[1].error,
                           r.start[0].value, r.start[1].value, r.first_best[0], r.first_best[1], r.distance[0].value,
                           r.distance[0].error, r.distance_untrained.value,
                           std::isfinite(r.last_excess.value)
@@ -729,40 +720,33 @@ int main(int argc, char** argv) {
     results["first_threshold"] = fmt::format("{:.3f}", kFirstSpinFactor / L);
     std::vector<std::string> shuffled_T, shuffled_nll;
     for (const auto& r : rows)
-      if (r.shuffled) shuffled_T.push_back(tkey(r.T)), shuffled_nll.push_back(fmt::format("{:.4f}", r.shuffled_val_nll));
+      if (r.shuffled) shuffled_T.push_back(format_key(r.T)), shuffled_nll.push_back(fmt::format("{:.4f}", r.shuffled_val_nll));
     results["shuffled_temperatures"] = fmt::format("{}", fmt::join(shuffled_T, " and "));
     results["shuffled_val_nll"] = fmt::format("{}", fmt::join(shuffled_nll, " and "));
     results["shuffled_steps"] = cfg.shuffled_steps;
     results["shuffled_batch"] = cfg.shuffled_batch;
     results["shuffled_n"] = cfg.shuffled_n;
-    for (const auto& [name, index] : shown) results["map_T_" + name] = tkey(temps[index]);
-    results["tmin"] = tkey(temps.front());
-    results["tmax"] = tkey(temps.back());
-    results["verdict_21"] = verdict_of(held1, nT);
-    results["verdict_22"] = verdict_of(held2, nT);
+    for (const auto& [name, index] : shown) results["map_T_" + name] = format_key(temps[index]);
+    results["tmin"] = format_key(temps.front());
+    results["tmax"] = format_key(temps.back());
+    results["verdict_21"] = lab::verdict_from_counts(held1, nT);
+    results["verdict_22"] = lab::verdict_from_counts(held2, nT);
     results["verdict_23"] = verdict3;
-    results["verdict_24"] = verdict_of(held4, nT);
+    results["verdict_24"] = lab::verdict_from_counts(held4, nT);
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - clock_start).count();
     results["wall_s"] = fmt::format("{:.0f}", wall);
 
-    std::string temp_words, shuffled_words;
-    for (double T : temps) temp_words += (temp_words.empty() ? "" : " ") + tkey(T);
+    const std::string temp_words = lab::format_keys(temps);
+    std::string shuffled_words;
     for (const auto& s : shuffled_T) shuffled_words += (shuffled_words.empty() ? "" : " ") + s;
     lab::write_file_atomically(
         path("plot_vars.gp"),
         fmt::format("temps = \"{}\"\nshuffled_temps = \"{}\"\nL = {}\nR = {}\nheads = {}\nlayers = {}\n"
                     "map_T_low = \"{}\"\nmap_T_mid = \"{}\"\nmap_T_high = \"{}\"\nfirst_threshold = {:g}\n",
-                    temp_words, shuffled_words, L, R, n_heads, n_layers, tkey(temps[0]), tkey(temps[mid]),
-                    tkey(temps[nT - 1]), kFirstSpinFactor / L));
+                    temp_words, shuffled_words, L, R, n_heads, n_layers, format_key(temps[0]), format_key(temps[mid]),
+                    format_key(temps[nT - 1]), kFirstSpinFactor / L));
     // results.json last: its presence marks a finished run for make.
     lab::write_file_atomically(path("results.json"), results.dump(2) + "\n");
     fmt::print(stderr, "ch02: {} models analysed in {:.1f} s\n", nT, wall);
-  } catch (const lab::UsageError& e) {
-    fmt::print(stderr, "ch02: error: {}\n", e.what());
-    return 2;
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "ch02: error: {}\n", e.what());
-    return 1;
-  }
-  return 0;
+  }, lab::ChapterErrors::all);
 }

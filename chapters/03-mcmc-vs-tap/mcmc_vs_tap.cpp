@@ -50,7 +50,7 @@ struct Config {
 
 Config profile(const std::string& name) {
   Config c;
-  if (name == "quick") {
+  if (lab::quick_profile(name)) {
     c.N = 16;
     c.D = 8;
     c.fine_per_decade = 2;
@@ -60,8 +60,6 @@ Config profile(const std::string& name) {
     c.long_betas = {0.1};
     c.long_proposals = 200'000;
     c.long_thin = 1'000;
-  } else if (name != "paper") {
-    throw lab::UsageError("--profile", fmt::format("must be quick or paper, got '{}'", name));
   }
   return c;
 }
@@ -169,7 +167,7 @@ int main(int argc, char** argv) {
   app.add_option("--out", out_dir, "output directory")->required();
   app.add_option("--threads", threads, "worker threads (independent chains and beta points)")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
-  try {
+  return lab::run_chapter("ch03", [&] {
     Config cfg = profile(profile_name);
     if (threads < 1 || threads > 256) throw lab::UsageError("--threads", "must be in 1..256");
     cfg.threads = threads;
@@ -591,9 +589,5 @@ int main(int argc, char** argv) {
     // results.json last: its presence marks a finished run for make.
     lab::write_file_atomically(path("results.json"), results.dump(2) + "\n");
     fmt::print(stderr, "ch03: done in {:.0f} s\n", wall);
-  } catch (const lab::UsageError& e) {
-    fmt::print(stderr, "ch03: error: {}\n", e.what());
-    return 2;
-  }
-  return 0;
+  });
 }

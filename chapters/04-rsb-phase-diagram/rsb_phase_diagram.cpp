@@ -50,7 +50,7 @@ struct Config {
 
 Config profile(const std::string& name) {
   Config c;
-  if (name == "quick") {
+  if (lab::quick_profile(name)) {
     c.sk_sizes = {32, 64};
     c.sk_fields = {0.0, 0.3, 1.0, 1.5};
     c.sk_temperatures = 10;
@@ -60,8 +60,6 @@ Config profile(const std::string& name) {
     c.fields = {0.05, 0.4, 1.6};
     c.temperatures = {0.025, 0.2, 0.8};
     c.proposals = 100'000, c.thin = 2'000;
-  } else if (name != "paper") {
-    throw lab::UsageError("--profile", fmt::format("must be quick or paper, got '{}'", name));
   }
   return c;
 }
@@ -100,8 +98,9 @@ double log_index(const std::vector<double>& grid, double v) {
   return (n - 1) + (std::log(v) - std::log(grid[n - 1])) / (std::log(grid[n - 1]) - std::log(grid[n - 2]));
 }
 
-const char* verdict_of(std::size_t held, std::size_t total) {
-  return total > 0 && held == total ? "reproduced" : held == 0 ? "not reproduced" : "partly";
+// The shared rule, except that a claim with nothing to test (total 0) is not reproduced.
+std::string verdict_of(std::size_t held, std::size_t total) {
+  return total > 0 ? lab::verdict_from_counts(held, total) : "not reproduced";
 }
 
 int main(int argc, char** argv) {
@@ -113,7 +112,7 @@ int main(int argc, char** argv) {
   app.add_option("--out", out_dir, "output directory")->required();
   app.add_option("--threads", threads, "worker threads (0: 2)");
   CLI11_PARSE(app, argc, argv);
-  try {
+  return lab::run_chapter("ch04", [&] {
     Config cfg = profile(profile_name);
     if (threads > 0) cfg.threads = threads;
     lab::require_writable(out_dir + "/results.json", "--out");
@@ -452,21 +451,12 @@ int main(int argc, char** argv) {
     results["wall_s"] = fmt::format("{:.0f}", std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count());
     results["threads"] = cfg.threads;
 
-    auto words = [](const std::vector<double>& v) {
-      std::string s;
-      for (double x : v) s += (s.empty() ? "" : " ") + fmt::format("{:g}", x);
-      return s;
-    };
     lab::write_file_atomically(
         path("plot_vars.gp"),
         fmt::format("fields = \"{}\"\ntemps = \"{}\"\nB = {}\nnH = {}\nnT = {}\nNvec = {}\nsk_nmin = {}\nsk_nmax = {}\n"
                     "sk_fields = \"{}\"\nthr = {:g}\n",
-                    words(cfg.fields), words(cfg.temperatures), B, nH, nT, cfg.N, n_min, n_max, words(cfg.sk_fields),
-                    glass::rsb_threshold(cfg.N)));
+                    lab::format_keys(cfg.fields), lab::format_keys(cfg.temperatures), B, nH, nT, cfg.N, n_min, n_max,
+                    lab::format_keys(cfg.sk_fields), glass::rsb_threshold(cfg.N)));
     lab::write_file_atomically(path("results.json"), results.dump(2) + "\n");
-  } catch (const lab::UsageError& e) {
-    fmt::print(stderr, "ch04: error: {}\n", e.what());
-    return 2;
-  }
-  return 0;
+  });
 }

@@ -40,6 +40,7 @@
 #include "lab/usage_error.hpp"
 
 using namespace spinformer;
+using lab::format_key;
 using gpt::BiasKind;
 using gpt::BiasShape;
 using ising::Boundary;
@@ -83,7 +84,7 @@ struct Config {
 
 Config profile(const std::string& name) {
   Config c;
-  if (name == "quick") {
+  if (lab::quick_profile(name)) {
     c.L = 8;
     c.seeds = 2;
     c.d_model = 16;
@@ -99,8 +100,6 @@ Config profile(const std::string& name) {
     c.scale_eval_every = 10;
     c.scale_seeds = 2;
     c.threshold_fraction = 0.05;
-  } else if (name != "paper") {
-    throw lab::UsageError("--profile", fmt::format("must be quick or paper, got '{}'", name));
   }
   c.workers = std::max(1, std::min<int>(c.workers, static_cast<int>(std::thread::hardware_concurrency())));
   return c;
@@ -128,7 +127,6 @@ struct Job {
   double scale = 1.0;
 };
 
-std::string tkey(double T) { return fmt::format("{:g}", T); }
 std::string bname(Boundary b) { return b == Boundary::periodic ? "ring" : "open"; }
 
 std::vector<Job> make_jobs(const Config& cfg) {
@@ -380,10 +378,6 @@ std::string pm(const lab::Estimate& e, const char* fmtspec = "{:.2e}") {
   return fmt::format(fmt::runtime(std::string(fmtspec) + " ± " + fmtspec), e.value, e.error);
 }
 
-std::string verdict_of(std::size_t held, std::size_t total) {
-  return held == total ? "reproduced" : held == 0 ? "not reproduced" : "partly";
-}
-
 int main(int argc, char** argv) {
   lab::install_signal_cleanup();
   std::string profile_name = "paper", out_dir;
@@ -391,7 +385,7 @@ int main(int argc, char** argv) {
   app.add_option("--profile", profile_name, "quick | paper")->capture_default_str();
   app.add_option("--out", out_dir, "output directory")->required();
   CLI11_PARSE(app, argc, argv);
-  try {
+  return lab::run_chapter("ch05", [&] {
     const Config cfg = profile(profile_name);
     lab::require_writable(out_dir + "/results.json", "--out");
     auto path = [&](const std::string& name) { return out_dir + "/" + name; };
@@ -426,7 +420,7 @@ int main(int argc, char** argv) {
     results["n_model_samples"] = cfg.n_model_samples;
     results["n_test"] = cfg.n_test;
     results["temperatures"] = fmt::format("{}", fmt::join(cfg.temperatures, ", "));
-    results["long_T"] = tkey(cfg.long_T);
+    results["long_T"] = format_key(cfg.long_T);
     results["n_runs"] = jobs.size();
     results["workers"] = cfg.workers;
     results["end_positions"] = L / 4;
@@ -484,7 +478,7 @@ int main(int argc, char** argv) {
           }
           corr.add(crow);
         }
-        const std::string suffix = fmt::format("{}_T{}", bname(b), tkey(T));
+        const std::string suffix = fmt::format("{}_T{}", bname(b), format_key(T));
         lab::write_table(path("excess_" + suffix + ".tsv"), profile);
         meta.parameters()["T"] = T;
         meta.parameters()["boundary"] = ising::to_string(b);
@@ -504,7 +498,7 @@ int main(int argc, char** argv) {
             summary.add({double(b == Boundary::periodic ? 0 : 1), T, double(tag == "main" ? v : 3 + v), kl.value,
                          kl.error, end.value, end.error, xi.value, xi.error, xi_exact.value, xi_exact.error, xi_bulk,
                          blind_sum / L});
-            table += fmt::format("| {} | {} | {:.1f} | {} | {} | {} | {} | {} |\n", bname(b), tkey(T), xi_bulk, vs[v].label,
+            table += fmt::format("| {} | {} | {:.1f} | {} | {} | {} | {} | {} |\n", bname(b), format_key(T), xi_bulk, vs[v].label,
                                  pm(kl), pm(end), pm(xi, "{:.2f}"), pm(xi_exact, "{:.2f}"));
           }
         };
@@ -512,7 +506,7 @@ int main(int argc, char** argv) {
         if (T == cfg.long_T) add(ablation_variants(), "ablation");
         results[fmt::format("blind_kl_{}", suffix)] = fmt::format("{:.2e}", blind_sum / L);
         results[fmt::format("blind_last_{}", suffix)] = fmt::format("{:.2e}", blind[L - 1]);
-        results[fmt::format("xi_bulk_T{}", tkey(T))] = fmt::format("{:.1f}", xi_bulk);
+        results[fmt::format("xi_bulk_T{}", format_key(T))] = fmt::format("{:.1f}", xi_bulk);
       }
     lab::write_table(path("summary.tsv"), summary);
     meta.parameters().erase("T");
@@ -534,9 +528,9 @@ int main(int argc, char** argv) {
             for (const auto& s : r["slopes"]) all.push_back(s.get<double>());
           if (all.empty()) continue;
           const auto m = lab::mean_and_error(all);
-          slope_table += fmt::format("| {} | {} | {} | {:.2f} | {:.2f} | {:.2f} |\n", bname(b), tkey(T), v.name, m.value,
+          slope_table += fmt::format("| {} | {} | {} | {:.2f} | {:.2f} | {:.2f} |\n", bname(b), format_key(T), v.name, m.value,
                                      *std::min_element(all.begin(), all.end()), *std::max_element(all.begin(), all.end()));
-          results[fmt::format("slope_{}_{}_T{}", v.name, bname(b), tkey(T))] = fmt::format("{:.2f}", m.value);
+          results[fmt::format("slope_{}_{}_T{}", v.name, bname(b), format_key(T))] = fmt::format("{:.2f}", m.value);
         }
     results["slope_table"] = slope_table;
 
@@ -558,12 +552,12 @@ int main(int argc, char** argv) {
       const auto dn = paired(P, N, end_of), dd = paired(P, D, end_of);
       c1_none += below(dn);
       c1_both += below(dn) && below(dd);
-      c1_text.push_back(fmt::format("T = {}: periodic - none {}, periodic - distance {}", tkey(T), pm(dn), pm(dd)));
-      results[fmt::format("c1_dn_T{}", tkey(T))] = pm(dn);
-      results[fmt::format("c1_dd_T{}", tkey(T))] = pm(dd);
-      results[fmt::format("end_none_ring_T{}", tkey(T))] = pm(over_seeds(N, end_of));
-      results[fmt::format("end_periodic_ring_T{}", tkey(T))] = pm(over_seeds(P, end_of));
-      results[fmt::format("end_distance_ring_T{}", tkey(T))] = pm(over_seeds(D, end_of));
+      c1_text.push_back(fmt::format("T = {}: periodic - none {}, periodic - distance {}", format_key(T), pm(dn), pm(dd)));
+      results[fmt::format("c1_dn_T{}", format_key(T))] = pm(dn);
+      results[fmt::format("c1_dd_T{}", format_key(T))] = pm(dd);
+      results[fmt::format("end_none_ring_T{}", format_key(T))] = pm(over_seeds(N, end_of));
+      results[fmt::format("end_periodic_ring_T{}", format_key(T))] = pm(over_seeds(P, end_of));
+      results[fmt::format("end_distance_ring_T{}", format_key(T))] = pm(over_seeds(D, end_of));
     }
     const std::string v1 = c1_both == nT ? "reproduced" : c1_none > 0 ? "partly" : "not reproduced";
 
@@ -573,8 +567,8 @@ int main(int argc, char** argv) {
     for (double T : cfg.temperatures) {
       const auto d = paired(select(runs, "ring", T, "periodic"), select(runs, "ring", T, "none"), xi_of);
       c2_held += above(d);
-      c2_text.push_back(fmt::format("T = {}: {}", tkey(T), pm(d, "{:.3f}")));
-      results[fmt::format("c2_dxi_T{}", tkey(T))] = pm(d, "{:.3f}");
+      c2_text.push_back(fmt::format("T = {}: {}", format_key(T), pm(d, "{:.3f}")));
+      results[fmt::format("c2_dxi_T{}", format_key(T))] = pm(d, "{:.3f}");
     }
     // Claim 3: on the open chain (no closing bond) the periodic bias is neutral or harmful.
     std::size_t c3_held = 0;
@@ -584,17 +578,17 @@ int main(int argc, char** argv) {
       const auto dn = paired(P, select(runs, "open", T, "none"), kl_of);
       const auto dd = paired(P, select(runs, "open", T, "distance"), kl_of);
       c3_held += !below(dn);
-      c3_text.push_back(fmt::format("T = {}: periodic - none {}, periodic - distance {}", tkey(T), pm(dn), pm(dd)));
-      results[fmt::format("c3_dn_T{}", tkey(T))] = pm(dn);
-      results[fmt::format("c3_dd_T{}", tkey(T))] = pm(dd);
+      c3_text.push_back(fmt::format("T = {}: periodic - none {}, periodic - distance {}", format_key(T), pm(dn), pm(dd)));
+      results[fmt::format("c3_dn_T{}", format_key(T))] = pm(dn);
+      results[fmt::format("c3_dd_T{}", format_key(T))] = pm(dd);
     }
     // Also on the ring, KL differences (for the text).
     for (auto b : cfg.boundaries)
       for (double T : cfg.temperatures)
         for (const auto& v : variants) {
           const auto rv = select(runs, bname(b), T, v.name);
-          results[fmt::format("kl_{}_{}_T{}", v.name, bname(b), tkey(T))] = pm(over_seeds(rv, kl_of));
-          results[fmt::format("xi_{}_{}_T{}", v.name, bname(b), tkey(T))] = pm(over_seeds(rv, xi_of), "{:.2f}");
+          results[fmt::format("kl_{}_{}_T{}", v.name, bname(b), format_key(T))] = pm(over_seeds(rv, kl_of));
+          results[fmt::format("xi_{}_{}_T{}", v.name, bname(b), format_key(T))] = pm(over_seeds(rv, xi_of), "{:.2f}");
         }
 
     // ---- 4. section 3.1: steps to a fixed excess loss against the softmax scale -------------------
@@ -673,7 +667,7 @@ int main(int argc, char** argv) {
                                 reached_count[k] < static_cast<std::size_t>(cfg.scale_seeds)
                                     ? fmt::format(" ({}/{} reached)", reached_count[k], cfg.scale_seeds) : "");
     results["scale_steps"] = steps_list;
-    results["scale_T"] = tkey(cfg.scale_T);
+    results["scale_T"] = format_key(cfg.scale_T);
     results["scales"] = fmt::format("{}", fmt::join(cfg.scales, ", "));
     results["scale_seeds"] = cfg.scale_seeds;
     results["threshold"] = fmt::format("{:.2e}", threshold);
@@ -704,28 +698,28 @@ int main(int argc, char** argv) {
            {"measured", fmt::format("ring data, xi of model samples, periodic - none (sites): {}", fmt::join(c2_text, "; "))},
            {"criterion", "xi (fit of ln C(r), r < L/4) of the periodic-bias model's samples exceeds the unbiased model's by "
                          "more than 2 s.e. at every T (partly: at some T)"},
-           {"verdict", verdict_of(c2_held, nT)}},
+           {"verdict", lab::verdict_from_counts(c2_held, nT)}},
           {{"id", "5.3"},
            {"claim", "On data without periodic structure the periodic bias is neutral or harmful"},
            {"source", source + ", section 9.2"},
            {"measured", fmt::format("open chain, paired KL per spin difference: {}", fmt::join(c3_text, "; "))},
            {"criterion", "the periodic bias does not lower the KL per spin below no bias by more than 2 s.e. at any T "
                          "(partly: at some T)"},
-           {"verdict", verdict_of(c3_held, nT)}},
+           {"verdict", lab::verdict_from_counts(c3_held, nT)}},
           {{"id", "5.4"},
            {"claim", "A 'critical' attention (softmax) scale speeds up training markedly"},
            {"source", source + ", section 3.1"},
            {"measured", fmt::format("steps to val KL per spin < {:.2e} (ring, T = {}), by scale: {}; best {:g}, speed-up "
                                     "{:.2f}x over the standard scale",
-                                    threshold, tkey(cfg.scale_T), steps_list, cfg.scales[best_index], speedup)},
+                                    threshold, format_key(cfg.scale_T), steps_list, cfg.scales[best_index], speedup)},
            {"criterion", "the best scale reaches the threshold in at most half the steps of the standard 1/sqrt(d_k), "
                          "difference beyond 2 s.e. (partly: 1.25x to 2x)"},
            {"verdict", v4}}}}};
     lab::write_file_atomically(path("claims.json"), claims.dump(2) + "\n");
     results["claims_table"] = lab::claims_markdown({claims});
     results["verdict_1"] = v1;
-    results["verdict_2"] = verdict_of(c2_held, nT);
-    results["verdict_3"] = verdict_of(c3_held, nT);
+    results["verdict_2"] = lab::verdict_from_counts(c2_held, nT);
+    results["verdict_3"] = lab::verdict_from_counts(c3_held, nT);
     results["verdict_4"] = v4;
 
     double train_cpu = 0;
@@ -734,21 +728,11 @@ int main(int argc, char** argv) {
     results["train_cpu_s"] = fmt::format("{:.0f}", train_cpu);
     results["wall_s"] = fmt::format("{:.0f}", std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count());
 
-    std::string temps;
-    for (double T : cfg.temperatures) temps += (temps.empty() ? "" : " ") + tkey(T);
-    std::string scales;
-    for (double s : cfg.scales) scales += (scales.empty() ? "" : " ") + fmt::format("{:g}", s);
+    const std::string temps = lab::format_keys(cfg.temperatures), scales = lab::format_keys(cfg.scales);
     lab::write_file_atomically(path("plot_vars.gp"),
                                fmt::format("temps = \"{}\"\nscales = \"{}\"\nL = {}\nlong_T = \"{}\"\nthreshold = {:g}\n"
                                            "steps = {}\nend_first = {}\n",
-                                           temps, scales, L, tkey(cfg.long_T), threshold, cfg.steps, L - L / 4 + 1));
+                                           temps, scales, L, format_key(cfg.long_T), threshold, cfg.steps, L - L / 4 + 1));
     lab::write_file_atomically(path("results.json"), results.dump(2) + "\n");
-  } catch (const lab::UsageError& e) {
-    fmt::print(stderr, "ch05: error: {}\n", e.what());
-    return 2;
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "ch05: error: {}\n", e.what());
-    return 1;
-  }
-  return 0;
+  }, lab::ChapterErrors::all);
 }

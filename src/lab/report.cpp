@@ -1,6 +1,9 @@
 #include "lab/report.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <exception>
 
 #include "lab/usage_error.hpp"
 
@@ -56,6 +59,60 @@ std::string claims_markdown(const std::vector<nlohmann::json>& chapters) {
       out += fmt::format("| {} | {} ({}) | {} | {} | **{}** |\n", cell(c["id"]), cell(c["claim"]), cell(c["source"]),
                          cell(c["measured"]), cell(c["criterion"]), cell(c["verdict"]));
   return out;
+}
+
+bool quick_profile(const std::string& name) {
+  if (name == "quick") return true;
+  if (name != "paper") throw UsageError("--profile", fmt::format("must be quick or paper, got '{}'", name));
+  return false;
+}
+
+std::string format_key(double x) { return fmt::format("{:g}", x); }
+
+std::string format_keys(const std::vector<double>& values) {
+  std::string out;
+  for (double x : values) out += (out.empty() ? "" : " ") + format_key(x);
+  return out;
+}
+
+std::string format_thousands(std::size_t n) {
+  std::string digits = std::to_string(n), out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+std::string verdict_from_counts(std::size_t held, std::size_t total) {
+  return held == total ? "reproduced" : held == 0 ? "not reproduced" : "partly";
+}
+
+std::string list_or_none(const std::vector<std::string>& items, const std::string& prefix) {
+  return items.empty() ? std::string("none") : fmt::format("{}{}", prefix, fmt::join(items, ", "));
+}
+
+int run_chapter(const std::string& name, const std::function<void()>& body, ChapterErrors errors) {
+  auto report = [&](const std::exception& e, int status) {
+    fmt::print(stderr, "{}: error: {}\n", name, e.what());
+    return status;
+  };
+  if (errors == ChapterErrors::usage) {  // other exceptions are not caught at all
+    try {
+      body();
+    } catch (const UsageError& e) {
+      return report(e, 2);
+    }
+    return 0;
+  }
+  try {
+    body();
+  } catch (const UsageError& e) {
+    return report(e, 2);
+  } catch (const std::exception& e) {
+    return report(e, 1);
+  }
+  return 0;
 }
 
 }  // namespace spinformer::lab
