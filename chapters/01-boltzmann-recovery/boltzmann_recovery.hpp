@@ -1,0 +1,87 @@
+#pragma once
+// Chapter 1: the configuration, what is measured for one trained model, and the runs that measure it
+// (boltzmann_recovery_measurements.cpp). The program that runs the chapter is boltzmann_recovery.cpp.
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <fmt/format.h>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "gpt/eval.hpp"
+#include "gpt/gpt.hpp"
+#include "gpt/train.hpp"
+#include "ising/exact.hpp"
+#include "lab/statistics.hpp"
+
+namespace spinformer {
+
+using Clock = std::chrono::steady_clock;
+
+// ---- configuration ------------------------------------------------------------------------------
+struct Config {
+  int L = 32;
+  std::vector<double> temperatures{0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0};
+  double field_T = 1.0, field_h = 0.5;   // the one run with a field
+  std::size_t n_train = 50'000;          // Metropolis samples per temperature (the seed's number)
+  long equilibration_sweeps = 1024;      // chapter 0: at most 256 needed (T = 0.5); 4x margin
+  std::size_t n_val = 5'000;             // held-out exact samples: validation NLL during training
+  std::size_t n_test = 20'000;           // fresh exact samples: KL and per-position excess loss
+  std::size_t n_model_samples = 10'000;  // drawn from each trained model: histograms, C(r)
+  std::size_t n_images = 64;             // configurations drawn as images
+  gpt::ModelConfig model;                // the seed's sizes: d_model 64, 4 heads, 2 layers, d_ff 256; no dropout
+  gpt::TrainConfig train;
+  // negative control: the seed's literal setup against the correct one on an enumerable ring
+  int control_L = 12;
+  double control_T = 1.0;
+  std::size_t control_n = 50'000;
+  long control_steps = 400;
+  double kl_goal = 1e-4;   // nats per spin (the goal)
+  double alpha = 1e-3;     // significance level of the chi-square tests
+  // Two models train at a time, each on one LibTorch thread: on the 2-core budget machine this gives
+  // nearly twice the steps per minute of one model on two threads (small matrices parallelise badly).
+  int workers = 2;
+  int threads = 1;  // LibTorch threads per worker
+  std::uint64_t seed = 20261201;
+};
+
+// "3.1e-05 ± 1.2e-05" style for KL values.
+inline std::string pm(const lab::Estimate& e) { return fmt::format("{:.2g} ± {:.1g}", e.value, e.error); }
+
+inline double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+// Everything measured for one trained model.
+struct Run {
+  ising::Chain chain;
+  std::string model_file;
+  double p_data_energy = NAN, p_data_magnetization = NAN;  // the Metropolis training data against exact
+  lab::Estimate kl;                                         // per spin, on exact test samples
+  lab::Estimate kl_counting;                                // the counting model on the same data and test samples
+  double exact_entropy_per_spin = 0;
+  double final_val_kl = NAN, best_val_nll = NAN;
+  double p_model_energy = NAN, p_model_magnetization = NAN;  // model samples against exact
+  double c1_z = NAN, max_corr_z = NAN;
+  double worst_position_excess = 0;
+  int worst_position = 0;
+  lab::Estimate last_excess;  // excess loss on the last spin, the one the closing bond couples to s_1
+  double train_s = 0, eval_s = 0;
+};
+
+// One temperature (and field): Metropolis data checked against exact, training, exact evaluation.
+// Writes the model and its data files; thread-safe (everything it touches is its own).
+Run run_one(const Config& cfg, const ising::Chain& chain, std::size_t k, const std::string& out_dir);
+
+// The negative control, variant v (0: causal mask and shifted targets, 1: the seed's literal setup), on
+// a ring small enough to sum over all 2^L states.
+struct ControlResult {
+  gpt::EnumerationResult enumerated;
+  double final_train_loss = NAN;
+};
+
+ControlResult run_control(const Config& cfg, int v, const std::string& out_dir);
+
+// Runs tasks on `workers` threads (each task on one of them); rethrows the first exception.
+void run_tasks(const std::vector<std::function<void()>>& tasks, int workers);
+
+}  // namespace spinformer
