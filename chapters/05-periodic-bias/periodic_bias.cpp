@@ -10,15 +10,12 @@
 // each: torch's thread count and its seed are global to a process); each writes its measurements to
 // runs/job_NNNN.json, and the parent aggregates them.
 #include <CLI/CLI.hpp>
-#include <array>
-#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <thread>
@@ -32,12 +29,13 @@
 #include "ising/exact.hpp"
 #include "ising/samplers.hpp"
 #include "lab/atomic_file.hpp"
-#include "lab/progress.hpp"
 #include "lab/report.hpp"
 #include "lab/run_metadata.hpp"
 #include "lab/statistics.hpp"
 #include "lab/tsv.hpp"
 #include "lab/usage_error.hpp"
+
+#include "periodic_bias.hpp"
 
 using namespace spinformer;
 using lab::format_key;
@@ -46,41 +44,6 @@ using gpt::BiasShape;
 using ising::Boundary;
 using ising::Chain;
 using ising::SpinSamples;
-
-// ---- the variants: f(d) = -slope d (linear) or exp(-slope d), slope fixed or learned per head ------
-struct Variant {
-  std::string name, label;
-  BiasKind kind = BiasKind::none;
-  BiasShape shape = BiasShape::linear;
-  bool learned = false;
-  double slope = 0.5;
-};
-
-// ---- configuration ----------------------------------------------------------------------------------
-struct Config {
-  int L = 16;
-  std::vector<double> temperatures{0.5, 1.0, 2.0};  // bulk xi = 27.3, 3.7, 1.3 sites
-  double long_T = 0.5;                               // the long-correlation temperature (ablation of f)
-  std::vector<Boundary> boundaries{Boundary::periodic, Boundary::open};
-  int seeds = 4;                                     // training seeds (model init, batch order, data)
-  // model: the seed's architecture at a smaller width (2 layers, 4 heads, pre-norm, no dropout)
-  int d_model = 32, n_heads = 4, n_layers = 2;
-  long steps = 400;
-  int batch = 128;
-  double lr = 1e-3;
-  long warmup = 40;
-  long eval_every = 200;                             // validation only for the record (the verdicts use the test set)
-  std::size_t n_train = 20'000, n_val = 1'000, n_model_samples = 10'000;
-  std::size_t n_test = 8'192;                        // exact samples per (boundary, T), shared by every model
-  // section 3.1: softmax-scale sweep on the ring at T = 1, no bias
-  std::vector<double> scales{0.25, 0.5, 1.0, 2.0, 4.0, 8.0};
-  double scale_T = 1.0;
-  long scale_eval_every = 25;
-  int scale_seeds = 3;
-  double threshold_fraction = 0.01;  // "fixed excess loss": val KL per spin below 1% of the exact entropy per spin
-  int workers = 2;
-  std::uint64_t seed = 20261205;
-};
 
 Config profile(const std::string& name) {
   Config c;
@@ -103,279 +66,6 @@ Config profile(const std::string& name) {
   }
   c.workers = std::max(1, std::min<int>(c.workers, static_cast<int>(std::thread::hardware_concurrency())));
   return c;
-}
-
-std::vector<Variant> main_variants() {
-  return {{"none", "no bias", BiasKind::none, BiasShape::linear, false, 0.0},
-          {"distance", "distance bias (linear, learned slope)", BiasKind::distance, BiasShape::linear, true, 0.5},
-          {"periodic", "periodic bias (linear, learned slope)", BiasKind::periodic, BiasShape::linear, true, 0.5}};
-}
-std::vector<Variant> ablation_variants() {  // the other f's, at the long-correlation temperature
-  return {{"distance_linear_fixed", "distance, linear, slope 0.5 fixed", BiasKind::distance, BiasShape::linear, false, 0.5},
-          {"periodic_linear_fixed", "periodic, linear, slope 0.5 fixed", BiasKind::periodic, BiasShape::linear, false, 0.5},
-          {"distance_exp_learned", "distance, exponential, learned slope", BiasKind::distance, BiasShape::exp, true, 0.5},
-          {"periodic_exp_learned", "periodic, exponential, learned slope", BiasKind::periodic, BiasShape::exp, true, 0.5}};
-}
-
-// ---- jobs --------------------------------------------------------------------------------------------
-struct Job {
-  std::string group;  // main | ablation | scale
-  Boundary boundary = Boundary::periodic;
-  double T = 1;
-  Variant variant;
-  int seed = 0;
-  double scale = 1.0;
-};
-
-std::string bname(Boundary b) { return b == Boundary::periodic ? "ring" : "open"; }
-
-std::vector<Job> make_jobs(const Config& cfg) {
-  std::vector<Job> jobs;
-  // the scale sweep first: its runs are the longest-lived and are needed whole for one figure
-  for (double s : cfg.scales)
-    for (int k = 0; k < cfg.scale_seeds; ++k) jobs.push_back({"scale", Boundary::periodic, cfg.scale_T, main_variants()[0], k, s});
-  for (auto b : cfg.boundaries)
-    for (double T : cfg.temperatures) {
-      for (const auto& v : main_variants())
-        for (int k = 0; k < cfg.seeds; ++k) jobs.push_back({"main", b, T, v, k, 1.0});
-      if (T == cfg.long_T)
-        for (const auto& v : ablation_variants())
-          for (int k = 0; k < cfg.seeds; ++k) jobs.push_back({"ablation", b, T, v, k, 1.0});
-    }
-  return jobs;
-}
-
-// Data seeds depend on (boundary, T, training seed) only, so every variant sees the same data (paired).
-std::uint64_t data_seed(const Config& cfg, Boundary b, double T, int k, int stream) {
-  return cfg.seed + 1'000'003ULL * (b == Boundary::periodic ? 1 : 2) + 10'007ULL * static_cast<std::uint64_t>(std::llround(T * 100)) +
-         101ULL * static_cast<std::uint64_t>(k) + static_cast<std::uint64_t>(stream);
-}
-
-// ---- exact structure: what an ideal model must see ---------------------------------------------------
-// I_i = I(s_i ; s_1 | s_{i-1}): the excess loss at position i of the best model that sees only the
-// previous spin s_{i-1} (the open chain's structure; h = 0, 0-based i >= 2). Zero on the open chain; on
-// the ring the closing bond makes it > 0.
-std::vector<double> blind_to_first_excess(const ising::ExactChain& exact) {
-  const auto& c = exact.chain();
-  const int L = c.L;
-  const double t = std::tanh(c.J / c.T);
-  std::vector<double> out(L, 0.0);
-  for (int i = 2; i < L; ++i) {
-    const int r = i - 1;  // distance between s_0 and s_{i-1} (0-based)
-    const double corr = c.boundary == Boundary::periodic ? (std::pow(t, r) + std::pow(t, L - r)) / (1 + std::pow(t, L))
-                                                         : std::pow(t, r);
-    double I = 0;
-    for (int b : {1, -1}) {
-      double p_first[2], p_cond[2][2], q[2] = {0, 0};  // [a][c]
-      for (int ai = 0; ai < 2; ++ai) {
-        const int a = ai == 0 ? 1 : -1;
-        p_first[ai] = (1 + a * b * corr) / 2;  // p(s_0 = a | s_{i-1} = b)
-        const double up = exact.conditional_up(i, static_cast<ising::Spin>(b), static_cast<ising::Spin>(a));
-        p_cond[ai][0] = up;
-        p_cond[ai][1] = 1 - up;
-        for (int ci = 0; ci < 2; ++ci) q[ci] += p_first[ai] * p_cond[ai][ci];
-      }
-      for (int ai = 0; ai < 2; ++ai)
-        for (int ci = 0; ci < 2; ++ci)
-          if (p_first[ai] > 0 && p_cond[ai][ci] > 0)
-            I += 0.5 * p_first[ai] * p_cond[ai][ci] * (std::log(p_cond[ai][ci]) - std::log(q[ci]));
-    }
-    out[i] = I;
-  }
-  return out;
-}
-
-// The same I_i by brute force over all 2^L states (L <= 16): E_p[log p(s_i | s_<i) - log p(s_i | s_{i-1})],
-// with p(s_i | s_{i-1}) from the pair marginal of the enumerated distribution. A check of the formula above.
-std::vector<double> blind_to_first_excess_by_enumeration(const ising::ExactChain& exact) {
-  const int L = exact.chain().L;
-  const auto all = gpt::all_configurations(L);
-  std::vector<double> weight(all.size());
-  std::vector<std::array<double, 4>> pair(L, {0, 0, 0, 0});  // [i][(s_{i-1} > 0) * 2 + (s_i > 0)]
-  for (std::size_t k = 0; k < all.size(); ++k) {
-    weight[k] = std::exp(exact.log_probability(all.row(k)));
-    for (int i = 1; i < L; ++i) pair[i][(all.row(k)[i - 1] > 0) * 2 + (all.row(k)[i] > 0)] += weight[k];
-  }
-  std::vector<double> out(L, 0.0);
-  for (std::size_t k = 0; k < all.size(); ++k)
-    for (int i = 1; i < L; ++i) {
-      const auto* s = all.row(k);
-      const int b = s[i - 1] > 0, c = s[i] > 0;
-      const double q = pair[i][b * 2 + c] / (pair[i][b * 2] + pair[i][b * 2 + 1]);
-      out[i] += weight[k] * (exact.log_conditional(s, i) - std::log(q));
-    }
-  return out;
-}
-
-// ---- one training run and its measurements (in a worker process) ----------------------------------------
-nlohmann::json run_job(const Config& cfg, const Job& job) {
-  const Chain chain{cfg.L, 1.0, 0.0, job.T, job.boundary};
-  const ising::ExactChain exact(chain);
-  const ising::ExactSampler sampler(chain);
-  const auto train_data = sampler.draw(cfg.n_train, data_seed(cfg, job.boundary, job.T, job.seed, 0));
-  const auto val_data = sampler.draw(cfg.n_val, data_seed(cfg, job.boundary, job.T, job.seed, 1));
-
-  gpt::ModelConfig mc;
-  mc.L = cfg.L;
-  mc.d_model = cfg.d_model;
-  mc.n_heads = cfg.n_heads;
-  mc.n_layers = cfg.n_layers;
-  mc.d_ff = 4 * cfg.d_model;
-  mc.dropout = 0;
-  mc.attention_scale = job.scale;
-  mc.bias = job.variant.kind;
-  mc.bias_shape = job.variant.shape;
-  mc.bias_slope = job.variant.slope;
-  mc.bias_learned = job.variant.learned;
-
-  gpt::TrainOptions opt;
-  opt.config.steps = cfg.steps;
-  opt.config.batch = cfg.batch;
-  opt.config.lr = cfg.lr;
-  opt.config.schedule = "cosine";
-  opt.config.warmup_steps = cfg.warmup;
-  opt.config.eval_every = job.group == "scale" ? cfg.scale_eval_every : cfg.eval_every;
-  opt.config.checkpoint_every = 0;
-  opt.config.seed = 1 + static_cast<std::uint64_t>(job.seed);
-  opt.threads = 1;
-  opt.chain = chain;
-  opt.progress = false;
-  gpt::TrainResult tr;
-  const auto model = gpt::train(mc, opt, train_data, val_data, &tr);
-
-  nlohmann::json r;
-  r["group"] = job.group;
-  r["boundary"] = bname(job.boundary);
-  r["T"] = job.T;
-  r["variant"] = job.variant.name;
-  r["seed"] = job.seed;
-  r["scale"] = job.scale;
-  r["train_s"] = tr.wall_s;
-  nlohmann::json curve = nlohmann::json::array();
-  for (const auto& p : tr.curve) curve.push_back({p.step, p.val_kl, p.val_nll});
-  r["curve"] = curve;
-
-  if (job.group == "scale") {  // only the training curve is needed; the final validation KL for the record
-    r["kl_per_spin"] = tr.curve.back().val_kl;
-    return r;
-  }
-  // Per-position excess loss against the exact conditionals on exact test samples (the same samples for
-  // every variant and seed, so that differences between variants are paired); KL = sum / L.
-  const int L = cfg.L;
-  const auto test = sampler.draw(cfg.n_test, data_seed(cfg, job.boundary, job.T, 1000, 3));
-  const auto profile = gpt::excess_loss_per_position(model, exact, test);
-  double kl = 0;
-  for (double e : profile.value) kl += e;
-  r["excess"] = profile.value;
-  r["excess_err"] = profile.error;
-  r["kl_per_spin"] = kl / L;
-
-  // Model samples: the fitted correlation length (same estimator as for exact samples) and C(r).
-  const auto samples = model.sample(cfg.n_model_samples, data_seed(cfg, job.boundary, job.T, job.seed, 7) + 31 * job.seed);
-  const auto xi = ising::sample_correlation_length(chain, samples);
-  const auto corr = ising::sample_connected_correlation(chain, samples);
-  r["xi"] = {xi.value, xi.error};
-  r["corr"] = corr.value;
-  // Learned (or fixed) slopes per layer and head, read back from the bias matrix: P(0, 1) = f(1).
-  nlohmann::json slopes = nlohmann::json::array();
-  if (job.variant.kind != BiasKind::none)
-    for (int l = 0; l < cfg.n_layers; ++l)
-      for (int h = 0; h < cfg.n_heads; ++h) {
-        const double f1 = model.bias_matrix(l, h)[1];
-        slopes.push_back(job.variant.shape == BiasShape::linear ? -f1 : -std::log(f1));
-      }
-  r["slopes"] = slopes;
-  return r;
-}
-
-// ---- worker processes ----------------------------------------------------------------------------------
-struct Shared {
-  std::atomic<int> next{0};
-  std::atomic<int> done{0};
-};
-
-void run_workers(const Config& cfg, const std::vector<Job>& jobs, const std::string& runs_dir) {
-  void* mem = mmap(nullptr, sizeof(Shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-  if (mem == MAP_FAILED) throw std::runtime_error("mmap failed");
-  auto* shared = new (mem) Shared();
-  const int n = static_cast<int>(jobs.size());
-  std::vector<pid_t> pids;
-  for (int w = 0; w < cfg.workers; ++w) {
-    const pid_t pid = fork();
-    if (pid < 0) throw std::runtime_error("fork failed");
-    if (pid == 0) {
-      int status = 0;
-      try {
-        gpt::set_threads(1);
-        for (int k; (k = shared->next.fetch_add(1)) < n;) {
-          const auto result = run_job(cfg, jobs[k]);
-          lab::write_file_atomically(fmt::format("{}/job_{:04d}.json", runs_dir, k), result.dump() + "\n");
-          shared->done.fetch_add(1);
-        }
-      } catch (const std::exception& e) {
-        fmt::print(stderr, "ch05 worker: error: {}\n", e.what());
-        status = 1;
-      }
-      std::fflush(stderr);
-      _exit(status);
-    }
-    pids.push_back(pid);
-  }
-  lab::Progress progress("ch05 trainings", n, 15.0);
-  int reported = 0, failed = 0;
-  std::size_t alive = pids.size();
-  while (alive > 0) {
-    int status = 0;
-    const pid_t pid = waitpid(-1, &status, WNOHANG);
-    if (pid > 0) {
-      --alive;
-      if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) ++failed;
-    } else {
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    }
-    const int d = shared->done.load();
-    if (d > reported) progress.advance(d - reported), reported = d;
-  }
-  progress.finish();
-  munmap(mem, sizeof(Shared));
-  if (failed > 0) throw std::runtime_error(fmt::format("{} worker process(es) failed", failed));
-}
-
-// ---- aggregation helpers ----------------------------------------------------------------------------------
-using Runs = std::vector<nlohmann::json>;
-
-Runs select(const Runs& runs, const std::string& boundary, double T, const std::string& variant) {
-  Runs out;
-  for (const auto& r : runs)
-    if (r["group"] != "scale" && r["boundary"] == boundary && r["T"].get<double>() == T && r["variant"] == variant)
-      out.push_back(r);
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a["seed"].template get<int>() < b["seed"].template get<int>(); });
-  return out;
-}
-
-double end_excess(const nlohmann::json& r, int L) {  // summed over the last L/4 positions
-  double s = 0;
-  for (int i = L - L / 4; i < L; ++i) s += r["excess"][i].get<double>();
-  return s;
-}
-
-lab::Estimate over_seeds(const Runs& runs, const std::function<double(const nlohmann::json&)>& f) {
-  std::vector<double> x;
-  for (const auto& r : runs) x.push_back(f(r));
-  if (x.size() < 2) return {x.empty() ? NAN : x[0], NAN};
-  return lab::mean_and_error(x);
-}
-
-// Paired difference f(a) - f(b) over seeds (same data, same seed).
-lab::Estimate paired(const Runs& a, const Runs& b, const std::function<double(const nlohmann::json&)>& f) {
-  std::vector<double> d;
-  for (std::size_t k = 0; k < std::min(a.size(), b.size()); ++k) d.push_back(f(a[k]) - f(b[k]));
-  if (d.size() < 2) return {d.empty() ? NAN : d[0], NAN};
-  return lab::mean_and_error(d);
-}
-
-std::string pm(const lab::Estimate& e, const char* fmtspec = "{:.2e}") {
-  return fmt::format(fmt::runtime(std::string(fmtspec) + " ± " + fmtspec), e.value, e.error);
 }
 
 int main(int argc, char** argv) {
