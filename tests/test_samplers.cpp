@@ -250,3 +250,10 @@ TEST(SamplerMultispin, CopyChainReadsOneLane) {
   EXPECT_NE(a, c);
   for (Spin s : c) EXPECT_TRUE(s == 1 || s == -1);
 }
+
+TEST(Estimators, MaxCorrelationZOverHalfTheRing) {
+  // L = 6: r = 1..3 count; r = 0 and r > L/2 do not; a zero error bar is skipped.
+  const CorrelationEstimate corr{{1.0, 0.5, 0.2, 0.1, 9.0, 9.0}, {0.0, 0.1, 0.0, 0.05, 0.01, 0.01}};
+  const std::vector<double> exact{0.0, 0.3, 0.9, 0.2, 0.0, 0.0};
+  EXPECT_DOUBLE_EQ(max_correlation_z(corr, exact), 2.0);  // r = 1: |0.5 - 0.3| / 0.1; r = 3: 0.1 / 0.05
+}

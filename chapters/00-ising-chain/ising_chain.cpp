@@ -64,14 +64,6 @@ Measurement measure(const Chain& chain, const SpinSamples& samples) {
   return m;
 }
 
-// Largest |z| of sampled C(r) against the exact C(r), r = 1..L/2.
-double max_correlation_z(const ising::CorrelationEstimate& corr, const std::vector<double>& exact) {
-  double z = 0;
-  for (std::size_t r = 1; r <= exact.size() / 2; ++r)
-    if (corr.error[r] > 0) z = std::max(z, std::abs(corr.value[r] - exact[r]) / corr.error[r]);
-  return z;
-}
-
 int main(int argc, char** argv) {
   lab::install_signal_cleanup();
   std::string profile_name = "paper", out_dir;
@@ -186,12 +178,12 @@ int main(int argc, char** argv) {
       for (int s = 0; s < 3; ++s) {
         observables.add({T, double(s), m[s].energy.value, m[s].energy.error, m[s].specific_heat.value,
                          m[s].specific_heat.error, m[s].xi.value, m[s].xi.error, m[s].p_energy,
-                         m[s].p_magnetization, max_correlation_z(m[s].corr, exact_corr),
+                         m[s].p_magnetization, ising::max_correlation_z(m[s].corr, exact_corr),
                          s == 1 ? tau_e.tau_int * between : NAN, s == 1 ? tau_m.tau_int * between : NAN});
         sampler_rows.push_back({format_key(T), sampler_names[s], fmt::format("{:.4f} ± {:.4f}", m[s].energy.value, m[s].energy.error),
                                 fmt::format("{:.4f} ± {:.4f}", m[s].specific_heat.value, m[s].specific_heat.error),
                                 fmt::format("{:.3g}", m[s].p_energy), fmt::format("{:.3g}", m[s].p_magnetization),
-                                fmt::format("{:.1f}", max_correlation_z(m[s].corr, exact_corr))});
+                                fmt::format("{:.1f}", ising::max_correlation_z(m[s].corr, exact_corr))});
       }
       const auto th = exact.thermodynamics();
       sampler_rows.push_back({format_key(T), "*exact*", fmt::format("{:.4f}", th.energy_per_spin),

@@ -32,6 +32,17 @@ using ising::SpinSamples;
 
 namespace spinformer {
 
+// Counts over n samples as frequencies with binomial errors (at least 1/n in the variance).
+std::vector<std::pair<double, double>> frequencies_with_errors(const std::vector<double>& count, std::size_t n_samples) {
+  std::vector<std::pair<double, double>> out;
+  const double n = static_cast<double>(n_samples);
+  for (double c : count) {
+    const double f = c / n;
+    out.push_back({f, std::sqrt(std::max(f * (1 - f), 1.0 / n) / n)});
+  }
+  return out;
+}
+
 // Frequencies of the exact energy levels in a set of samples, with binomial errors.
 std::vector<std::pair<double, double>> level_frequencies(const Chain& chain, const std::vector<ising::EnergyLevel>& levels,
                                                          const SpinSamples& s) {
@@ -41,13 +52,7 @@ std::vector<std::pair<double, double>> level_frequencies(const Chain& chain, con
     for (std::size_t l = 0; l < levels.size(); ++l)
       if (std::abs(e - levels[l].energy) < 1e-9) count[l] += 1;
   }
-  std::vector<std::pair<double, double>> out;
-  const double n = static_cast<double>(s.size());
-  for (double c : count) {
-    const double f = c / n;
-    out.push_back({f, std::sqrt(std::max(f * (1 - f), 1.0 / n) / n)});
-  }
-  return out;
+  return frequencies_with_errors(count, s.size());
 }
 
 // Frequencies of M = 2k - L, k = 0..L, with binomial errors.
@@ -58,21 +63,7 @@ std::vector<std::pair<double, double>> magnetization_frequencies(const SpinSampl
     for (int i = 0; i < s.L; ++i) up += s.row(k)[i] > 0;
     count[static_cast<std::size_t>(up)] += 1;
   }
-  std::vector<std::pair<double, double>> out;
-  const double n = static_cast<double>(s.size());
-  for (double c : count) {
-    const double f = c / n;
-    out.push_back({f, std::sqrt(std::max(f * (1 - f), 1.0 / n) / n)});
-  }
-  return out;
-}
-
-// Largest |z| of sampled C(r) against the exact C(r), r = 1..L/2.
-double max_correlation_z(const ising::CorrelationEstimate& corr, const std::vector<double>& exact) {
-  double z = 0;
-  for (std::size_t r = 1; r <= exact.size() / 2; ++r)
-    if (corr.error[r] > 0) z = std::max(z, std::abs(corr.value[r] - exact[r]) / corr.error[r]);
-  return z;
+  return frequencies_with_errors(count, s.size());
 }
 
 // The data-limited reference: a model that knows the exact structure of the ring's conditionals,
@@ -183,7 +174,7 @@ Run run_one(const Config& cfg, const Chain& chain, std::size_t k, const std::str
   const auto cmp = gpt::compare_samples(exact, generated);
   if (cmp.energy_tested) run.p_model_energy = cmp.energy.p_value;
   run.p_model_magnetization = ising::magnetization_chi_square(chain, generated).p_value;
-  run.max_corr_z = max_correlation_z(cmp.model_corr, cmp.exact_corr);
+  run.max_corr_z = ising::max_correlation_z(cmp.model_corr, cmp.exact_corr);
   run.c1_z = cmp.model_corr.error[1] > 0 ? (cmp.model_corr.value[1] - cmp.exact_corr[1]) / cmp.model_corr.error[1] : 0;
   meta.parameters()["n_model_samples"] = cfg.n_model_samples;
   meta.set_seed(s0 + 4);

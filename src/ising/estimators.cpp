@@ -1,5 +1,6 @@
 #include "ising/estimators.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -190,6 +191,13 @@ lab::Estimate sample_specific_heat_per_spin(const Chain& chain, const SpinSample
     const double var = (s2.without(b, x) / m - mean * mean) * m / std::max(m - 1, 1.0);  // unbiased
     return beta * beta * var / chain.L;
   });
+}
+
+double max_correlation_z(const CorrelationEstimate& corr, const std::vector<double>& exact) {
+  double z = 0;
+  for (std::size_t r = 1; r <= exact.size() / 2; ++r)
+    if (corr.error[r] > 0) z = std::max(z, std::abs(corr.value[r] - exact[r]) / corr.error[r]);
+  return z;
 }
 
 lab::Estimate sample_correlation_length(const CorrelationEstimate& corr) {

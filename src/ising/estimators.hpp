@@ -17,6 +17,10 @@ struct CorrelationEstimate {
 };
 CorrelationEstimate sample_connected_correlation(const Chain& chain, const SpinSamples& samples);
 
+// Largest |z| of a sampled C(r) against the exact C(r) (exact.size() = L values), r = 1..L/2;
+// points with a zero error bar are skipped.
+double max_correlation_z(const CorrelationEstimate& corr, const std::vector<double>& exact);
+
 // Energy per spin and specific heat per spin beta^2 Var(H) / L with jackknife errors.
 lab::Estimate sample_energy_per_spin(const Chain& chain, const SpinSamples& samples);
 lab::Estimate sample_specific_heat_per_spin(const Chain& chain, const SpinSamples& samples);
