@@ -1,6 +1,9 @@
 // Tests of the helpers the chapter programs share (lab/report.hpp).
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -46,4 +49,20 @@ TEST(ChapterHelpers, RunChapter) {
   EXPECT_EQ(lab::run_chapter("chXX", [] { throw lab::UsageError("--out", "no"); }), 2);
   EXPECT_EQ(lab::run_chapter("chXX", [] { throw std::runtime_error("x"); }, lab::ChapterErrors::all), 1);
   EXPECT_THROW(lab::run_chapter("chXX", [] { throw std::runtime_error("x"); }), std::runtime_error);
+}
+
+TEST(ChapterHelpers, WriteClaimsValidatesFirst) {
+  const std::string file = ::testing::TempDir() + "/spinformer_test_claims.json";
+  std::remove(file.c_str());
+  const nlohmann::json bad = {{"chapter", "xx"}, {"claims", {{{"id", "1"}}}}};
+  EXPECT_THROW(lab::write_claims(file, bad, "--out"), lab::UsageError);
+  EXPECT_FALSE(std::ifstream(file).good());
+  const nlohmann::json good = {{"chapter", "xx"},
+                               {"claims", {{{"id", "1"}, {"claim", "c"}, {"source", "s"}, {"measured", "m"},
+                                            {"criterion", "k"}, {"verdict", "partly"}}}}};
+  lab::write_claims(file, good, "--out");
+  std::ifstream in(file);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text, good.dump(2) + "\n");
+  std::remove(file.c_str());
 }

@@ -278,7 +278,7 @@ int main(int argc, char** argv) {
                                     nT, lab::list_or_none(xi_fail))},
            {"criterion", "|xi_fit - xi_formula| < 3 s.e., fit of ln C(r) from exact samples on the L = 32 ring"},
            {"verdict", lab::verdict_from_counts(xi_held, nT)}}}}};
-    lab::write_file_atomically(path("claims.json"), claims.dump(2) + "\n");
+    lab::write_claims(path("claims.json"), claims, "--out");
 
     // ---- 5. values quoted in the chapter text --------------------------------------------------------
     std::string table = "| T | sampler | energy per spin | specific heat per spin | p (energy) | p (magnetisation) | "

@@ -227,8 +227,7 @@ int main(int argc, char** argv) {
            {"criterion", fmt::format("|C_model(1) - C(1)| < 3 s.e. ({} model samples) at every T",
                                      lab::format_thousands(cfg.n_model_samples))},
            {"verdict", lab::verdict_from_counts(c1_held, nT)}}}}};
-    lab::validate_claims(claims, "--out");
-    lab::write_file_atomically(path("claims.json"), claims.dump(2) + "\n");
+    lab::write_claims(path("claims.json"), claims, "--out");
 
     // ---- 4. values quoted in the chapter text --------------------------------------------------------
     auto p_text = [](double p) { return std::isfinite(p) ? fmt::format("{:.3g}", p) : std::string("–"); };

@@ -373,8 +373,7 @@ int main(int argc, char** argv) {
                                      "the last query, at every T",
                                      kFirstSpinFactor, kFirstSpinFactor / L)},
            {"verdict", lab::verdict_from_counts(held4, nT)}}}}};
-    lab::validate_claims(claims, "--out");
-    lab::write_file_atomically(path("claims.json"), claims.dump(2) + "\n");
+    lab::write_claims(path("claims.json"), claims, "--out");
 
     // ---- 4. values quoted in the text ------------------------------------------------------------------
     std::string table = "| T | xi | cos(A_1, C) | cos(A_2, C) | A_1 without s_1 | untrained | uniform | shuffled | "

@@ -503,8 +503,7 @@ int main(int argc, char** argv) {
                          "field-aligned state < 1.1 for the thesis sampler, and the adapted-width sampler (R-hat < 1.1) "
                          "finds |A| < 0.1"},
            {"verdict", verdict_of(c4_held, c4_total)}}}}};
-    lab::validate_claims(claims, "claims.json");
-    lab::write_file_atomically(path("claims.json"), claims.dump(2) + "\n");
+    lab::write_claims(path("claims.json"), claims, "claims.json");
 
     // ---- 4. values quoted in the chapter text ------------------------------------------------------------------
     std::string table = "| beta | MCMC (thesis) | MCMC (field start) | R-hat thesis | tau_int thesis | MCMC adapted | "

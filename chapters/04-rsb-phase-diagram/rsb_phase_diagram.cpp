@@ -413,8 +413,7 @@ int main(int argc, char** argv) {
                                     same, corners.size(), cfg.proposals)},
            {"criterion", "the thesis's width gives the same phase as the adapted width at all three corners"},
            {"verdict", verdict_of(same, corners.size())}}}}};
-    lab::validate_claims(claims, "claims.json");
-    lab::write_file_atomically(path("claims.json"), claims.dump(2) + "\n");
+    lab::write_claims(path("claims.json"), claims, "claims.json");
 
     // ---- 5. values for the text and the figures --------------------------------------------------------
     std::string vtable = "| h (rows), T (columns) | " + fmt::format("{}", fmt::join(cfg.temperatures, " | ")) + " |\n|---|";

@@ -405,7 +405,7 @@ int main(int argc, char** argv) {
            {"criterion", "the best scale reaches the threshold in at most half the steps of the standard 1/sqrt(d_k), "
                          "difference beyond 2 s.e. (partly: 1.25x to 2x)"},
            {"verdict", v4}}}}};
-    lab::write_file_atomically(path("claims.json"), claims.dump(2) + "\n");
+    lab::write_claims(path("claims.json"), claims, "--out");
     results["claims_table"] = lab::claims_markdown({claims});
     results["verdict_1"] = v1;
     results["verdict_2"] = lab::verdict_from_counts(c2_held, nT);

@@ -5,6 +5,7 @@
 
 #include <exception>
 
+#include "lab/atomic_file.hpp"
 #include "lab/usage_error.hpp"
 
 namespace spinformer::lab {
@@ -44,6 +45,11 @@ void validate_claims(const nlohmann::json& claims, const std::string& parameter)
     if (verdict != "reproduced" && verdict != "partly" && verdict != "not reproduced")
       throw UsageError(parameter, fmt::format("claim {}: unknown verdict '{}'", claim["id"].get<std::string>(), verdict));
   }
+}
+
+void write_claims(const std::string& file, const nlohmann::json& claims, const std::string& parameter) {
+  validate_claims(claims, parameter);
+  write_file_atomically(file, claims.dump(2) + "\n");
 }
 
 std::string claims_markdown(const std::vector<nlohmann::json>& chapters) {

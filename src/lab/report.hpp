@@ -18,6 +18,10 @@ std::string fill_template(const std::string& text, const nlohmann::json& values)
 // Throws UsageError(parameter) when a field is missing or the verdict is not one of the three.
 void validate_claims(const nlohmann::json& claims, const std::string& parameter);
 
+// Validates a chapter's claims (UsageError(parameter) as validate_claims) and writes them to `file`
+// atomically as indented JSON with a final newline.
+void write_claims(const std::string& file, const nlohmann::json& claims, const std::string& parameter);
+
 // One Markdown pipe table of all claims, in the order given.
 std::string claims_markdown(const std::vector<nlohmann::json>& chapters);
 
