@@ -3,12 +3,12 @@
 PROFILE ?= paper
 JOBS ?= 2
 BUILD_DIR := build/cmake
-export PROFILE
+export PROFILE MPIRUN
 MAKEFLAGS += --no-print-directory
 # give cmake's own make our job count unless we already run under a jobserver (make -jN)
 CMAKE_JOBS = $(if $(findstring -j,$(MAKEFLAGS)),,-j $(JOBS))
 
-.PHONY: all paper test bench deps build clean help $(addprefix ch,00 01 02 03 04 05 06 07 08 09)
+.PHONY: all paper reproduce publish test test-mpi bench deps build clean clean-jobs help $(addprefix ch,00 01 02 03 04 05 06 07 08 09)
 
 all: paper
 
@@ -16,7 +16,10 @@ help:
 	@echo "make paper            install what is missing, build, run changed experiments, draw figures, write paper/spinformer.pdf"
 	@echo "make test             build, run the unit tests (ctest) and a quick-profile run of the whole pipeline"
 	@echo "make chNN             rerun chapter NN's experiment and redraw its figures (PROFILE=quick for tiny sizes)"
+	@echo "make reproduce        rerun every chapter's experiment (not reading the committed data), then a replication summary"
+	@echo "make publish          copy the data of the chapters rerun here into chapters/NN-slug/data (then commit them)"
 	@echo "make bench            run the benchmarks (Google Benchmark)"
+	@echo "MPIRUN='mpirun -np 16 --hostfile hosts' make reproduce   spreads every chapter's jobs over MPI ranks"
 
 deps:
 	@bash scripts/install-deps.sh
@@ -29,6 +32,20 @@ build: deps
 # Everything after the build is decided by file dates in paper/pipeline.mk.
 paper: build
 	@$(MAKE) --no-print-directory -f paper/pipeline.mk paper
+
+# Every experiment rerun (finished jobs in build/<profile>/jobs are kept: a killed run resumes; make
+# clean-jobs forgets them), then each chapter's numbers and verdicts against the committed data.
+reproduce: build
+	@REPRODUCE=1 $(MAKE) --no-print-directory -f paper/pipeline.mk $(foreach n,$(shell ls chapters | grep -o '^[0-9][0-9]'),rerun-ch$(n))
+	@$(MAKE) --no-print-directory -f paper/pipeline.mk paper
+	@$(MAKE) --no-print-directory -f paper/pipeline.mk replication-summary
+
+publish: build
+	@bash scripts/publish-data
+	@$(MAKE) --no-print-directory -f paper/pipeline.mk paper
+
+clean-jobs:
+	rm -rf build/*/jobs
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)

@@ -18,7 +18,9 @@
 #include "gpt/train.hpp"
 #include "ising/estimators.hpp"
 #include "ising/exact.hpp"
+#include "code_hash.hpp"
 #include "lab/atomic_file.hpp"
+#include "lab/jobs.hpp"
 #include "lab/report.hpp"
 #include "lab/run_metadata.hpp"
 #include "lab/statistics.hpp"
@@ -64,22 +66,34 @@ Config profile(const std::string& name) {
 int main(int argc, char** argv) {
   lab::install_signal_cleanup();
   std::string profile_name = "paper", out_dir;
-  int threads = -1, workers = -1;
+  long threads = -1, workers = -1;
   CLI::App app{"Chapter 1: does the transformer recover the Boltzmann distribution?"};
   app.add_option("--profile", profile_name, "quick | paper")->capture_default_str();
-  app.add_option("--out", out_dir, "output directory")->required();
-  app.add_option("--workers", workers, "models trained at a time (default: paper 2, quick 1)");
+  app.add_option("--out", out_dir, "output directory");
+  app.add_option("--workers", workers, "models trained at a time per process (default: paper 2, quick 1)");
   app.add_option("--threads", threads, "LibTorch threads per worker (default 1)");
+  app.add_flag_callback("--code-hash", [] { std::puts(SPINFORMER_CODE_HASH); std::exit(0); },
+                        "print the hash of the sources that compute this chapter's numbers");
   CLI11_PARSE(app, argc, argv);
   return lab::run_chapter("ch01", [&] {
     const auto start = Clock::now();
+    if (out_dir.empty()) throw lab::UsageError("--out", "required");
     Config cfg = profile(profile_name);
-    if (threads > 0) cfg.threads = threads;
-    if (workers > 0) cfg.workers = workers;
+    if (threads != -1) cfg.threads = lab::checked_parallelism(threads, "--threads");
+    if (workers != -1) cfg.workers = lab::checked_parallelism(workers, "--workers");
     cfg.model.L = cfg.L;
     cfg.model.dropout = 0.0;
-    lab::require_writable(out_dir + "/results.json", "--out");
     const int threads_used = gpt::set_threads(cfg.threads);
+    // ---- 0. the jobs: one training run per temperature (and the field run), the two controls --------
+    lab::Engine engine(lab::chapter_engine("ch01", profile_name, out_dir, cfg.workers, SPINFORMER_CODE_HASH));
+    engine.define("run", [&](const lab::Job& job, const lab::JobContext& ctx) {
+      return to_json(run_one(cfg, chain_from_json(job.parameters.at("chain")), job.seed, ctx.dir()));
+    });
+    engine.define("control", [&](const lab::Job& job, const lab::JobContext& ctx) {
+      return to_json(run_control(cfg, job.parameters.at("variant").get<int>(), ctx.dir()));
+    });
+    if (!engine.root()) return (void)engine.serve();
+    lab::require_writable(out_dir + "/results.json", "--out");
     auto path = [&](const std::string& name) { return out_dir + "/" + name; };
     nlohmann::json results;
     results["L"] = cfg.L;
@@ -107,13 +121,24 @@ int main(int argc, char** argv) {
     std::vector<Chain> chains;
     for (double T : cfg.temperatures) chains.push_back(Chain{cfg.L, 1.0, 0.0, T, ising::Boundary::periodic});
     chains.push_back(Chain{cfg.L, 1.0, cfg.field_h, cfg.field_T, ising::Boundary::periodic});
-    std::vector<Run> runs(chains.size());
-    ControlResult controls[2];
-    std::vector<std::function<void()>> tasks;
+    std::vector<lab::Job> run_jobs, control_jobs;
     for (std::size_t k = 0; k < chains.size(); ++k)
-      tasks.push_back([&, k]() { runs[k] = run_one(cfg, chains[k], k, out_dir); });
-    for (int v = 0; v < 2; ++v) tasks.push_back([&, v]() { controls[v] = run_control(cfg, v, out_dir); });
-    run_tasks(tasks, cfg.workers);
+      run_jobs.push_back({fmt::format("T = {}, h = {}", format_key(chains[k].T), format_key(chains[k].h)),
+                          {{"config", numerics_json(cfg)}, {"chain", chain_json(chains[k])}}, cfg.seed + 1000 * k, {}});
+    for (int v = 0; v < 2; ++v)
+      control_jobs.push_back({v ? "literal control" : "causal control", {{"config", numerics_json(cfg)}, {"variant", v}},
+                              cfg.seed + 999'000, {}});
+    std::vector<Run> runs;
+    for (const auto& r : engine.run("run", run_jobs)) {
+      runs.push_back(run_from_json(r.value));
+      lab::copy_job_files(r, out_dir);
+    }
+    ControlResult controls[2];
+    const auto control_results = engine.run("control", control_jobs);
+    for (int v = 0; v < 2; ++v) {
+      controls[v] = control_from_json(control_results[v].value);
+      lab::copy_job_files(control_results[v], out_dir);
+    }
 
     lab::Table summary{{"T", "h", "kl", "kl_err", "p_data_energy", "p_data_magnetization", "p_model_energy",
                         "p_model_magnetization", "c1_z", "max_corr_z", "final_val_kl", "train_s", "eval_s",
@@ -233,14 +258,14 @@ int main(int argc, char** argv) {
     auto p_text = [](double p) { return std::isfinite(p) ? fmt::format("{:.3g}", p) : std::string("–"); };
     std::string table =
         "| T | h | KL per spin (nats) | counting model, same data | NLL - entropy, validation | excess loss, last spin | p energy (data) | p magn. (data) | p energy "
-        "(model) | p magn. (model) | z of C(1) | max abs z of C(r) | train (s) |\n"
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+        "(model) | p magn. (model) | z of C(1) | max abs z of C(r) |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|---|\n";
     for (const auto& r : runs)
-      table += fmt::format("| {} | {} | {} | {} | {:.2g} | {} | {} | {} | {} | {} | {:.1f} | {:.1f} | {:.0f} |\n",
+      table += fmt::format("| {} | {} | {} | {} | {:.2g} | {} | {} | {} | {} | {} | {:.1f} | {:.1f} |\n",
                            format_key(r.chain.T), format_key(r.chain.h),
                            (r.kl.value < cfg.kl_goal ? "" : "**") + pm(r.kl) + (r.kl.value < cfg.kl_goal ? "" : "**"),
                            pm(r.kl_counting), r.final_val_kl, pm(r.last_excess), p_text(r.p_data_energy), p_text(r.p_data_magnetization),
-                           p_text(r.p_model_energy), p_text(r.p_model_magnetization), r.c1_z, r.max_corr_z, r.train_s);
+                           p_text(r.p_model_energy), p_text(r.p_model_magnetization), r.c1_z, r.max_corr_z);
     results["results_table"] = table;
     for (const auto& r : runs) {
       const std::string key = r.chain.h == 0.0 ? format_key(r.chain.T) : "field";

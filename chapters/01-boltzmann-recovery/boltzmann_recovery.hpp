@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <fmt/format.h>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -69,8 +70,9 @@ struct Run {
 };
 
 // One temperature (and field): Metropolis data checked against exact, training, exact evaluation.
-// Writes the model and its data files; thread-safe (everything it touches is its own).
-Run run_one(const Config& cfg, const ising::Chain& chain, std::size_t k, const std::string& out_dir);
+// Writes the model and its data files into out_dir; thread-safe (everything it touches is its own).
+// seed: the run's own (data, validation, test, training and model samples derive from it).
+Run run_one(const Config& cfg, const ising::Chain& chain, std::uint64_t seed, const std::string& out_dir);
 
 // The negative control, variant v (0: causal mask and shifted targets, 1: the seed's literal setup), on
 // a ring small enough to sum over all 2^L states.
@@ -81,7 +83,14 @@ struct ControlResult {
 
 ControlResult run_control(const Config& cfg, int v, const std::string& out_dir);
 
-// Runs tasks on `workers` threads (each task on one of them); rethrows the first exception.
-void run_tasks(const std::vector<std::function<void()>>& tasks, int workers);
+// ---- the job engine's view: what determines a run, and its result as JSON ------------------------
+// Everything in cfg that the numbers of a run depend on (not workers: where a job runs changes nothing).
+nlohmann::json numerics_json(const Config& cfg);
+nlohmann::json chain_json(const ising::Chain& chain);
+ising::Chain chain_from_json(const nlohmann::json& j);
+nlohmann::json to_json(const Run& run);
+Run run_from_json(const nlohmann::json& j);
+nlohmann::json to_json(const ControlResult& control);
+ControlResult control_from_json(const nlohmann::json& j);
 
 }  // namespace spinformer

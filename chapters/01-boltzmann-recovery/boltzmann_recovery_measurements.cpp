@@ -19,6 +19,7 @@
 #include "ising/magnetization_distribution.hpp"
 #include "ising/samplers.hpp"
 #include "lab/atomic_file.hpp"
+#include "lab/jobs.hpp"
 #include "lab/report.hpp"
 #include "lab/run_metadata.hpp"
 #include "lab/statistics.hpp"
@@ -97,14 +98,14 @@ std::vector<double> counting_model_log_probability(const SpinSamples& train, con
   return out;
 }
 
-Run run_one(const Config& cfg, const Chain& chain, std::size_t k, const std::string& out_dir) {
+Run run_one(const Config& cfg, const Chain& chain, std::uint64_t seed, const std::string& out_dir) {
   auto path = [&](const std::string& name) { return out_dir + "/" + name; };
   const bool field = chain.h != 0.0;
   const std::string tag = field ? fmt::format("T{}_h{}", format_key(chain.T), format_key(chain.h))
                                 : fmt::format("T{}", format_key(chain.T));
   fmt::print(stderr, "[ch01] {}: training\n", tag);
   const ising::ExactChain exact(chain);
-  const std::uint64_t s0 = cfg.seed + 1000 * k;
+  const std::uint64_t s0 = seed;
   Run run;
   run.chain = chain;
 
@@ -255,29 +256,85 @@ ControlResult run_control(const Config& cfg, int v, const std::string& out_dir) 
   return out;
 }
 
-void run_tasks(const std::vector<std::function<void()>>& tasks, int workers) {
-  std::atomic<std::size_t> next{0};
-  std::mutex error_mutex;
-  std::exception_ptr error;
-  auto worker = [&]() {
-    for (std::size_t t; (t = next++) < tasks.size();) {
-      {
-        const std::lock_guard<std::mutex> lock(error_mutex);
-        if (error) return;
-      }
-      try {
-        tasks[t]();
-      } catch (...) {
-        const std::lock_guard<std::mutex> lock(error_mutex);
-        if (!error) error = std::current_exception();
-      }
-    }
-  };
-  std::vector<std::thread> pool;
-  for (int w = 1; w < workers; ++w) pool.emplace_back(worker);
-  worker();
-  for (auto& th : pool) th.join();
-  if (error) std::rethrow_exception(error);
+nlohmann::json numerics_json(const Config& c) {
+  return {{"L", c.L}, {"temperatures", c.temperatures}, {"field_T", c.field_T}, {"field_h", c.field_h},
+          {"n_train", c.n_train}, {"equilibration_sweeps", c.equilibration_sweeps}, {"n_val", c.n_val},
+          {"n_test", c.n_test}, {"n_model_samples", c.n_model_samples}, {"n_images", c.n_images},
+          {"model", gpt::to_json(c.model)}, {"train", gpt::to_json(c.train)}, {"control_L", c.control_L},
+          {"control_T", c.control_T}, {"control_n", c.control_n}, {"control_steps", c.control_steps},
+          {"alpha", c.alpha}, {"threads", c.threads}, {"seed", c.seed}};
+}
+
+nlohmann::json chain_json(const Chain& c) {
+  return {{"L", c.L}, {"J", c.J}, {"h", c.h}, {"T", c.T},
+          {"boundary", c.boundary == ising::Boundary::periodic ? "periodic" : "open"}};
+}
+
+Chain chain_from_json(const nlohmann::json& j) {
+  return Chain{j.at("L").get<int>(), j.at("J").get<double>(), j.at("h").get<double>(), j.at("T").get<double>(),
+               j.at("boundary") == "periodic" ? ising::Boundary::periodic : ising::Boundary::open};
+}
+
+namespace {
+nlohmann::json estimate_json(const lab::Estimate& e) { return {lab::number_or_null(e.value), lab::number_or_null(e.error)}; }
+lab::Estimate estimate_from(const nlohmann::json& j) { return {lab::number_or_nan(j.at(0)), lab::number_or_nan(j.at(1))}; }
+}  // namespace
+
+nlohmann::json to_json(const Run& r) {
+  using lab::number_or_null;
+  return {{"chain", chain_json(r.chain)}, {"model_file", r.model_file},
+          {"p_data_energy", number_or_null(r.p_data_energy)}, {"p_data_magnetization", number_or_null(r.p_data_magnetization)},
+          {"kl", estimate_json(r.kl)}, {"kl_counting", estimate_json(r.kl_counting)},
+          {"exact_entropy_per_spin", r.exact_entropy_per_spin}, {"final_val_kl", number_or_null(r.final_val_kl)},
+          {"best_val_nll", number_or_null(r.best_val_nll)}, {"p_model_energy", number_or_null(r.p_model_energy)},
+          {"p_model_magnetization", number_or_null(r.p_model_magnetization)}, {"c1_z", number_or_null(r.c1_z)},
+          {"max_corr_z", number_or_null(r.max_corr_z)}, {"worst_position_excess", r.worst_position_excess},
+          {"worst_position", r.worst_position}, {"last_excess", estimate_json(r.last_excess)},
+          {"train_s", r.train_s}, {"eval_s", r.eval_s}};
+}
+
+Run run_from_json(const nlohmann::json& j) {
+  using lab::number_or_nan;
+  Run r;
+  r.chain = chain_from_json(j.at("chain"));
+  r.model_file = j.at("model_file").get<std::string>();
+  r.p_data_energy = number_or_nan(j.at("p_data_energy"));
+  r.p_data_magnetization = number_or_nan(j.at("p_data_magnetization"));
+  r.kl = estimate_from(j.at("kl"));
+  r.kl_counting = estimate_from(j.at("kl_counting"));
+  r.exact_entropy_per_spin = j.at("exact_entropy_per_spin").get<double>();
+  r.final_val_kl = number_or_nan(j.at("final_val_kl"));
+  r.best_val_nll = number_or_nan(j.at("best_val_nll"));
+  r.p_model_energy = number_or_nan(j.at("p_model_energy"));
+  r.p_model_magnetization = number_or_nan(j.at("p_model_magnetization"));
+  r.c1_z = number_or_nan(j.at("c1_z"));
+  r.max_corr_z = number_or_nan(j.at("max_corr_z"));
+  r.worst_position_excess = j.at("worst_position_excess").get<double>();
+  r.worst_position = j.at("worst_position").get<int>();
+  r.last_excess = estimate_from(j.at("last_excess"));
+  r.train_s = j.at("train_s").get<double>();
+  r.eval_s = j.at("eval_s").get<double>();
+  return r;
+}
+
+nlohmann::json to_json(const ControlResult& c) {
+  using lab::number_or_null;
+  return {{"kl_per_spin", number_or_null(c.enumerated.kl_per_spin)},
+          {"total_probability", number_or_null(c.enumerated.total_probability)},
+          {"model_entropy_per_spin", number_or_null(c.enumerated.model_entropy_per_spin)},
+          {"exact_entropy_per_spin", number_or_null(c.enumerated.exact_entropy_per_spin)},
+          {"final_train_loss", number_or_null(c.final_train_loss)}};
+}
+
+ControlResult control_from_json(const nlohmann::json& j) {
+  using lab::number_or_nan;
+  ControlResult c;
+  c.enumerated.kl_per_spin = number_or_nan(j.at("kl_per_spin"));
+  c.enumerated.total_probability = number_or_nan(j.at("total_probability"));
+  c.enumerated.model_entropy_per_spin = number_or_nan(j.at("model_entropy_per_spin"));
+  c.enumerated.exact_entropy_per_spin = number_or_nan(j.at("exact_entropy_per_spin"));
+  c.final_train_loss = number_or_nan(j.at("final_train_loss"));
+  return c;
 }
 
 }  // namespace spinformer

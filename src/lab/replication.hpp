@@ -1,0 +1,34 @@
+#pragma once
+// Does a rerun agree with the published numbers? Two comparisons of a chapter's output directory:
+// - compare_runs: exact, for runs that must give the same bytes (one process against MPI ranks, a
+//   resumed run against an uninterrupted one); timing fields aside.
+// - replicate: statistical, a rerun (any machine) against the committed data. Numbers quoted with an
+//   error ("a ± e" in results.json, a column with a *_err partner in a table) agree when
+//   z = |new - old| / sqrt(err_new^2 + err_old^2) <= 3; numbers without an error (exact values,
+//   counts, settings) agree when equal to a relative 1e-9; and every claim's verdict is compared.
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace spinformer::lab {
+
+// Fields that measure time or place rather than results: wall_time_s, finished_at, data_file, keys and
+// columns ending in _s, _ms, _minutes, elapsed_s.
+bool timing_field(const std::string& name);
+
+// The differences between two run directories (empty: the same results), one line each.
+std::vector<std::string> compare_runs(const std::filesystem::path& a, const std::filesystem::path& b);
+
+struct Replication {
+  long numbers = 0, agree = 0;
+  nlohmann::json verdicts_changed = nlohmann::json::array();  // [{"id", "committed", "rerun"}]
+  nlohmann::json worst = nlohmann::json::object();            // the least agreeing number
+  nlohmann::json disagreements = nlohmann::json::array();     // up to 20 of them
+  nlohmann::json to_json() const;
+  std::string summary(const std::string& chapter) const;      // a few lines for the end of a run
+};
+
+Replication replicate(const std::filesystem::path& committed, const std::filesystem::path& rerun);
+
+}  // namespace spinformer::lab
