@@ -20,6 +20,7 @@
 #include "ising/exact.hpp"
 #include "code_hash.hpp"
 #include "lab/atomic_file.hpp"
+#include "lab/chapter_cli.hpp"
 #include "lab/jobs.hpp"
 #include "lab/report.hpp"
 #include "lab/run_metadata.hpp"
@@ -65,22 +66,17 @@ Config profile(const std::string& name) {
 
 int main(int argc, char** argv) {
   lab::install_signal_cleanup();
-  std::string profile_name = "paper", out_dir;
-  long threads = -1, workers = -1;
+  lab::ChapterOptions opt;
   CLI::App app{"Chapter 1: does the transformer recover the Boltzmann distribution?"};
-  app.add_option("--profile", profile_name, "quick | paper")->capture_default_str();
-  app.add_option("--out", out_dir, "output directory");
-  app.add_option("--workers", workers, "models trained at a time per process (default: paper 2, quick 1)");
-  app.add_option("--threads", threads, "LibTorch threads per worker (default 1)");
-  app.add_flag_callback("--code-hash", [] { std::puts(SPINFORMER_CODE_HASH); std::exit(0); },
-                        "print the hash of the sources that compute this chapter's numbers");
-  CLI11_PARSE(app, argc, argv);
+  lab::add_chapter_options(app, opt, SPINFORMER_CODE_HASH);
+  if (const int status = lab::parse_chapter_args(app, argc, argv, "ch01"); status >= 0) return status;
   return lab::run_chapter("ch01", [&] {
     const auto start = Clock::now();
-    if (out_dir.empty()) throw lab::UsageError("--out", "required");
+    opt.check();
+    const std::string &profile_name = opt.profile, &out_dir = opt.out;
     Config cfg = profile(profile_name);
-    if (threads != -1) cfg.threads = lab::checked_parallelism(threads, "--threads");
-    if (workers != -1) cfg.workers = lab::checked_parallelism(workers, "--workers");
+    cfg.threads = opt.threads_or(cfg.threads);
+    cfg.workers = opt.workers_or(cfg.workers);
     cfg.model.L = cfg.L;
     cfg.model.dropout = 0.0;
     const int threads_used = gpt::set_threads(cfg.threads);
