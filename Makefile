@@ -50,6 +50,18 @@ clean-jobs:
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 	@$(MAKE) --no-print-directory -f paper/pipeline.mk PROFILE=quick paper
+	@$(MAKE) --no-print-directory test-mpi
+
+# The same chapter under `mpirun -np 2` gives the same results as the quick pipeline's single process.
+# (OpenMPI refuses root unless told; CI runs as root.)
+MPI_CHECK_CHAPTER ?= 01
+test-mpi: build
+	@rm -rf build/quick-mpi && mkdir -p build/quick-mpi/ch$(MPI_CHECK_CHAPTER)
+	@echo "[mpi] chapter $(MPI_CHECK_CHAPTER), quick profile, mpirun -np 2"
+	@OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1 \
+	  mpirun -np 2 $(BUILD_DIR)/bin/ch$(MPI_CHECK_CHAPTER) --profile quick --out build/quick-mpi/ch$(MPI_CHECK_CHAPTER) \
+	  > build/quick-mpi/log 2>&1 || { tail -20 build/quick-mpi/log; exit 1; }
+	@$(BUILD_DIR)/bin/spinformer runs compare --a build/quick/ch$(MPI_CHECK_CHAPTER) --b build/quick-mpi/ch$(MPI_CHECK_CHAPTER)
 
 $(addprefix ch,00 01 02 03 04 05 06 07 08 09): ch%: build
 	@$(MAKE) --no-print-directory -f paper/pipeline.mk rerun-ch$*

@@ -8,6 +8,7 @@ packages=(
   libtorch-dev libopenblas0-openmp   # without OpenBLAS LibTorch uses reference BLAS (~30x slower)
   libeigen3-dev libboost-math-dev libfmt-dev
   libgtest-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev
+  openmpi-bin libopenmpi-dev          # the job engine spreads jobs over MPI ranks (mpirun)
   gnuplot-nox pandoc
   texlive-latex-base texlive-latex-recommended texlive-fonts-recommended lmodern
 )

@@ -1,0 +1,72 @@
+// The replication report: statistical numbers agree within z <= 3, exact ones only when equal, timing
+// fields are never compared, and a changed verdict is reported.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+
+#include "lab/replication.hpp"
+
+namespace fs = std::filesystem;
+using namespace spinformer::lab;
+
+namespace {
+
+struct Dirs {
+  fs::path root, old_dir, new_dir;
+  Dirs() {
+    char tmpl[] = "/tmp/spinformer-repl-XXXXXX";
+    root = ::mkdtemp(tmpl);
+    old_dir = root / "old";
+    new_dir = root / "new";
+    fs::create_directories(old_dir);
+    fs::create_directories(new_dir);
+  }
+  ~Dirs() { fs::remove_all(root); }
+  void write(const fs::path& dir, const std::string& name, const std::string& text) { std::ofstream(dir / name) << text; }
+};
+
+}  // namespace
+
+TEST(Replication, StatisticalExactAndTimingNumbers) {
+  Dirs d;
+  d.write(d.old_dir, "results.json", R"({"kl": "1.0e-04 ± 1e-05", "L": 32, "wall_minutes": "3.0", "far": "5 ± 1"})");
+  d.write(d.new_dir, "results.json", R"({"kl": "1.3e-04 ± 1e-05", "L": 32, "wall_minutes": "9.0", "far": "20 ± 1"})");
+  const auto r = replicate(d.old_dir, d.new_dir);
+  EXPECT_EQ(r.numbers, 3);  // kl, L, far; not the wall time
+  EXPECT_EQ(r.agree, 2);    // kl: z = 0.3e-4 / (sqrt(2) 1e-5) = 2.1; far: z = 10.6
+  EXPECT_EQ(r.worst["where"], "results.json:far");
+}
+
+TEST(Replication, TablesUseTheirErrorColumnsAndExactColumnsMustBeEqual) {
+  Dirs d;
+  d.write(d.old_dir, "corr.tsv", "# r\texact\tmodel\tmodel_err\ttrain_s\n1\t0.5\t0.48\t0.01\t10\n2\t0.25\t0.2\t0.01\t11\n");
+  d.write(d.new_dir, "corr.tsv", "# r\texact\tmodel\tmodel_err\ttrain_s\n1\t0.5\t0.49\t0.01\t99\n2\t0.26\t0.2\t0.01\t98\n");
+  const auto r = replicate(d.old_dir, d.new_dir);
+  EXPECT_EQ(r.numbers, 6);  // r, exact, model in two rows
+  EXPECT_EQ(r.agree, 5);    // exact 0.25 -> 0.26 disagrees
+}
+
+TEST(Replication, AChangedVerdictIsReported) {
+  Dirs d;
+  d.write(d.old_dir, "claims.json", R"({"claims": [{"id": "1.1", "verdict": "reproduced"}, {"id": "1.2", "verdict": "partly"}]})");
+  d.write(d.new_dir, "claims.json", R"({"claims": [{"id": "1.1", "verdict": "inconclusive"}, {"id": "1.2", "verdict": "partly"}]})");
+  const auto r = replicate(d.old_dir, d.new_dir);
+  ASSERT_EQ(r.verdicts_changed.size(), 1u);
+  EXPECT_EQ(r.verdicts_changed[0]["id"], "1.1");
+  EXPECT_NE(r.summary("ch01").find("VERDICT CHANGED"), std::string::npos);
+}
+
+TEST(CompareRuns, TimingAsideTheSameBytes) {
+  Dirs d;
+  d.write(d.old_dir, "a.tsv", "# x\tdone_s\n1\t5\n");
+  d.write(d.new_dir, "a.tsv", "# x\tdone_s\n1\t7\n");
+  d.write(d.old_dir, "a.tsv.json", R"({"seed": 1, "wall_time_s": 0.1, "finished_at": "t1"})");
+  d.write(d.new_dir, "a.tsv.json", R"({"seed": 1, "wall_time_s": 0.2, "finished_at": "t2"})");
+  EXPECT_TRUE(compare_runs(d.old_dir, d.new_dir).empty());
+  d.write(d.new_dir, "a.tsv", "# x\tdone_s\n2\t7\n");
+  EXPECT_EQ(compare_runs(d.old_dir, d.new_dir).size(), 1u);
+  d.write(d.new_dir, "extra.bin", "x");
+  EXPECT_EQ(compare_runs(d.old_dir, d.new_dir).size(), 2u);
+}
