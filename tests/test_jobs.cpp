@@ -125,8 +125,35 @@ TEST(JobEngine, AFailedJobLeavesNothingThatLooksFinishedAndIsRethrown) {
   EXPECT_THROW(e.run("draw", jobs(4)), std::runtime_error);
   const auto bad = job_directory(s.dir, "draw", e.key("draw", jobs(4)[2]));
   EXPECT_FALSE(fs::exists(bad));
-  for (const auto& entry : fs::directory_iterator(s.dir / "draw"))
-    EXPECT_EQ(entry.path().filename().string().find(".tmp."), std::string::npos) << entry.path();
+  fs::path partial = bad;
+  partial += ".partial";
+  EXPECT_TRUE(fs::exists(partial / "partial.txt"));  // kept for a resume, but not finished
+  EXPECT_FALSE(fs::exists(partial / "result.json"));
+}
+
+TEST(JobEngine, AKilledJobResumesInItsOwnDirectory) {
+  Scratch s;
+  bool first = true;
+  auto checkpointing = [&](const Job& job, const JobContext& ctx) -> nlohmann::json {
+    if (first) {  // the first attempt writes a checkpoint and dies
+      first = false;
+      std::ofstream(ctx.file("checkpoint")) << 41;
+      throw std::runtime_error("killed");
+    }
+    int step = 0;
+    std::ifstream(ctx.file("checkpoint")) >> step;
+    return {{"resumed", ctx.resumed()}, {"step", step + 1}, {"seed", job.seed}};
+  };
+  Engine e(options(s.dir, 1));
+  e.define("train", checkpointing);
+  EXPECT_THROW(e.run("train", jobs(1)), std::runtime_error);
+  const auto r = e.run("train", jobs(1));
+  EXPECT_EQ(r[0].value["resumed"], true);
+  EXPECT_EQ(r[0].value["step"], 42);
+  fs::path partial = r[0].dir;
+  partial += ".partial";
+  EXPECT_FALSE(fs::exists(partial));
+  EXPECT_FALSE(fs::exists(r[0].dir / ".lock"));
 }
 
 TEST(JobEngine, StaleTemporaryDirectoriesOfDeadProcessesAreSwept) {

@@ -14,6 +14,9 @@
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+#include <fcntl.h>
+#include <optional>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include "lab/atomic_file.hpp"
@@ -54,8 +57,9 @@ int checked_parallelism(long value, const std::string& parameter) {
   return static_cast<int>(value);
 }
 
-JobContext::JobContext(fs::path dir, std::map<std::string, fs::path> inputs, std::function<void(double)> report)
-    : dir_(std::move(dir)), inputs_(std::move(inputs)), report_(std::move(report)) {}
+JobContext::JobContext(fs::path dir, std::map<std::string, fs::path> inputs, std::function<void(double)> report,
+                       bool resumed)
+    : dir_(std::move(dir)), inputs_(std::move(inputs)), report_(std::move(report)), resumed_(resumed) {}
 
 fs::path JobContext::input(const std::string& name) const {
   const auto it = inputs_.find(name);
@@ -172,26 +176,49 @@ std::string Engine::key(const std::string& kind, const Job& job) const {
   return sha1_hex(k.dump());
 }
 
+namespace {
+
+// Holds an exclusive lock on a job's .partial directory while it runs, so that two processes never
+// run the same job in the same place (the second one is told so, not left to corrupt the first).
+class PartialLock {
+ public:
+  explicit PartialLock(const fs::path& dir) {
+    fd_ = ::open((dir / ".lock").c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
+    if (fd_ < 0 || ::flock(fd_, LOCK_EX | LOCK_NB) != 0)
+      throw std::runtime_error("job directory " + dir.string() + " is in use by another process");
+  }
+  ~PartialLock() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+}  // namespace
+
 JobResult Engine::run_local_one(const std::string& kind, const Job& job, const std::string& key,
                                 const std::function<void(double)>& report) {
+  // The job works in <key>.partial/, which survives a kill: a job that checkpoints there (a long
+  // training) resumes from its checkpoint when the run is repeated. Only the final rename to <key>/
+  // makes it finished.
   const fs::path final_dir = job_directory(options_.cache, kind, key);
-  fs::path temp = final_dir;
-  temp += fmt::format(".tmp.{}.{}", ::getpid(), temp_counter++);
-  fs::create_directories(temp);
-  std::map<std::string, fs::path> inputs;
-  for (const auto& in : job.inputs) inputs[in.filename().string()] = in;
-  JobContext ctx(temp, inputs, report);
-  nlohmann::json value;
-  try {
-    value = kinds_.at(kind)(job, ctx);
-  } catch (...) {
-    std::error_code ec;
-    fs::remove_all(temp, ec);
-    throw;
-  }
+  fs::path partial = final_dir;
+  partial += ".partial";
+  fs::create_directories(partial);
+  const bool resumed = fs::exists(partial / "job.json");
+  std::optional<PartialLock> lock;
+  lock.emplace(partial);
   const nlohmann::json job_json = {{"label", job.label}, {"kind", kind}, {"parameters", job.parameters},
                                    {"seed", job.seed}, {"code", options_.code_hash}, {"profile", options_.profile}};
-  const fs::path dir = publish_job(options_.cache, kind, key, job_json, value, {}, temp);
+  if (!resumed) std::ofstream(partial / "job.json") << job_json.dump(2) << "\n";
+  std::map<std::string, fs::path> inputs;
+  for (const auto& in : job.inputs) inputs[in.filename().string()] = in;
+  JobContext ctx(partial, inputs, report, resumed);
+  const nlohmann::json value = kinds_.at(kind)(job, ctx);  // on an exception .partial stays, for a resume
+  lock.reset();
+  fs::remove(partial / ".lock");
+  const fs::path dir = publish_job(options_.cache, kind, key, job_json, value, {}, partial);
   return {value, dir, false};
 }
 

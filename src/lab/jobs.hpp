@@ -8,8 +8,9 @@
 // - Seeds belong to jobs, never to workers, and results come back in job order, so the bytes of
 //   every output do not depend on how many workers or ranks ran, or in which order they finished.
 // - A finished job is a directory <cache>/<kind>/<key>/ that appears by one rename; a killed run
-//   leaves only <key>.tmp.<pid> directories, which never look finished and are swept on the next
-//   start. Rerunning the same command therefore keeps every finished job and runs only the rest.
+//   leaves only <key>.partial directories (kept: a job that checkpoints there resumes) and
+//   <key>.tmp.<pid> directories (results received over MPI, swept on the next start), neither of
+//   which looks finished. Rerunning the same command keeps every finished job and runs only the rest.
 // - The key hashes the job (kind, parameters, seed), the profile and the hash of the sources that
 //   compute its numbers (fixed at build time), so a changed parameter reruns only the jobs it
 //   touches and a changed physics or model source reruns everything it could affect, while editing
@@ -42,19 +43,24 @@ struct Job {
 class JobContext {
  public:
   JobContext(std::filesystem::path dir, std::map<std::string, std::filesystem::path> inputs,
-             std::function<void(double)> report);
-  // The job's own directory: write result files here (they are kept with the result).
+             std::function<void(double)> report, bool resumed = false);
+  // The job's own directory: write result files here (they are kept with the result). It survives a
+  // killed run: a long job may checkpoint here and resume from the checkpoint when resumed() is true.
+  // Files it wrote before the kill are still there; write them again (atomically) when resuming.
   const std::filesystem::path& dir() const { return dir_; }
   std::filesystem::path file(const std::string& name) const { return dir_ / name; }
   // The local path of input `name` (the file name of one of Job::inputs).
   std::filesystem::path input(const std::string& name) const;
   // The fraction of this job done, in [0, 1], for the time-left estimate (optional).
   void progress(double fraction) const { report_(fraction); }
+  // True when an earlier run started this job in the same directory and was killed.
+  bool resumed() const { return resumed_; }
 
  private:
   std::filesystem::path dir_;
   std::map<std::string, std::filesystem::path> inputs_;
   std::function<void(double)> report_;
+  bool resumed_ = false;
 };
 
 // A finished job: its JSON result and the directory holding its files (inside the cache).
