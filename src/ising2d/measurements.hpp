@@ -11,7 +11,7 @@
 //    `record_every` sweeps (Metropolis) to keep the estimate O(n W) affordable; tau in sweeps is then
 //    record_every * tau of the thinned series (exact for record_every = 1, good to O(record_every^2 /
 //    tau) otherwise). Wolff records after every cluster and converts with the mean cluster size:
-//    tau_sweeps = tau_clusters * <|C|> / L^2.
+//    tau_sweeps = tau_clusters * <|C|> / L^2 (sweeps_per_chain is measured the same way).
 #include <cstdint>
 
 #include "ising2d/lattice.hpp"
@@ -32,7 +32,7 @@ struct ChainMeasurement {
 
 struct MeasurementPlan {
   long equilibration_sweeps = 1000;
-  long sweeps = 10000;      // per chain, after equilibration (Wolff: in flipped spins / L^2)
+  long sweeps = 10000;      // per chain, after equilibration (Wolff: wolff_clusters_per_sweep clusters each)
   long record_every = 1;    // Metropolis: sweeps between recorded points
   int chains = 64;          // Wolff: independent chains (Metropolis always runs 64, one word)
 };

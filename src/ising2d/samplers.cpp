@@ -1,5 +1,6 @@
 #include "ising2d/samplers.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -237,9 +238,13 @@ int Wolff::step() {
   return size;
 }
 
-void Wolff::sweeps(double sweeps) {
-  const std::uint64_t target = flipped_ + static_cast<std::uint64_t>(std::ceil(sweeps * lattice_.sites()));
-  while (flipped_ < target) step();
+long wolff_clusters_per_sweep(const Lattice& lattice, std::uint64_t seed, long pilot_clusters) {
+  Wolff pilot(lattice, lab::Rng::stream(seed, 0x5717).next());
+  for (long k = 0; k < pilot_clusters; ++k) pilot.step();
+  const std::uint64_t f0 = pilot.flipped();
+  for (long k = 0; k < pilot_clusters; ++k) pilot.step();
+  const double mean_cluster = static_cast<double>(pilot.flipped() - f0) / static_cast<double>(pilot_clusters);
+  return std::max(1L, static_cast<long>(std::ceil(lattice.sites() / mean_cluster)));
 }
 
 // ---- sample sets ----------------------------------------------------------------------------------
@@ -269,10 +274,12 @@ LatticeSamples wolff_samples(const Lattice& lattice, std::size_t n, const Metrop
   LatticeSamples samples;
   samples.L = lattice.L;
   samples.spins.resize(n * samples.sites());
+  const long per_sweep = wolff_clusters_per_sweep(lattice, seed);
   Wolff w(lattice, seed);
-  w.sweeps(static_cast<double>(schedule.equilibration_sweeps));
+  for (long k = 0; k < schedule.equilibration_sweeps * per_sweep; ++k) w.step();
   for (std::size_t k = 0; k < n; ++k) {
-    if (k > 0) w.sweeps(static_cast<double>(schedule.sweeps_between));
+    if (k > 0)
+      for (long t = 0; t < schedule.sweeps_between * per_sweep; ++t) w.step();
     std::copy(w.spins().begin(), w.spins().end(), samples.row(k));
   }
   return samples;
