@@ -114,11 +114,12 @@ void run_sample(const LatticeFlags& flags, const SampleFlags& s, const std::vect
   lab::RunMetadata meta("spinformer ising2d sample");
   const std::size_t n = static_cast<std::size_t>(s.n);
   const ising2d::MetropolisSchedule schedule{s.equilibration_sweeps, s.sweeps_between};
+  const std::size_t per_chain = s.sampler == "wolff" ? 1 : static_cast<std::size_t>(s.samples_per_chain);
+  lab::Progress progress("ising2d sample (sweeps)", ising2d::sample_sweeps(n, schedule, per_chain));
   ising2d::LatticeSamples samples =
-      s.sampler == "wolff"
-          ? ising2d::wolff_samples(lattice, n, schedule, s.seed)
-          : ising2d::checkerboard_metropolis_samples(lattice, n, schedule,
-                                                     static_cast<std::size_t>(s.samples_per_chain), s.seed);
+      s.sampler == "wolff" ? ising2d::wolff_samples(lattice, n, schedule, s.seed, &progress)
+                           : ising2d::checkerboard_metropolis_samples(lattice, n, schedule, per_chain, s.seed, &progress);
+  progress.finish();
   lab::SpinTable table{lattice.L * lattice.L, std::move(samples.spins)};
   lab::write_spin_table(s.out, table, "--out");
   meta.set_seed(s.seed);
@@ -146,7 +147,7 @@ struct TauFlags {
   long long metropolis_sweeps = 5000;  // at L = 8, scaled by (L / 8)^2
   long long wolff_sweeps = 2000;
   int wolff_chains = 32;
-  int fit_from = 8;
+  int fit_from = 16;
   std::uint64_t seed = 1;
   std::string out;
   bool as_json = false;

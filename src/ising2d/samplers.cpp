@@ -249,37 +249,58 @@ long wolff_clusters_per_sweep(const Lattice& lattice, std::uint64_t seed, long p
 
 // ---- sample sets ----------------------------------------------------------------------------------
 
+long sample_sweeps(std::size_t n, const MetropolisSchedule& schedule, std::size_t samples_per_chain) {
+  if (n == 0 || samples_per_chain == 0) return 0;
+  const std::size_t chains_needed = (n + samples_per_chain - 1) / samples_per_chain;
+  const std::size_t chains = (chains_needed + 63) / 64 * 64;
+  const long rounds = static_cast<long>((n + chains - 1) / chains);
+  return schedule.equilibration_sweeps + (rounds - 1) * schedule.sweeps_between;
+}
+
 LatticeSamples checkerboard_metropolis_samples(const Lattice& lattice, std::size_t n, const MetropolisSchedule& schedule,
-                                               std::size_t samples_per_chain, std::uint64_t seed) {
+                                               std::size_t samples_per_chain, std::uint64_t seed,
+                                               lab::Progress* progress) {
   if (samples_per_chain == 0) throw std::invalid_argument("checkerboard_metropolis_samples: samples_per_chain = 0");
   LatticeSamples samples;
   samples.L = lattice.L;
   if (n == 0) return samples;
   const std::size_t chains_needed = (n + samples_per_chain - 1) / samples_per_chain;
   CheckerboardMetropolis m(lattice, static_cast<int>((chains_needed + 63) / 64), seed);
-  for (long k = 0; k < schedule.equilibration_sweeps; ++k) m.sweep();
+  for (long k = 0; k < schedule.equilibration_sweeps; ++k) {
+    m.sweep();
+    if (progress) progress->advance();
+  }
   samples.spins.resize(n * samples.sites());
   const std::size_t chains = static_cast<std::size_t>(m.chains());
   std::size_t k = 0;
   for (std::size_t j = 0; k < n; ++j) {
     if (j > 0)
-      for (long t = 0; t < schedule.sweeps_between; ++t) m.sweep();
+      for (long t = 0; t < schedule.sweeps_between; ++t) {
+        m.sweep();
+        if (progress) progress->advance();
+      }
     for (std::size_t c = 0; c < chains && k < n; ++c, ++k) m.copy_chain(static_cast<int>(c), samples.row(k));
   }
   return samples;
 }
 
 LatticeSamples wolff_samples(const Lattice& lattice, std::size_t n, const MetropolisSchedule& schedule,
-                             std::uint64_t seed) {
+                             std::uint64_t seed, lab::Progress* progress) {
   LatticeSamples samples;
   samples.L = lattice.L;
   samples.spins.resize(n * samples.sites());
   const long per_sweep = wolff_clusters_per_sweep(lattice, seed);
   Wolff w(lattice, seed);
-  for (long k = 0; k < schedule.equilibration_sweeps * per_sweep; ++k) w.step();
+  for (long k = 0; k < schedule.equilibration_sweeps; ++k) {
+    for (long c = 0; c < per_sweep; ++c) w.step();
+    if (progress) progress->advance();
+  }
   for (std::size_t k = 0; k < n; ++k) {
     if (k > 0)
-      for (long t = 0; t < schedule.sweeps_between * per_sweep; ++t) w.step();
+      for (long t = 0; t < schedule.sweeps_between; ++t) {
+        for (long c = 0; c < per_sweep; ++c) w.step();
+        if (progress) progress->advance();
+      }
     std::copy(w.spins().begin(), w.spins().end(), samples.row(k));
   }
   return samples;

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "ising2d/lattice.hpp"
+#include "lab/progress.hpp"
 #include "lab/rng.hpp"
 
 namespace spinformer::ising2d {
@@ -82,10 +83,14 @@ class Wolff {
   std::uint64_t flipped_ = 0, clusters_ = 0;
 };
 
+// Sweeps a sample set takes (the total for a lab::Progress that the functions below advance per sweep).
+long sample_sweeps(std::size_t n, const MetropolisSchedule& schedule, std::size_t samples_per_chain);
+
 // n samples from ceil(n / samples_per_chain) CheckerboardMetropolis chains (rounded up to a multiple
 // of 64), equilibrated from random starts; row j * chains + c is the j-th sample of chain c.
 LatticeSamples checkerboard_metropolis_samples(const Lattice& lattice, std::size_t n, const MetropolisSchedule& schedule,
-                                               std::size_t samples_per_chain, std::uint64_t seed);
+                                               std::size_t samples_per_chain, std::uint64_t seed,
+                                               lab::Progress* progress = nullptr);
 
 // Clusters per Wolff sweep, ceil(L^2 / <|C|>), from a pilot chain of `pilot_clusters` clusters (after
 // as many for equilibration) seeded independently of the chains it is used for.
@@ -93,7 +98,8 @@ long wolff_clusters_per_sweep(const Lattice& lattice, std::uint64_t seed, long p
 
 // n samples from one Wolff chain: equilibration_sweeps, then one sample every sweeps_between sweeps
 // (a sweep being wolff_clusters_per_sweep clusters).
+// (samples_per_chain = 1 in sample_sweeps.)
 LatticeSamples wolff_samples(const Lattice& lattice, std::size_t n, const MetropolisSchedule& schedule,
-                             std::uint64_t seed);
+                             std::uint64_t seed, lab::Progress* progress = nullptr);
 
 }  // namespace spinformer::ising2d
