@@ -102,7 +102,8 @@ void run_sample(const LatticeFlags& flags, const SampleFlags& s, const std::vect
   if (s.sampler == "metropolis" && lattice.L % 2 != 0)
     throw lab::UsageError("--L", fmt::format("must be even for the checkerboard Metropolis sampler, got {}", lattice.L));
   if (s.n <= 0) throw lab::UsageError("--n", fmt::format("must be > 0, got {}", s.n));
-  if (s.n * lattice.L * lattice.L > 2'000'000'000LL) throw lab::UsageError("--n", "n * L * L must stay below 2e9 spins");
+  if (s.n > 2'000'000'000LL / (static_cast<long long>(lattice.L) * lattice.L))
+    throw lab::UsageError("--n", "n * L * L must stay below 2e9 spins");
   if (s.equilibration_sweeps < 0)
     throw lab::UsageError("--equilibration-sweeps", fmt::format("must be >= 0, got {}", s.equilibration_sweeps));
   if (s.sweeps_between < 1)
@@ -143,7 +144,8 @@ void run_sample(const LatticeFlags& flags, const SampleFlags& s, const std::vect
 struct TauFlags {
   std::vector<int> sizes = {4, 8, 16, 32, 64};
   double J = 1.0;
-  double T = 0;  // 0: T_c
+  double T = 0;
+  bool T_given = false;  // otherwise T_c(J)
   long long metropolis_sweeps = 5000;  // at L = 8, scaled by (L / 8)^2
   long long wolff_sweeps = 2000;
   int wolff_chains = 32;
@@ -158,13 +160,13 @@ void run_tau(const TauFlags& f, const std::vector<std::string>& argv) {
   for (int L : f.sizes)
     if (L < 4 || L > 1024 || L % 2 != 0) throw lab::UsageError("--sizes", fmt::format("sizes must be even and in [4, 1024], got {}", L));
   lab::require_positive("--J", f.J);
-  if (f.T != 0) lab::require_positive("--T", f.T);
+  if (f.T_given) lab::require_positive("--T", f.T);
   if (f.metropolis_sweeps < 100)
     throw lab::UsageError("--metropolis-sweeps", fmt::format("must be >= 100, got {}", f.metropolis_sweeps));
   if (f.wolff_sweeps < 100) throw lab::UsageError("--wolff-sweeps", fmt::format("must be >= 100, got {}", f.wolff_sweeps));
   if (f.wolff_chains < 2) throw lab::UsageError("--wolff-chains", fmt::format("must be >= 2, got {}", f.wolff_chains));
   if (!f.out.empty()) lab::require_writable(f.out, "--out");
-  const double T = f.T == 0 ? ising2d::critical_temperature(f.J) : f.T;
+  const double T = f.T_given ? f.T : ising2d::critical_temperature(f.J);
   {
     Lattice probe;
     probe.J = f.J;
@@ -320,7 +322,7 @@ void add_ising2d_commands(CLI::App& app) {
   auto* tau = cmd->add_subcommand("tau", "integrated autocorrelation times of both samplers against L, and z");
   tau->add_option("--sizes", t->sizes, "even linear sizes (comma-separated)")->delimiter(',')->capture_default_str();
   tau->add_option("--J", t->J, "coupling J > 0")->capture_default_str();
-  tau->add_option("--T", t->T, "temperature (default: T_c)");
+  auto* t_option = tau->add_option("--T", t->T, "temperature (default: T_c of J)");
   tau->add_option("--metropolis-sweeps", t->metropolis_sweeps, "Metropolis sweeps per chain at L = 8, scaled by (L/8)^2")
       ->capture_default_str();
   tau->add_option("--wolff-sweeps", t->wolff_sweeps, "Wolff sweeps per chain")->capture_default_str();
@@ -329,7 +331,10 @@ void add_ising2d_commands(CLI::App& app) {
   tau->add_option("--seed", t->seed, "random seed")->capture_default_str();
   tau->add_option("--out", t->out, "also write the table here (TSV with a JSON sidecar)");
   tau->add_flag("--json", t->as_json, "print one JSON object");
-  tau->callback([t, tau] { run_tau(*t, command_line(tau, "tau")); });
+  tau->callback([t, tau, t_option] {
+    t->T_given = t_option->count() > 0;
+    run_tau(*t, command_line(tau, "tau"));
+  });
 }
 
 }  // namespace spinformer::cli

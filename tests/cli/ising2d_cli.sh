@@ -67,6 +67,7 @@ expect_usage_error "odd L with metropolis" "--L" ising2d sample --L 5 --out "$wo
 expect_usage_error "unknown sampler" "--sampler" ising2d sample --sampler heatbath --out "$work/out.tsv"
 expect_usage_error "n = 0" "--n" ising2d sample --n 0 --out "$work/out.tsv"
 expect_usage_error "n too large" "--n" ising2d sample --L 1000 --n 10000 --out "$work/out.tsv"
+expect_usage_error "n overflows" "--n" ising2d sample --L 1000 --n 9000000000000000000 --out "$work/out.tsv"
 expect_usage_error "T < 0 (sample)" "--T" ising2d sample --T -1 --out "$work/out.tsv"
 expect_usage_error "missing --out" "--out" ising2d sample --n 10
 expect_usage_error "unwritable --out" "--out" ising2d sample --n 10 --out /nonexistent-dir/out.tsv
@@ -74,6 +75,7 @@ expect_usage_error "negative sweeps" "--equilibration-sweeps" ising2d sample --e
 expect_usage_error "zero thinning" "--sweeps-between" ising2d sample --sweeps-between 0 --out "$work/out.tsv"
 expect_usage_error "zero samples per chain" "--samples-per-chain" ising2d sample --samples-per-chain 0 --out "$work/out.tsv"
 expect_usage_error "odd size (tau)" "--sizes" ising2d tau --sizes 4,7
+expect_usage_error "T = 0 (tau)" "--T" ising2d tau --sizes 4 --T 0
 expect_usage_error "few sweeps (tau)" "--metropolis-sweeps" ising2d tau --metropolis-sweeps 10
 expect_usage_error "unwritable tau --out" "--out" ising2d tau --sizes 4 --out /nonexistent-dir/t.tsv
 
