@@ -1,6 +1,6 @@
 // The 2D samplers held against the exact torus: mean energy and specific heat per spin within 4
 // standard errors (errors from independent chains, so autocorrelation is accounted for) at L = 4, 8
-// and T in {2.0, T_c, 2.6}; the joint histogram of (energy, magnetisation) on the 4 x 4 torus against
+// and T in {2.0, T_c, 2.6}, and L = 16 at T_c; the joint histogram of (energy, magnetisation) on the 4 x 4 torus against
 // enumeration; the same tests fail for a sampler run at the wrong temperature (power); the bit-sliced
 // bookkeeping equals a direct count; same seed, same samples. All seeds are fixed.
 #include <gtest/gtest.h>
@@ -58,50 +58,44 @@ lab::ChiSquareResult joint_chi_square(const LatticeSamples& samples, const std::
 struct Point {
   int L;
   double T;
+  std::uint64_t seed;
 };
-const std::vector<Point> kPoints = {{4, 2.0}, {4, kTc}, {4, 2.6}, {8, 2.0}, {8, kTc}, {8, 2.6}};
 
-TEST(Ising2dSamplers, CheckerboardMetropolisMatchesExactEnergyAndSpecificHeat) {
+class Ising2dSamplerPoint : public ::testing::TestWithParam<Point> {};
+
+void expect_matches_exact(const ChainMeasurement& m, const Point& p, double max_energy_error, double max_c_error) {
+  const Thermodynamics exact = kaufman_thermodynamics(make_lattice(p.L, p.T));
+  EXPECT_LT(std::abs(z_score(m.energy_per_spin, exact.energy_per_spin)), 4)
+      << "L = " << p.L << " T = " << p.T << " e = " << m.energy_per_spin.value << " +- " << m.energy_per_spin.error
+      << " exact " << exact.energy_per_spin;
+  EXPECT_LT(std::abs(z_score(m.specific_heat_per_spin, exact.specific_heat_per_spin)), 4)
+      << "L = " << p.L << " T = " << p.T << " c = " << m.specific_heat_per_spin.value << " +- "
+      << m.specific_heat_per_spin.error << " exact " << exact.specific_heat_per_spin;
+  // The errors are small enough for the test to mean something.
+  EXPECT_LT(m.energy_per_spin.error, max_energy_error);
+  EXPECT_LT(m.specific_heat_per_spin.error, max_c_error * exact.specific_heat_per_spin);
+}
+
+TEST_P(Ising2dSamplerPoint, CheckerboardMetropolisMatchesExactEnergyAndSpecificHeat) {
+  const Point p = GetParam();
   MeasurementPlan plan;
   plan.equilibration_sweeps = 1000;
   plan.sweeps = 8000;
-  std::uint64_t seed = 11;
-  for (const Point& p : kPoints) {
-    const Lattice lattice = make_lattice(p.L, p.T);
-    const Thermodynamics exact = kaufman_thermodynamics(lattice);
-    const ChainMeasurement m = measure_checkerboard_metropolis(lattice, plan, seed++);
-    EXPECT_LT(std::abs(z_score(m.energy_per_spin, exact.energy_per_spin)), 4)
-        << "L = " << p.L << " T = " << p.T << " e = " << m.energy_per_spin.value << " +- " << m.energy_per_spin.error
-        << " exact " << exact.energy_per_spin;
-    EXPECT_LT(std::abs(z_score(m.specific_heat_per_spin, exact.specific_heat_per_spin)), 4)
-        << "L = " << p.L << " T = " << p.T << " c = " << m.specific_heat_per_spin.value << " +- "
-        << m.specific_heat_per_spin.error << " exact " << exact.specific_heat_per_spin;
-    // The errors are small enough for the test to mean something.
-    EXPECT_LT(m.energy_per_spin.error, 2e-3);
-    EXPECT_LT(m.specific_heat_per_spin.error, 0.01 * exact.specific_heat_per_spin);
-  }
+  expect_matches_exact(measure_checkerboard_metropolis(make_lattice(p.L, p.T), plan, p.seed), p, 2e-3, 0.01);
 }
 
-TEST(Ising2dSamplers, WolffMatchesExactEnergyAndSpecificHeat) {
+TEST_P(Ising2dSamplerPoint, WolffMatchesExactEnergyAndSpecificHeat) {
+  const Point p = GetParam();
   MeasurementPlan plan;
   plan.equilibration_sweeps = 100;
   plan.sweeps = 1500;
   plan.chains = 32;
-  std::uint64_t seed = 21;
-  for (const Point& p : kPoints) {
-    const Lattice lattice = make_lattice(p.L, p.T);
-    const Thermodynamics exact = kaufman_thermodynamics(lattice);
-    const ChainMeasurement m = measure_wolff(lattice, plan, seed++);
-    EXPECT_LT(std::abs(z_score(m.energy_per_spin, exact.energy_per_spin)), 4)
-        << "L = " << p.L << " T = " << p.T << " e = " << m.energy_per_spin.value << " +- " << m.energy_per_spin.error
-        << " exact " << exact.energy_per_spin;
-    EXPECT_LT(std::abs(z_score(m.specific_heat_per_spin, exact.specific_heat_per_spin)), 4)
-        << "L = " << p.L << " T = " << p.T << " c = " << m.specific_heat_per_spin.value << " +- "
-        << m.specific_heat_per_spin.error << " exact " << exact.specific_heat_per_spin;
-    EXPECT_LT(m.energy_per_spin.error, 5e-3);
-    EXPECT_LT(m.specific_heat_per_spin.error, 0.02 * exact.specific_heat_per_spin);
-  }
+  expect_matches_exact(measure_wolff(make_lattice(p.L, p.T), plan, p.seed + 100), p, 5e-3, 0.02);
 }
+
+INSTANTIATE_TEST_SUITE_P(Ising2dAcrossTc, Ising2dSamplerPoint,
+                         ::testing::Values(Point{4, 2.0, 11}, Point{4, kTc, 12}, Point{4, 2.6, 13}, Point{8, 2.0, 14},
+                                           Point{8, kTc, 15}, Point{8, 2.6, 16}, Point{16, kTc, 17}));
 
 TEST(Ising2dSamplers, WrongTemperatureFailsTheSameTests) {
   // Samplers run at 2.4 but compared with the exact T_c curve: the z-tests must reject both.
