@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   spinformer::cli::add_glass_commands(app);
   spinformer::cli::add_sk_commands(app);
   spinformer::cli::add_runs_commands(app);
+  spinformer::cli::add_ising2d_commands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
