@@ -9,6 +9,7 @@ void add_report_commands(CLI::App& app);  // spinformer report fill|claims
 void add_gpt_commands(CLI::App& app);     // spinformer gpt train|sample|logprob|attention
 void add_glass_commands(CLI::App& app);   // spinformer glass mcmc|nmf|tap|overlaps
 void add_sk_commands(CLI::App& app);      // spinformer sk rs|at-line
+void add_sgd_commands(CLI::App& app);     // spinformer sgd quadratic|chain|double-well
 // spinformer glass overlaps (replicas); called by add_glass_commands on the `glass` subcommand.
 void add_glass_overlaps_command(CLI::App& glass);
 

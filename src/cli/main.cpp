@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   spinformer::cli::add_gpt_commands(app);
   spinformer::cli::add_glass_commands(app);
   spinformer::cli::add_sk_commands(app);
+  spinformer::cli::add_sgd_commands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
