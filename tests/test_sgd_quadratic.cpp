@@ -4,8 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <utility>
 #include <vector>
 
+#include "lab/rng.hpp"
 #include "lab/usage_error.hpp"
 #include "sgd/quadratic.hpp"
 
@@ -106,6 +108,45 @@ TEST(SgdQuadratic, SimulationRejectsWrongFormulas) {
   const auto sim2 = simulate_stationary_variance(big_step, 100'000, 6);
   EXPECT_LT(std::abs(z_score(sim2, stationary_variance(big_step))), 4.0);
   EXPECT_GT(std::abs(z_score(sim2, stationary_variance_small_eta(big_step))), 4.0);
+}
+
+// Warmup then decay: the exact recursion against an ensemble of independent SGD runs, and the two
+// limits: slow decay ends at the stationary value of the final eta, a quench keeps an excess.
+TEST(SgdQuadratic, ScheduleFollowsExactRecursion) {
+  const auto q = make(0.1, 1.0, 1.0, 2, 50);
+  std::vector<double> etas;
+  for (int t = 0; t < 20; ++t) etas.push_back(0.05 + 0.045 * t);   // warmup to 0.905
+  for (int t = 0; t < 60; ++t) etas.push_back(0.9 * std::pow(0.95, t));  // decay to ~0.043
+  const auto exact = variance_under_schedule(q, etas, 0.0);
+  // Ensemble: runs independent, so the standard error is the plain one.
+  spinformer::lab::Rng data_rng(1);
+  std::vector<double> x(50);
+  double m = 0, ss = 0;
+  for (auto& v : x) v = static_cast<double>(data_rng.uniform()) - 0.5, m += v / 50;
+  for (auto& v : x) v -= m, ss += v * v / 50;
+  for (auto& v : x) v /= std::sqrt(ss);
+  const int runs = 20000;
+  std::vector<double> end(runs), peak(runs);
+  spinformer::lab::Rng rng(2);
+  for (int r = 0; r < runs; ++r) {
+    double theta = 0;
+    for (std::size_t t = 0; t < etas.size(); ++t) {
+      const double xbar = 0.5 * (x[rng.below(50)] + x[rng.below(50)]);
+      theta -= etas[t] * q.h * (theta - xbar);
+      if (t == 19) peak[r] = theta * theta;
+    }
+    end[r] = theta * theta;
+  }
+  for (const auto& [series, t] : {std::pair{&peak, 19}, std::pair{&end, 79}}) {
+    double mean = 0, var = 0;
+    for (double v : *series) mean += v / runs;
+    for (double v : *series) var += (v - mean) * (v - mean) / (runs - 1);
+    EXPECT_LT(std::abs(mean - exact[t]), 4 * std::sqrt(var / runs)) << t << ": " << mean << " vs " << exact[t];
+  }
+  // A constant schedule converges to the stationary variance.
+  const auto flat = variance_under_schedule(q, std::vector<double>(400, 0.1), 0.0);
+  EXPECT_NEAR(flat.back(), stationary_variance(q), 1e-12);
+  EXPECT_THROW(variance_under_schedule(q, {0.1, 2.5}, 0.0), spinformer::lab::UsageError);
 }
 
 TEST(SgdQuadratic, SameSeedSameTrajectory) {

@@ -65,6 +65,21 @@ double excess_loss(const Quadratic1d& q) { return 0.5 * q.h * stationary_varianc
 
 double temperature(const Quadratic1d& q) { return q.h * stationary_variance(q); }
 
+std::vector<double> variance_under_schedule(const Quadratic1d& q, const std::vector<double>& etas, double initial) {
+  std::vector<double> out;
+  out.reserve(etas.size());
+  double v = initial;
+  for (double eta : etas) {
+    Quadratic1d step = q;
+    step.eta = eta;
+    validate(step);
+    const double eh = eta * q.h;
+    v = (1 - eh) * (1 - eh) * v + eh * eh * q.sigma2 * batch_noise_factor(q.B, q.N, q.sampling);
+    out.push_back(v);
+  }
+  return out;
+}
+
 SimulatedMoment simulate_stationary_variance(const Quadratic1d& q, long steps, std::uint64_t seed) {
   validate(q);
   require_simulation(steps, q.N);

@@ -23,6 +23,7 @@
 #include <Eigen/Dense>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace spinformer::sgd {
 
@@ -51,6 +52,11 @@ double stationary_variance_small_eta(const Quadratic1d& q);  // leading order in
 double excess_loss(const Quadratic1d& q);                    // h/2 Var_inf, exact
 // The temperature for which exp(-L/T) has the stationary variance: T = h Var_inf.
 double temperature(const Quadratic1d& q);
+
+// E (theta_t - mu)^2 after each step of a schedule eta_0, eta_1, ... (warmup, decay), started at
+// (theta_0 - mu)^2 = initial: the exact recursion V' = (1 - eta_t h)^2 V + eta_t^2 h^2 sigma2 c / B.
+// Each eta_t must satisfy 0 < eta_t h < 2 (UsageError "--eta").
+std::vector<double> variance_under_schedule(const Quadratic1d& q, const std::vector<double>& etas, double initial);
 
 // A simulated stationary moment with its standard error; the error includes the integrated
 // autocorrelation time of the recorded series (in steps).
