@@ -109,7 +109,8 @@ void run_double_well(WellFlags& f, const CLI::App& cmd) {
   const bool simulate = f.simulate.requested(cmd);
   const double b = f.s.well.barrier();
   const auto chain = sgd::transfer_operator_density(f.s, -f.range, f.range, f.grid).occupation(b);
-  nlohmann::json out = {{"barrier", b},
+  nlohmann::json out = {{"barrier_theta", b},
+                        {"barrier_height", f.s.well.potential(b)},
                         {"temperature", f.s.temperature()},
                         {"gibbs_wide", sgd::gibbs_occupation(f.s.well, f.s.temperature()).wide},
                         {"small_eta_wide", sgd::small_eta_occupation(f.s).wide},

@@ -36,7 +36,7 @@ for key in hessian variance_exact excess_kl_exact excess_kl_small_eta excess_kl_
   grep -q "\"$key\"" <<< "$json" || fail "sgd chain --json lacks $key"
 done
 json=$("$bin" sgd double-well --eta 0.05 --sigma2 2 --grid 400 --json) || fail "sgd double-well failed"
-for key in barrier temperature gibbs_wide small_eta_wide chain_wide; do
+for key in barrier_theta barrier_height temperature gibbs_wide small_eta_wide chain_wide; do
   grep -q "\"$key\"" <<< "$json" || fail "sgd double-well --json lacks $key"
 done
 
