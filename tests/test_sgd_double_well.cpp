@@ -72,6 +72,12 @@ TEST(SgdDoubleWell, SmallEtaDensityIsGibbsForConstantNoise) {
   const auto s = make(0.02, 8.0, 1);
   const auto a = small_eta_occupation(s), b = gibbs_occupation(s.well, s.temperature());
   EXPECT_NEAR(a.wide, b.wide, 1e-12);
+  // Curvature noise with a flat profile is constant noise at D = eta sigma2 k / 2B: the tabulated
+  // exp(-int U'/D) / D must reproduce the Gibbs quadrature.
+  auto flat = make(0.02, 4.0, 2, WellNoise::curvature);
+  flat.well.k_narrow = flat.well.k_wide = 1.5;
+  EXPECT_NEAR(small_eta_occupation(flat).wide, gibbs_occupation(flat.well, 0.02 * 4.0 * 1.5 / 4).wide, 1e-9);
+  EXPECT_NEAR(small_eta_occupation(flat).wide, 0.5, 1e-9);
 }
 
 // The transfer operator against the exact discrete-time variance of a quadratic (quadratic.hpp).
