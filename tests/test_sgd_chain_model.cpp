@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <iostream>
 #include <vector>
 
 #include "ising/exact.hpp"
@@ -127,6 +128,39 @@ TEST(SgdChainModel, SimulatedSgdMatchesExactStationaryState) {
     EXPECT_GT(std::abs(sim.excess_kl.value - p.excess_kl_small_eta), 4 * sim.excess_kl.error);
     EXPECT_LT(sim.variance.error / p.variance, 0.03);
   }
+}
+
+// The full stationary law (transfer operator on the exact law of the batch mean): equal to the
+// linearised formulas where the nonlinearity is negligible, and where it is not, simulation follows
+// it and rejects the linearised value.
+TEST(SgdChainModel, StationaryLawBeyondLinearisation) {
+  {
+    const auto c = make(16, ising::Boundary::periodic, 0.5, 0.0159, 16);  // Var(K) (m''/H)^2 ~ 5e-4
+    const auto p = sgd::predict(c);
+    const auto law = sgd::stationary_distribution(c);
+    double total = 0;
+    for (double q : law.probability) total += q;
+    EXPECT_NEAR(total, 1.0, 1e-10);
+    EXPECT_NEAR(law.variance / p.variance, 1.0, 0.005);
+    EXPECT_NEAR(law.excess_kl / p.excess_kl, 1.0, 0.005);
+  }
+  {
+    // eta H = 0.002: the grid must resolve steps 1/20 of the stationary width; nonlinearity ~0.2%.
+    const auto c = make(32, ising::Boundary::periodic, 2.0, 0.001, 1);
+    const auto law = sgd::stationary_distribution(c);
+    EXPECT_NEAR(law.variance / sgd::predict(c).variance, 1.0, 0.004);
+  }
+  const auto c = make(12, ising::Boundary::open, 1.0, 0.1, 1);  // eta H = 0.46, Var(K) (m''/H)^2 ~ 0.15
+  const auto p = sgd::predict(c);
+  const auto law = sgd::stationary_distribution(c);
+  const auto sim = sgd::simulate(c, 100'000, 77);
+  std::cout << "nonlinear case: simulated Var " << sim.variance.value << " +- " << sim.variance.error << ", exact "
+            << law.variance << ", linearised " << p.variance << "; KL " << sim.excess_kl.value << " +- "
+            << sim.excess_kl.error << ", exact " << law.excess_kl << ", linearised " << p.excess_kl << "\n";
+  EXPECT_LT(std::abs(sim.variance.value - law.variance), 4 * sim.variance.error);
+  EXPECT_LT(std::abs(sim.excess_kl.value - law.excess_kl), 4 * sim.excess_kl.error);
+  EXPECT_LT(std::abs(sim.mean_K - law.mean_K), 0.01);
+  EXPECT_GT(std::abs(sim.variance.value - p.variance), 4 * sim.variance.error);
 }
 
 TEST(SgdChainModel, BadInputNamesTheParameter) {

@@ -4,6 +4,10 @@
 #include <fmt/format.h>
 #include <vector>
 
+#include <Eigen/Dense>
+#include <algorithm>
+
+#include "ising/exact.hpp"
 #include "ising/samplers.hpp"
 #include "lab/usage_error.hpp"
 #include "sgd/minibatch.hpp"
@@ -73,16 +77,97 @@ ChainSgdPrediction predict(const ChainSgd& c) {
   return p;
 }
 
-ChainSgdSimulation simulate(const ChainSgd& c, long steps, std::uint64_t seed) {
-  const auto prediction = predict(c);
-  if (steps < 10) throw lab::UsageError("--simulate", fmt::format("needs >= 10 steps, got {}", steps));
+namespace {
+
+ising::Chain data_chain(const ChainSgd& c) {
   ising::Chain chain;
   chain.L = c.model.L;
   chain.J = c.K_true;
   chain.h = 0.0;
   chain.T = 1.0;
   chain.boundary = c.model.boundary;
-  const ising::ExactSampler sampler(chain);
+  return chain;
+}
+
+// P(W = w), W the total number of domain walls in B independent configurations: Ebar_B = bonds - 2 W / B.
+std::vector<double> total_wall_distribution(const ChainSgd& c) {
+  const auto levels = ising::ExactChain(data_chain(c)).energy_distribution();
+  std::vector<double> one(static_cast<std::size_t>(c.model.bonds() + 1), 0.0);
+  for (const auto& level : levels) one[static_cast<std::size_t>(level.domain_walls)] += level.probability;
+  std::vector<double> total = {1.0};
+  for (long b = 0; b < c.B; ++b) {
+    std::vector<double> next(total.size() + one.size() - 1, 0.0);
+    for (std::size_t i = 0; i < total.size(); ++i)
+      for (std::size_t j = 0; j < one.size(); ++j) next[i + j] += total[i] * one[j];
+    total.swap(next);
+  }
+  return total;
+}
+
+ChainSgdStationary stationary_law_on_grid(const ChainSgd& c, const std::vector<double>& walls, double linear_variance,
+                                          int points) {
+  const double half_width = 7.0 * std::sqrt(linear_variance);
+  const double lo = c.K_true - half_width, dx = 2.0 * half_width / (points - 1);
+  ChainSgdStationary out;
+  out.K.resize(static_cast<std::size_t>(points));
+  for (int i = 0; i < points; ++i) out.K[static_cast<std::size_t>(i)] = lo + i * dx;
+
+  // system = T - I, then the first row replaced by the normalisation.
+  Eigen::MatrixXd system = -Eigen::MatrixXd::Identity(points, points);
+  const double bonds = c.model.bonds(), B = static_cast<double>(c.B);
+  for (int j = 0; j < points; ++j) {
+    const double K = out.K[static_cast<std::size_t>(j)];
+    const double shifted = K - c.eta * (c.model.mean_bond_sum(K) - bonds);  // the target for W = 0
+    for (std::size_t w = 0; w < walls.size(); ++w) {
+      if (walls[w] < 1e-300) continue;
+      const double x = std::clamp((shifted - 2.0 * c.eta * static_cast<double>(w) / B - lo) / dx, 0.0,
+                                  static_cast<double>(points - 1));
+      const int i = std::min(static_cast<int>(x), points - 2);
+      const double frac = x - i;
+      system(i, j) += walls[w] * (1.0 - frac);
+      system(i + 1, j) += walls[w] * frac;
+    }
+  }
+  system.row(0).setOnes();
+  Eigen::VectorXd rhs = Eigen::VectorXd::Zero(points);
+  rhs(0) = 1.0;
+  const Eigen::VectorXd p = system.partialPivLu().solve(rhs);
+  out.probability.assign(p.data(), p.data() + points);
+  for (std::size_t i = 0; i < out.K.size(); ++i) {
+    const double q = std::max(out.probability[i], 0.0);  // round-off in the empty tails
+    out.probability[i] = q;
+    const double d = out.K[i] - c.K_true;
+    out.mean_K += q * out.K[i];
+    out.variance += q * d * d;
+    out.excess_kl += q * c.model.kl(c.K_true, out.K[i]);
+  }
+  return out;
+}
+
+}  // namespace
+
+ChainSgdStationary stationary_distribution(const ChainSgd& c, int points) {
+  const auto prediction = predict(c);
+  if (points < 50 || points > 4000)
+    throw lab::UsageError("--grid", fmt::format("must be in 50..4000 points, got {}", points));
+  if (c.B > 4096) throw lab::UsageError("--batch", "the exact law of the batch mean is built for B <= 4096");
+  const auto walls = total_wall_distribution(c);
+  auto fine = stationary_law_on_grid(c, walls, prediction.variance, points);
+  const int coarse_points = (points + 1) / 2;
+  const auto coarse = stationary_law_on_grid(c, walls, prediction.variance, coarse_points);
+  // Richardson: the splitting bias grows as dx^2.
+  const double ratio = std::pow(static_cast<double>(points - 1) / (coarse_points - 1), 2);
+  const auto extrapolate = [&](double f, double g) { return f + (f - g) / (ratio - 1.0); };
+  fine.variance = extrapolate(fine.variance, coarse.variance);
+  fine.excess_kl = extrapolate(fine.excess_kl, coarse.excess_kl);
+  fine.mean_K = extrapolate(fine.mean_K, coarse.mean_K);
+  return fine;
+}
+
+ChainSgdSimulation simulate(const ChainSgd& c, long steps, std::uint64_t seed) {
+  const auto prediction = predict(c);
+  if (steps < 10) throw lab::UsageError("--simulate", fmt::format("needs >= 10 steps, got {}", steps));
+  const ising::ExactSampler sampler(data_chain(c));
   lab::Rng rng(seed);
   std::vector<ising::Spin> s(static_cast<std::size_t>(c.model.L));
   const bool periodic = c.model.boundary == ising::Boundary::periodic;

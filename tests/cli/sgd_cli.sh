@@ -32,9 +32,18 @@ other=$("$bin" sgd quadratic --eta 0.3 --batch 5 --N 10 --without-replacement --
 # --- chain and double well: keys and the closed form eta / (2 B) -------------------------------------
 json=$("$bin" sgd chain --L 16 --K 0.5 --eta 0.01 --batch 4 --json) || fail "sgd chain failed"
 grep -Eq '"variance_small_eta":0\.00125[,}]' <<< "$json" || fail "chain variance_small_eta: $json"
-for key in hessian variance_exact excess_kl_exact excess_kl_small_eta excess_kl_per_spin; do
+for key in hessian variance_exact variance_linear mean_K_exact excess_kl_exact excess_kl_linear excess_kl_small_eta \
+           excess_kl_per_spin; do
   grep -q "\"$key\"" <<< "$json" || fail "sgd chain --json lacks $key"
 done
+# eta H = 0.46 on the open chain at K = 1: the exact law, not the linearised one, matches simulation
+json=$("$bin" sgd chain --L 12 --K 1 --boundary open --eta 0.1 --batch 1 --json --simulate 50000 --seed 2)
+python3 - "$json" <<'PY' || fail "sgd chain: simulation vs exact: $json"
+import json, sys
+d = json.loads(sys.argv[1])
+assert abs(d["variance"] - d["variance_exact"]) < 4 * d["variance_error"], d
+assert abs(d["excess_kl"] - d["excess_kl_exact"]) < 4 * d["excess_kl_error"], d
+PY
 json=$("$bin" sgd double-well --eta 0.05 --sigma2 2 --grid 400 --json) || fail "sgd double-well failed"
 for key in barrier_theta barrier_height temperature gibbs_wide small_eta_wide chain_wide; do
   grep -q "\"$key\"" <<< "$json" || fail "sgd double-well --json lacks $key"
@@ -66,6 +75,8 @@ expect_usage_error "chain L = 1" "--L" sgd chain --L 1
 expect_usage_error "chain K = nan" "--K" sgd chain --K nan
 expect_usage_error "chain eta H > 2" "--eta" sgd chain --eta 1
 expect_usage_error "chain boundary" "--boundary" sgd chain --boundary helical
+expect_usage_error "chain grid" "--grid" sgd chain --grid 3
+expect_usage_error "chain batch" "--batch" sgd chain --batch 0
 expect_usage_error "well noise" "--noise" sgd double-well --noise pink
 expect_usage_error "well k" "--k-narrow" sgd double-well --k-narrow -1
 expect_usage_error "well grid" "--grid" sgd double-well --grid 5
