@@ -11,6 +11,7 @@ void add_glass_commands(CLI::App& app);   // spinformer glass mcmc|nmf|tap|overl
 void add_sk_commands(CLI::App& app);      // spinformer sk rs|at-line
 void add_runs_commands(CLI::App& app);    // spinformer runs compare|replicate
 void add_ising2d_commands(CLI::App& app); // spinformer ising2d exact|sample|tau
+void add_sgd_commands(CLI::App& app);     // spinformer sgd quadratic|chain|double-well
 // spinformer glass overlaps (replicas); called by add_glass_commands on the `glass` subcommand.
 void add_glass_overlaps_command(CLI::App& glass);
 

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   spinformer::cli::add_sk_commands(app);
   spinformer::cli::add_runs_commands(app);
   spinformer::cli::add_ising2d_commands(app);
+  spinformer::cli::add_sgd_commands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,0 +1,93 @@
+#pragma once
+// A double well with a narrow and a wide minimum of equal depth, and where SGD spends its time.
+//
+//   U(theta) = (theta^2 - 1)^2 / 8 * g(theta),  g(theta) = k_wide + (k_narrow - k_wide) / (1 + exp(-theta / w)),
+//
+// U >= 0 with U = 0 exactly at theta = -1 (curvature g(-1) ~ k_wide: the wide well) and theta = +1
+// (curvature g(+1) ~ k_narrow: the narrow well), so the depths are equal by construction; g > 0 keeps
+// the two zeros the only minima. The barrier top lies between them.
+//
+// SGD: theta' = theta - eta (U'(theta) + xi), xi Gaussian with variance sigma2 / B (constant noise) or
+// sigma2 g(theta) / B (noise that follows the curvature, as the Fisher information does for a
+// well-specified model). For small eta this is the Langevin (Ito) SDE d theta = -U' dt + sqrt(2 D) dW
+// with D(theta) = eta Var(xi) / 2, whose stationary density is
+//   p(theta) ∝ exp(-int^theta U'/D) / D(theta);
+// with constant noise this is the Gibbs density exp(-U/T), T = eta sigma2 / (2 B), and the occupation
+// ratio P(wide)/P(narrow) -> sqrt(k_narrow / k_wide) as T -> 0: the entropic preference for the wide
+// well. At finite eta the discrete chain is not Gibbs; its stationary density is computed here as the
+// leading eigenvector of a fine-grid transfer operator.
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace spinformer::sgd {
+
+struct DoubleWell {
+  double k_narrow = 4.0;
+  double k_wide = 1.0;
+  double switch_width = 0.25;  // w: how sharply the curvature switches between the wells
+
+  double profile(double theta) const;   // g(theta)
+  double potential(double theta) const;  // U(theta)
+  double gradient(double theta) const;   // U'(theta)
+  double barrier() const;                // the maximum of U in (-1, 1)
+};
+
+enum class WellNoise { constant, curvature };
+WellNoise parse_well_noise(const std::string& name);  // "constant" | "curvature", else UsageError("--noise")
+std::string to_string(WellNoise noise);
+
+struct DoubleWellSgd {
+  DoubleWell well;
+  double eta = 0.05;
+  double sigma2 = 1.0;  // per-sample gradient noise scale
+  long B = 1;
+  WellNoise noise = WellNoise::constant;
+
+  double noise_variance(double theta) const;  // Var(xi) at theta
+  double temperature() const { return eta * sigma2 / (2.0 * static_cast<double>(B)); }  // constant noise
+};
+
+void validate(const DoubleWellSgd& sgd);  // UsageError naming --eta, --sigma2, --batch, --k-narrow, ...
+
+struct Occupation {
+  double wide = 0;    // probability of theta < barrier
+  double narrow = 0;  // probability of theta > barrier
+  double ratio() const { return wide / narrow; }
+};
+
+// Gibbs exp(-U/T): adaptive Gauss-Kronrod quadrature split at the minima and the barrier.
+Occupation gibbs_occupation(const DoubleWell& well, double T);
+// The small-eta stationary density exp(-int U'/D)/D (equal to gibbs_occupation for constant noise).
+Occupation small_eta_occupation(const DoubleWellSgd& sgd);
+
+// Stationary density of the discrete chain on `points` cells of [lo, hi]: the transfer operator
+// K_ij = P(theta' in cell i | theta = x_j) from the Gaussian step, solved for K p = p with sum p = 1.
+// Mass that would leave the grid is returned to it (columns renormalised); choose [lo, hi] wide enough
+// that the density there is negligible. The Gaussian step must be resolved: eta sqrt(Var xi) >> cell.
+struct StationaryDensity {
+  std::vector<double> theta;        // cell centres
+  std::vector<double> probability;  // mass of each cell
+  Occupation occupation(double barrier) const;
+  double mean() const;
+  double variance() const;
+};
+StationaryDensity transfer_operator_density(const DoubleWellSgd& sgd, double lo = -2.5, double hi = 2.5,
+                                            int points = 1000);
+// The same for any one-dimensional SGD theta' = theta - eta (U'(theta) + xi), Var(xi) = noise_variance(theta).
+StationaryDensity transfer_operator_density(const std::function<double(double)>& gradient,
+                                            const std::function<double(double)>& noise_variance, double eta,
+                                            double lo, double hi, int points);
+
+// Simulated fraction of steps in the wide well (theta < barrier), started at the barrier, after
+// `burn_in` steps; the error uses batch means over 200 blocks (the indicator's autocorrelation time is
+// the barrier-crossing time, too long for the direct autocorrelation sum).
+struct SimulatedOccupation {
+  double wide = 0;
+  double error = 0;
+  long crossings = 0;
+};
+SimulatedOccupation simulate_occupation(const DoubleWellSgd& sgd, long steps, long burn_in, std::uint64_t seed);
+
+}  // namespace spinformer::sgd
