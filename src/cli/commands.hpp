@@ -9,7 +9,10 @@ void add_report_commands(CLI::App& app);  // spinformer report fill|claims
 void add_gpt_commands(CLI::App& app);     // spinformer gpt train|sample|logprob|attention
 void add_glass_commands(CLI::App& app);   // spinformer glass mcmc|nmf|tap|overlaps
 void add_sk_commands(CLI::App& app);      // spinformer sk rs|at-line
+void add_kinetic_commands(CLI::App& app); // spinformer kinetic simulate|enumerate|nmf|tap|gaussian|pairwise|compare
 // spinformer glass overlaps (replicas); called by add_glass_commands on the `glass` subcommand.
 void add_glass_overlaps_command(CLI::App& glass);
+// spinformer glass kinetic (the vector kinetic model); main() calls it on the `glass` subcommand.
+void add_glass_kinetic_command(CLI::App& glass);
 
 }  // namespace spinformer::cli

@@ -16,6 +16,8 @@ int main(int argc, char** argv) {
   spinformer::cli::add_gpt_commands(app);
   spinformer::cli::add_glass_commands(app);
   spinformer::cli::add_sk_commands(app);
+  spinformer::cli::add_kinetic_commands(app);
+  spinformer::cli::add_glass_kinetic_command(*app.get_subcommand("glass"));
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
