@@ -153,6 +153,40 @@ TEST(KineticVector, OneFreeSpinIsTheBesselReadout) {
   }
 }
 
+// J -> eps J on a small model. Expected: nMF with the Bessel readout is exact at eps = 0 (s_t then
+// has a deterministic conditional mean) and misses the O(eps^2) effect of the fluctuations of theta,
+// so its error in m is O(eps^2). The large-D readouts are off at O(1) whatever eps (at D = 6 the
+// large-D phi is far from the Bessel ratio). TAP with the Bessel readout is not exact at eps = 0:
+// its Onsager term is built from the large-D phi^-1, so v = x - phi^-1(m1) != 0 even at J = 0.
+TEST(KineticVector, MeanFieldErrorOrdersInTheCouplingStrength) {
+  const auto base = VectorSpinModel::random(6, 6, 1.0, 17);
+  KineticOptions o;
+  o.beta = 1.0;
+  o.steps = 3;
+  o.runs = 20000;
+  o.seed = 5;
+  std::vector<double> eps = {0.2, 0.4, 0.8}, nmf;
+  for (double e : {0.0, 0.2, 0.4, 0.8}) {
+    auto model = base;
+    model.J *= e;
+    const auto sim = simulate_kinetic(model, o);
+    const auto c = compare_mean_field(model, sim, o.beta, o.steps).final_state;
+    if (e == 0) {
+      EXPECT_LT(c.noise, 1e-18);  // rounding only: the conditional mean is deterministic
+      EXPECT_LT(c.nmf_bessel, 1e-24);
+      EXPECT_GT(c.tap_bessel, 1e-6);
+      EXPECT_GT(c.nmf_large_d, 1e-3);
+      EXPECT_GT(c.tap_large_d, 1e-3);
+      continue;
+    }
+    EXPECT_GT(c.nmf_bessel, 5 * c.noise) << "eps " << e << ": the error is buried in noise";
+    nmf.push_back(std::sqrt(c.nmf_bessel - c.noise));
+  }
+  const double slope = std::log(nmf[2] / nmf[0]) / std::log(eps[2] / eps[0]);
+  EXPECT_GT(slope, 1.6);
+  EXPECT_LT(slope, 2.2);
+}
+
 TEST(KineticVector, SameSeedSameBytesWhateverTheThreads) {
   const auto model = VectorSpinModel::random(5, 4, 1.0, 2);
   KineticOptions o;
