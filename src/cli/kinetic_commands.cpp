@@ -12,6 +12,7 @@
 #include "kinetic/comparison.hpp"
 #include "kinetic/enumeration.hpp"
 #include "lab/atomic_file.hpp"
+#include "lab/progress.hpp"
 #include "lab/run_metadata.hpp"
 #include "lab/statistics.hpp"
 #include "lab/tsv.hpp"
@@ -161,6 +162,7 @@ void run_compare(const BinaryFlags& f, const CompareFlags& c) {
   lab::Table table;
   table.columns = {"beta_over_beta_c", "method", "eps_m", "eps_m_err", "eps_C", "eps_C_err", "eps_D", "eps_D_err", "noise_m"};
   nlohmann::json rows = nlohmann::json::array();
+  lab::Progress progress("kinetic compare (draws)", static_cast<long>(c.ratios.size()) * c.draws);
   for (double ratio : c.ratios) {
     std::map<kinetic::Method, std::vector<double>> em, ec, ed;
     std::vector<double> noise;
@@ -178,6 +180,7 @@ void run_compare(const BinaryFlags& f, const CompareFlags& c) {
         ed[method].push_back(e.D);
       }
       noise.push_back(cmp.noise_m);
+      progress.advance();
     }
     const double noise_m = lab::mean_and_error(noise).value;
     for (kinetic::Method method : methods) {
@@ -191,6 +194,7 @@ void run_compare(const BinaryFlags& f, const CompareFlags& c) {
                       {"eps_D", D.value}, {"eps_D_err", finite_or_null(k * D.error)}, {"noise_m", noise_m}});
     }
   }
+  progress.finish();
   if (!f.out.empty()) {
     lab::write_table(f.out, table, "--out");
     lab::RunMetadata meta("spinformer kinetic compare");
@@ -276,6 +280,115 @@ void run_glass_kinetic(const VectorFlags& f) {
     if (it.key() != "m" && it.key() != "m_err") fmt::print("{:<22} {}\n", it.key(), it.value().dump());
 }
 
+// Disorder-averaged comparison over (N, beta, eps): the simulation's m_T against nMF and TAP.
+struct ScanFlags {
+  std::vector<int> sizes = {32};
+  std::vector<double> betas = {0.1, 1.0, 10.0};
+  std::vector<double> eps = {1.0};
+  int D = 32, steps = 30, draws = 10, threads = 1;
+  double h = 1.0;
+  long runs = 500;
+  std::uint64_t seed = 1, model_seed = 1;
+  std::string out;
+  bool json = false;
+};
+
+void run_glass_kinetic_scan(const ScanFlags& f) {
+  if (f.sizes.empty()) throw lab::UsageError("--N", "needs at least one value");
+  for (int n : f.sizes)
+    if (n < 1 || n > 4096) throw lab::UsageError("--N", fmt::format("must be in 1..4096, got {}", n));
+  if (f.betas.empty()) throw lab::UsageError("--betas", "needs at least one value");
+  for (double b : f.betas) lab::require_positive("--betas", b);
+  if (f.eps.empty()) throw lab::UsageError("--eps", "needs at least one value");
+  for (double e : f.eps) lab::require_range("--eps", e, 0.0, 1e6);
+  if (f.draws < 1 || f.draws > 10000) throw lab::UsageError("--draws", fmt::format("must be in 1..10000, got {}", f.draws));
+  glass::sphere_radius(f.D);
+  if (!f.out.empty()) lab::require_writable(f.out, "--out");
+  glass::KineticOptions o;
+  o.steps = f.steps;
+  o.runs = f.runs;
+  o.threads = f.threads;
+  o.beta = f.betas.front();
+  // Validate everything before any work: a bad option fails here, with no output.
+  if (f.steps < 1 || f.steps > 1'000'000) throw lab::UsageError("--steps", fmt::format("must be in 1..1e6, got {}", f.steps));
+  if (f.runs < 2 || f.runs > 1'000'000'000L) throw lab::UsageError("--runs", fmt::format("must be in 2..1e9, got {}", f.runs));
+  if (f.threads < 1 || f.threads > 256) throw lab::UsageError("--threads", fmt::format("must be in 1..256, got {}", f.threads));
+  const std::vector<std::string> names = {"nmf_bessel", "nmf_large_d", "tap_bessel", "tap_large_d"};
+  lab::Table table;
+  table.columns = {"N", "beta", "eps", "alignment_sim", "alignment_sim_err"};
+  for (const auto& n : names) table.columns.insert(table.columns.end(), {"mse_" + n, "mse_" + n + "_err", "alignment_" + n});
+  table.columns.insert(table.columns.end(), {"noise", "m_err_rms"});
+  nlohmann::json rows = nlohmann::json::array();
+  lab::Progress progress("glass kinetic-scan (draws)",
+                         static_cast<long>(f.sizes.size() * f.betas.size() * f.eps.size()) * f.draws);
+  for (int N : f.sizes)
+    for (double beta : f.betas)
+      for (double eps : f.eps) {
+        std::vector<double> a_sim, noise, m_err_rms;
+        std::map<std::string, std::vector<double>> mse, align;
+        for (int d = 0; d < f.draws; ++d) {
+          auto model = glass::VectorSpinModel::random(N, f.D, f.h, f.model_seed + d);
+          model.J *= eps;
+          auto od = o;
+          od.beta = beta;
+          od.seed = f.seed + d;
+          const auto sim = glass::simulate_kinetic(model, od);
+          const auto c = glass::compare_mean_field(model, sim, beta, f.steps);
+          a_sim.push_back(c.alignment_simulation);
+          noise.push_back(c.final_state.noise);
+          m_err_rms.push_back(std::sqrt(c.final_state.noise));
+          const double e[] = {c.final_state.nmf_bessel, c.final_state.nmf_large_d, c.final_state.tap_bessel,
+                              c.final_state.tap_large_d};
+          const double a[] = {c.alignment_nmf_bessel, c.alignment_nmf_large_d, c.alignment_tap_bessel,
+                              c.alignment_tap_large_d};
+          for (std::size_t k = 0; k < names.size(); ++k) {
+            mse[names[k]].push_back(e[k]);
+            align[names[k]].push_back(a[k]);
+          }
+          progress.advance();
+        }
+        const double k = f.draws > 1 ? 1.0 : NAN;
+        const auto as = lab::mean_and_error(a_sim);
+        std::vector<double> row = {double(N), beta, eps, as.value, k * as.error};
+        nlohmann::json j = {{"N", N}, {"D", f.D}, {"beta", beta}, {"eps", eps}, {"alignment_sim", as.value},
+                            {"alignment_sim_err", finite_or_null(k * as.error)}};
+        for (const auto& n : names) {
+          const auto me = lab::mean_and_error(mse[n]);
+          const double al = lab::mean_and_error(align[n]).value;
+          row.insert(row.end(), {me.value, k * me.error, al});
+          j["mse_" + n] = me.value;
+          j["mse_" + n + "_err"] = finite_or_null(k * me.error);
+          j["alignment_" + n] = al;
+        }
+        const double nz = lab::mean_and_error(noise).value, mr = lab::mean_and_error(m_err_rms).value;
+        row.insert(row.end(), {nz, mr});
+        j["noise"] = nz;
+        j["m_err_rms"] = mr;
+        table.add(row);
+        rows.push_back(j);
+      }
+  progress.finish();
+  if (!f.out.empty()) {
+    lab::write_table(f.out, table, "--out");
+    lab::RunMetadata meta("spinformer glass kinetic-scan");
+    meta.set_seed(f.seed);
+    meta.parameters() = {{"N", f.sizes}, {"D", f.D}, {"h", f.h}, {"betas", f.betas}, {"eps", f.eps},
+                         {"draws", f.draws}, {"runs", f.runs}, {"steps", f.steps}, {"model_seed", f.model_seed}};
+    meta.write_sidecar(f.out);
+  }
+  if (f.json) {
+    std::cout << nlohmann::json{{"rows", rows}}.dump() << '\n';
+    return;
+  }
+  fmt::print("{:>5} {:>9} {:>6} {:>8} {:>11} {:>11} {:>11} {:>11} {:>10}\n", "N", "beta", "eps", "A_sim", "nMF-Bessel",
+             "nMF-largeD", "TAP-Bessel", "TAP-largeD", "noise");
+  for (const auto& r : rows)
+    fmt::print("{:5d} {:9.4g} {:6.3g} {:8.4f} {:11.3e} {:11.3e} {:11.3e} {:11.3e} {:10.2e}\n", r["N"].get<int>(),
+               r["beta"].get<double>(), r["eps"].get<double>(), r["alignment_sim"].get<double>(),
+               r["mse_nmf_bessel"].get<double>(), r["mse_nmf_large_d"].get<double>(), r["mse_tap_bessel"].get<double>(),
+               r["mse_tap_large_d"].get<double>(), r["noise"].get<double>());
+}
+
 }  // namespace
 
 void add_kinetic_commands(CLI::App& app) {
@@ -344,6 +457,23 @@ void add_glass_kinetic_command(CLI::App& glass) {
   cmd->add_option("--out", f->out, "write m and m_err at step T (N rows of 2D numbers), with a JSON sidecar");
   cmd->add_flag("--json", f->json, "print one JSON object {m, m_err, alignment, ...}");
   cmd->callback([f] { run_glass_kinetic(*f); });
+
+  auto s = std::make_shared<ScanFlags>();
+  auto* scan = glass.add_subcommand("kinetic-scan", "disorder-averaged MSE of nMF and TAP vs the exact simulation over N, beta, eps");
+  scan->add_option("--N", s->sizes, "sizes (comma separated)")->delimiter(',')->capture_default_str();
+  scan->add_option("--D", s->D, "spin dimension >= 3")->capture_default_str();
+  scan->add_option("--h", s->h, "field strength")->capture_default_str();
+  scan->add_option("--betas", s->betas, "inverse temperatures (comma separated)")->delimiter(',')->capture_default_str();
+  scan->add_option("--eps", s->eps, "coupling scales: J -> eps J (comma separated)")->delimiter(',')->capture_default_str();
+  scan->add_option("--draws", s->draws, "disorder draws (J, x) per point; draw d uses model-seed + d")->capture_default_str();
+  scan->add_option("--model-seed", s->model_seed, "seed of draw 0")->capture_default_str();
+  scan->add_option("--steps", s->steps, "time steps T (m_NESS = m_T)")->capture_default_str();
+  scan->add_option("--runs", s->runs, "trajectories per draw")->capture_default_str();
+  scan->add_option("--seed", s->seed, "seed of the trajectories of draw 0 (draw d uses seed + d)")->capture_default_str();
+  scan->add_option("--threads", s->threads, "worker threads (the result does not depend on them)")->capture_default_str();
+  scan->add_option("--out", s->out, "write the table here, with a JSON sidecar");
+  scan->add_flag("--json", s->json, "print one JSON object {rows: [...]}");
+  scan->callback([s] { run_glass_kinetic_scan(*s); });
 }
 
 }  // namespace spinformer::cli

@@ -75,6 +75,38 @@ struct Step {
 
 Eigen::VectorXd one_minus_sq(const Eigen::VectorXd& m) { return (1.0 - m.array().square()).matrix(); }
 
+// Off-diagonal covariances cov(tanh(x_i), tanh(x_k)) for Gaussian fields x with means g, variances
+// var and covariances cov (only i != k used; the correlation is clipped to [-1, 1]); the diagonal is
+// set to 1 - m^2 with the method's own m.
+Eigen::MatrixXd gaussian_covariances(const Eigen::VectorXd& g, const Eigen::VectorXd& var, const Eigen::MatrixXd& cov,
+                                     const Eigen::VectorXd& m) {
+  const int N = static_cast<int>(g.size());
+  const Quadrature& Q2 = gauss_hermite(kNodes2);
+  Eigen::VectorXd mean = Eigen::VectorXd::Zero(N);  // E tanh(x_i) under the same rule
+  for (int i = 0; i < N; ++i)
+    for (std::size_t a = 0; a < Q2.z.size(); ++a) mean[i] += Q2.w[a] * std::tanh(g[i] + std::sqrt(std::max(var[i], 0.0)) * Q2.z[a]);
+  Eigen::MatrixXd C(N, N);
+  for (int i = 0; i < N; ++i) {
+    C(i, i) = 1.0 - m[i] * m[i];
+    const double si = std::sqrt(std::max(var[i], 0.0));
+    for (int k = i + 1; k < N; ++k) {
+      const double sk = std::sqrt(std::max(var[k], 0.0));
+      const double rho = si > 0 && sk > 0 ? std::clamp(cov(i, k) / (si * sk), -1.0, 1.0) : 0.0;
+      const double rc = std::sqrt(1.0 - rho * rho);
+      double e = 0;
+      for (std::size_t a = 0; a < Q2.z.size(); ++a) {
+        const double ti = std::tanh(g[i] + si * Q2.z[a]);
+        double inner = 0;
+        for (std::size_t b = 0; b < Q2.z.size(); ++b)
+          inner += Q2.w[b] * std::tanh(g[k] + sk * (rho * Q2.z[a] + rc * Q2.z[b]));
+        e += Q2.w[a] * ti * inner;
+      }
+      C(i, k) = C(k, i) = e - mean[i] * mean[k];
+    }
+  }
+  return C;
+}
+
 Step naive_step(const Eigen::MatrixXd& J, const Eigen::VectorXd& H, const Step& p, bool corr) {
   Step s;
   s.m = (H + J * p.m).array().tanh().matrix();
@@ -124,28 +156,7 @@ Step gaussian_step(const Eigen::MatrixXd& J, const Eigen::VectorXd& H, const Ste
   if (corr) {
     const Eigen::MatrixXd JC = J * p.C;
     s.D = slope.asDiagonal() * JC;
-    const Eigen::MatrixXd cov = JC * J.transpose();
-    const Quadrature& Q2 = gauss_hermite(kNodes2);
-    s.C.resize(N, N);
-    for (int i = 0; i < N; ++i) {
-      s.C(i, i) = 1.0 - s.m[i] * s.m[i];
-      const double si = std::sqrt(std::max(V[i], 0.0));
-      for (int k = i + 1; k < N; ++k) {
-        const double sk = std::sqrt(std::max(V[k], 0.0));
-        double rho = si > 0 && sk > 0 ? cov(i, k) / (si * sk) : 0.0;
-        rho = std::clamp(rho, -1.0, 1.0);
-        const double rc = std::sqrt(1.0 - rho * rho);
-        double e = 0;
-        for (std::size_t a = 0; a < Q2.z.size(); ++a) {
-          const double ti = std::tanh(g[i] + si * Q2.z[a]);
-          double inner = 0;
-          for (std::size_t b = 0; b < Q2.z.size(); ++b)
-            inner += Q2.w[b] * std::tanh(g[k] + sk * (rho * Q2.z[a] + rc * Q2.z[b]));
-          e += Q2.w[a] * ti * inner;
-        }
-        s.C(i, k) = s.C(k, i) = e - s.m[i] * s.m[k];
-      }
-    }
+    s.C = gaussian_covariances(g, V, JC * J.transpose(), s.m);
   }
   return s;
 }
@@ -175,10 +186,9 @@ Step pairwise_step(const Eigen::MatrixXd& J, const Eigen::VectorXd& H, const Ste
       s.m[i] += mil / N;
       if (corr) s.D(i, l) = dil;
     }
-  if (!corr) return s;
-  const Eigen::VectorXd a = one_minus_sq(s.m);
-  s.C = a.asDiagonal() * (JC * J.transpose()) * a.asDiagonal();
-  s.C.diagonal() = a;
+  // C_t from Gaussian fields with the full covariance J C_t-1 J^T: bounded, unlike the linear response
+  // (1 - m_i^2)(1 - m_k^2)(J C J^T)_ik, whose feedback through C_t-1 diverges near criticality.
+  if (corr) s.C = gaussian_covariances(g, V, JC * J.transpose(), s.m);
   return s;
 }
 

@@ -16,7 +16,8 @@
 //             Delta_il = J_il + sum_{j != l} J_ij C_jl,t-1 / (1 - m_l,t-1^2),
 //             V_il = sum_{j,n != l} J_ij J_in C_jn,t-1;
 //             D_il,t = sum_{s_l} P(s_l) tanh(theta_il(s_l)) (s_l - m_l,t-1),
-//             C_ik,t = (1 - m_i^2)(1 - m_k^2) (J C_t-1 J^T)_ik.
+//             C_ik,t as the Gaussian method's, with the full covariance J C_t-1 J^T of the fields
+//             (variances V_i = (J C_t-1 J^T)_ii included).
 //
 // The TAP delayed correlation carries 2 m_i J_il m_l: expanding E[tanh(g_i + x) ds_l] to second order
 // in x = sum_j J_ij ds_j gives tanh''/2 J_il^2 E[ds_l^3] with E[ds^3] = -2 m (1 - m^2). (Aguilera et
