@@ -12,7 +12,10 @@ void add_sk_commands(CLI::App& app);      // spinformer sk rs|at-line
 void add_runs_commands(CLI::App& app);    // spinformer runs compare|replicate
 void add_ising2d_commands(CLI::App& app); // spinformer ising2d exact|sample|tau
 void add_sgd_commands(CLI::App& app);     // spinformer sgd quadratic|chain|double-well
+void add_kinetic_commands(CLI::App& app); // spinformer kinetic simulate|enumerate|nmf|tap|gaussian|pairwise|compare
 // spinformer glass overlaps (replicas); called by add_glass_commands on the `glass` subcommand.
 void add_glass_overlaps_command(CLI::App& glass);
+// spinformer glass kinetic (the vector kinetic model); main() calls it on the `glass` subcommand.
+void add_glass_kinetic_command(CLI::App& glass);
 
 }  // namespace spinformer::cli

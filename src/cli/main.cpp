@@ -19,6 +19,8 @@ int main(int argc, char** argv) {
   spinformer::cli::add_runs_commands(app);
   spinformer::cli::add_ising2d_commands(app);
   spinformer::cli::add_sgd_commands(app);
+  spinformer::cli::add_kinetic_commands(app);
+  spinformer::cli::add_glass_kinetic_command(*app.get_subcommand("glass"));
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,0 +1,214 @@
+#include "glass/kinetic.hpp"
+
+#include <atomic>
+#include <cmath>
+#include <fmt/format.h>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "glass/mean_field.hpp"
+#include "lab/progress.hpp"
+#include "lab/usage_error.hpp"
+
+namespace spinformer::glass {
+
+double gamma_variate(double shape, lab::Rng& rng) {
+  const double d = shape - 1.0 / 3.0, c = 1.0 / std::sqrt(9.0 * d);
+  for (;;) {
+    double z, v;
+    do {
+      z = standard_normal(rng);
+      v = 1.0 + c * z;
+    } while (v <= 0);
+    v = v * v * v;
+    const double u = 1.0 - rng.uniform();  // (0, 1]
+    if (u < 1.0 - 0.0331 * z * z * z * z) return d * v;
+    if (std::log(u) < 0.5 * z * z + d * (1.0 - v + std::log(v))) return d * v;
+  }
+}
+
+double sample_vmf_cosine(int D, double kappa, lab::Rng& rng) {
+  const double p1 = D - 1.0;
+  // b = (-2 kappa + sqrt(4 kappa^2 + (D-1)^2)) / (D-1), written without cancellation.
+  const double b = p1 / (2.0 * kappa + std::sqrt(4.0 * kappa * kappa + p1 * p1));
+  const double x0 = (1.0 - b) / (1.0 + b);
+  const double one_minus_x0_sq = 4.0 * b / ((1.0 + b) * (1.0 + b));
+  const double c = kappa * x0 + p1 * std::log(one_minus_x0_sq);
+  const double a = 0.5 * p1;
+  for (;;) {
+    const double g1 = gamma_variate(a, rng), g2 = gamma_variate(a, rng);
+    const double z = g1 / (g1 + g2);
+    const double w = (1.0 - (1.0 + b) * z) / (1.0 - (1.0 - b) * z);
+    const double u = 1.0 - rng.uniform();
+    if (kappa * w + p1 * std::log(1.0 - x0 * w) - c >= std::log(u)) return w;
+  }
+}
+
+Eigen::RowVectorXd sample_vmf(const Eigen::RowVectorXd& mu, double kappa, lab::Rng& rng) {
+  const int D = static_cast<int>(mu.size());
+  Eigen::RowVectorXd v(D);
+  for (int a = 0; a < D; ++a) v[a] = standard_normal(rng);
+  if (kappa == 0) return v / v.norm();
+  const double w = sample_vmf_cosine(D, kappa, rng);
+  v -= v.dot(mu) * mu;  // a uniform direction orthogonal to mu
+  return w * mu + std::sqrt(std::max(0.0, 1.0 - w * w)) * v / v.norm();
+}
+
+namespace {
+
+State readout_fn(const VectorSpinModel& model, const State& m, double beta, Readout kind) {
+  return readout(model.targets(m), beta, model.R, kind);
+}
+
+constexpr long kChunk = 8;  // runs per unit of work; chunk sums are added in chunk order
+
+struct Sums {
+  std::vector<State> sum, sum_sq;
+  Sums(int steps, int N, int D) : sum(steps + 1, State::Zero(N, D)), sum_sq(steps + 1, State::Zero(N, D)) {}
+  void add(const Sums& o) {
+    for (std::size_t t = 0; t < sum.size(); ++t) {
+      sum[t] += o.sum[t];
+      sum_sq[t] += o.sum_sq[t];
+    }
+  }
+};
+
+void run_chunk(const VectorSpinModel& model, const KineticOptions& o, long first, long count, Sums& sums) {
+  const int N = model.N, D = model.D;
+  const double R = model.R, nu = D / 2.0;
+  State s(N, D), theta(N, D), mean(N, D);
+  for (long r = first; r < first + count; ++r) {
+    lab::Rng rng = lab::Rng::stream(o.seed, static_cast<std::uint64_t>(r));
+    s = model.initial_state();
+    sums.sum[0] += s;
+    sums.sum_sq[0] += s.array().square().matrix();
+    for (int t = 1; t <= o.steps; ++t) {
+      theta = model.x;
+      theta.noalias() += model.J * s;
+      for (int i = 0; i < N; ++i) {
+        const double norm = theta.row(i).norm();
+        const double kappa = o.beta * R * norm;
+        if (norm > 0) {
+          const Eigen::RowVectorXd mu = theta.row(i) / norm;
+          mean.row(i) = R * bessel_ratio(nu, kappa) * mu;
+          s.row(i) = R * sample_vmf(mu, kappa, rng);
+        } else {
+          mean.row(i).setZero();
+          s.row(i) = R * sample_vmf(Eigen::RowVectorXd::Unit(D, 0), 0.0, rng);
+        }
+      }
+      sums.sum[t] += mean;
+      sums.sum_sq[t] += mean.array().square().matrix();
+    }
+  }
+}
+
+}  // namespace
+
+KineticResult simulate_kinetic(const VectorSpinModel& model, const KineticOptions& o) {
+  lab::require_positive("--beta", o.beta);
+  if (o.steps < 1 || o.steps > 1'000'000) throw lab::UsageError("--steps", fmt::format("must be in 1..1e6, got {}", o.steps));
+  if (o.runs < 2 || o.runs > 1'000'000'000L) throw lab::UsageError("--runs", fmt::format("must be in 2..1e9, got {}", o.runs));
+  if (o.threads < 1 || o.threads > 256) throw lab::UsageError("--threads", fmt::format("must be in 1..256, got {}", o.threads));
+  const long chunks = (o.runs + kChunk - 1) / kChunk;
+  Sums total(o.steps, model.N, model.D);
+  std::map<long, std::unique_ptr<Sums>> pending;  // finished chunks waiting for their turn
+  long next_to_add = 0;
+  std::atomic<long> next{0};
+  std::mutex mutex;
+  std::exception_ptr failure;
+  std::unique_ptr<lab::Progress> progress;
+  if (o.progress) progress = std::make_unique<lab::Progress>("glass kinetic (runs)", o.runs);
+  std::vector<std::thread> pool;
+  for (int w = 0; w < std::min<long>(o.threads, chunks); ++w)
+    pool.emplace_back([&] {
+      try {
+        for (long k; (k = next++) < chunks;) {
+          auto sums = std::make_unique<Sums>(o.steps, model.N, model.D);
+          const long first = k * kChunk, count = std::min(kChunk, o.runs - first);
+          run_chunk(model, o, first, count, *sums);
+          std::lock_guard<std::mutex> lock(mutex);
+          if (progress) progress->advance(count);
+          pending[k] = std::move(sums);
+          // Floating-point sums depend on their order: add chunks strictly in index order.
+          for (auto it = pending.find(next_to_add); it != pending.end(); it = pending.find(next_to_add)) {
+            total.add(*it->second);
+            pending.erase(it);
+            ++next_to_add;
+          }
+        }
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(mutex);
+        failure = std::current_exception();
+        next = chunks;
+      }
+    });
+  for (auto& th : pool) th.join();
+  if (failure) std::rethrow_exception(failure);
+  if (progress) progress->finish();
+
+  KineticResult r;
+  r.runs = o.runs;
+  const double n = static_cast<double>(o.runs);
+  r.trajectory_mean = State::Zero(model.N, model.D);
+  for (int t = 0; t <= o.steps; ++t) {
+    const State m = total.sum[t] / n;
+    const State var = (((total.sum_sq[t] / n).array() - m.array().square()).max(0.0) * (n / (n - 1.0))).matrix();
+    r.m.push_back(m);
+    r.m_err.push_back((var.array() / n).sqrt().matrix());
+    if (t > 0) r.trajectory_mean += m / double(o.steps);
+  }
+  r.alignment = alignment(r.m.back(), model.x);
+  return r;
+}
+
+KineticComparison compare_mean_field(const VectorSpinModel& model, const KineticResult& sim, double beta,
+                                     int steps) {
+  const double size = double(model.N) * model.D;
+  const State& target = sim.m.at(steps);
+  KineticComparison c;
+  c.final_state.noise = sim.m_err.at(steps).squaredNorm() / size;
+  State noise_mean = State::Zero(model.N, model.D);  // error of the trajectory mean: bounded by the mean error
+  for (int t = 1; t <= steps; ++t) noise_mean += sim.m_err[t] / double(steps);
+  c.trajectory_mean.noise = noise_mean.squaredNorm() / size;
+  c.alignment_simulation = alignment(target, model.x);
+  for (Readout readout : {Readout::bessel, Readout::large_d})
+    for (bool tap : {false, true}) {
+      MeanFieldOptions o;
+      o.beta = beta;
+      o.steps = steps;
+      o.readout = readout;
+      o.tolerance = 1e-10;
+      o.max_inner = 500;
+      State sum = State::Zero(model.N, model.D);
+      State final_state;
+      if (tap) {
+        const MeanFieldResult r = run_tap(model, o);
+        final_state = r.final_state;
+        sum = r.m * double(steps);
+      } else {
+        // nMF's trajectory, step by step, for its trajectory mean.
+        State m = model.initial_state();
+        for (int t = 0; t < steps; ++t) {
+          m = readout_fn(model, m, beta, readout);
+          sum += m;
+        }
+        final_state = m;
+      }
+      const double e_final = (final_state - target).squaredNorm() / size;
+      const double e_mean = (sum / double(steps) - sim.trajectory_mean).squaredNorm() / size;
+      const double a = alignment(final_state, model.x);
+      const bool bessel = readout == Readout::bessel;
+      (tap ? (bessel ? c.final_state.tap_bessel : c.final_state.tap_large_d)
+           : (bessel ? c.final_state.nmf_bessel : c.final_state.nmf_large_d)) = e_final;
+      (tap ? (bessel ? c.trajectory_mean.tap_bessel : c.trajectory_mean.tap_large_d)
+           : (bessel ? c.trajectory_mean.nmf_bessel : c.trajectory_mean.nmf_large_d)) = e_mean;
+      (tap ? (bessel ? c.alignment_tap_bessel : c.alignment_tap_large_d)
+           : (bessel ? c.alignment_nmf_bessel : c.alignment_nmf_large_d)) = a;
+    }
+  return c;
+}
+
+}  // namespace spinformer::glass

@@ -1,0 +1,71 @@
+#pragma once
+// The vector kinetic model whose mean-field theories are the thesis's nMF and TAP (reference sheet
+// kinetic-ising.md, "Vector kinetic model"): spins on the radius-R sphere in R^D, updated in parallel,
+//
+//   p(s_i,t+1 | s_t) ~ exp(beta s_i,t+1 . theta_i,t),   theta_i,t = x_i + sum_j J_ij s_j,t,
+//
+// i.e. s_i,t+1 / R is von Mises-Fisher on the unit sphere with mean direction theta/|theta| and
+// concentration kappa = beta R |theta|. Its conditional mean is exactly R A_D(kappa) theta/|theta|,
+// A_D = I_{D/2} / I_{D/2-1} (bessel_ratio), the thesis's "Bessel" readout.
+//
+// The model needs no MCMC: trajectories are drawn forward exactly (Wood 1994 for the vMF step) from
+// the deterministic s_0 = m_0 (rows (1..1)/sqrt D, as the thesis's mean-field runs start), and averaged.
+#include <cstdint>
+#include <vector>
+
+#include "glass/vector_spin.hpp"
+#include "lab/rng.hpp"
+
+namespace spinformer::glass {
+
+// Gamma(shape, 1) variate for shape >= 1 (Marsaglia and Tsang 2000).
+double gamma_variate(double shape, lab::Rng& rng);
+
+// Wood (1994): the cosine w = mu . s of a vMF(mu, kappa) sample on the unit sphere of R^D, by
+// rejection from a Beta((D-1)/2, (D-1)/2) proposal. D >= 2, kappa >= 0. Its density is
+// proportional to exp(kappa w) (1 - w^2)^((D-3)/2) on [-1, 1].
+double sample_vmf_cosine(int D, double kappa, lab::Rng& rng);
+
+// A vMF(mu, kappa) sample on the unit sphere (mu: unit row vector of length D; kappa = 0: uniform).
+Eigen::RowVectorXd sample_vmf(const Eigen::RowVectorXd& mu, double kappa, lab::Rng& rng);
+
+struct KineticOptions {
+  double beta = 1;
+  int steps = 30;
+  long runs = 1000;
+  std::uint64_t seed = 1;  // run r draws from lab::Rng::stream(seed, r)
+  int threads = 1;
+  bool progress = false;
+};
+
+// Mean over runs of s_t, t = 0..steps, estimated without bias and with less noise by averaging the
+// exact conditional mean E[s_t | s_t-1] = R A_D(kappa) theta/|theta| of each run (Rao-Blackwell);
+// m_err is the standard error of that mean over runs. Same (seed, runs) => same bytes, any threads.
+struct KineticResult {
+  std::vector<State> m, m_err;
+  State trajectory_mean;  // mean of m_1..m_T (the thesis's TAP reads its trajectory mean)
+  double alignment = 0;   // A(m_T, x)
+  long runs = 0;
+};
+
+// UsageError("--beta" / "--steps" / "--runs" / "--threads").
+KineticResult simulate_kinetic(const VectorSpinModel& model, const KineticOptions& options);
+
+// nMF and TAP (both readouts) at step T against the simulation: mean squared error per component,
+// (1/(N D)) sum_ia (m_ia - m_sim,ia)^2, of the state at step T (TAP: its final state, not the
+// trajectory mean) and of the trajectory means over t = 1..T. `noise` = (1/(N D)) sum m_err^2 is the
+// part of an MSE that the simulation's sampling error alone contributes (subtract it for an
+// unbiased estimate).
+struct KineticErrors {
+  double nmf_bessel = 0, nmf_large_d = 0, tap_bessel = 0, tap_large_d = 0;
+  double noise = 0;
+};
+struct KineticComparison {
+  KineticErrors final_state, trajectory_mean;
+  double alignment_simulation = 0;                 // A(m_T, x)
+  double alignment_nmf_bessel = 0, alignment_tap_bessel = 0, alignment_nmf_large_d = 0, alignment_tap_large_d = 0;
+};
+KineticComparison compare_mean_field(const VectorSpinModel& model, const KineticResult& simulation, double beta,
+                                     int steps);
+
+}  // namespace spinformer::glass
