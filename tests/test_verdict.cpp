@@ -121,7 +121,7 @@ TEST(VerdictRule, DecidingNumberNamesTheCondition) {
   c.condition("far", "s", 10, 9, 11, Direction::above, 1);
   c.condition("near", "s", 2, 1.5, 3, Direction::above, 1);
   const std::string reproduced = lab::deciding_number(c.to_json());
-  EXPECT_NE(reproduced.find("weakest near"), std::string::npos) << reproduced;
+  EXPECT_NE(reproduced.find("2/2 supported; weakest: near, s 2 [1.5, 3] vs > 1"), std::string::npos) << reproduced;
 }
 
 TEST(ClaimsFile, OldSchemaIsAcceptedAndMarked) {
@@ -138,6 +138,10 @@ TEST(ClaimsFile, OldSchemaIsAcceptedAndMarked) {
   EXPECT_NE(table.find("| 1.1 | c | **partly**\u2020 | m |"), std::string::npos) << table;
   EXPECT_NE(table.find("\u2020 Rule not yet applied"), std::string::npos);
   EXPECT_EQ(lab::claims_markdown({chapter_new}).find("\u2020"), std::string::npos);  // no dagger when all follow
+  nlohmann::json wordy = chapter_old;
+  wordy["claims"][0]["claim"] = std::string(30, 'a') + " " + std::string(30, 'b') + ", " + std::string(40, 'c');
+  EXPECT_NE(lab::claims_markdown({wordy}).find("| 1.1 | " + std::string(30, 'a') + " " + std::string(30, 'b') + "... |"),
+            std::string::npos);
   nlohmann::json bad = chapter_old;
   bad["claims"][0]["verdict"] = "mostly";
   EXPECT_THROW(lab::validate_claims(bad, "f"), lab::UsageError);

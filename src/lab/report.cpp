@@ -62,6 +62,15 @@ void validate_old_claim(const nlohmann::json& claim, const std::string& paramete
   }
 }
 
+// The first words of text, at most `limit` characters, cut at a space ("..." marks the cut).
+std::string first_words(const std::string& text, std::size_t limit) {
+  if (text.size() <= limit) return text;
+  std::size_t cut = text.rfind(' ', limit - 3);
+  if (cut == std::string::npos || cut == 0) cut = limit - 3;
+  while (cut > 0 && (text[cut - 1] == ',' || text[cut - 1] == ';' || text[cut - 1] == ':')) --cut;
+  return text.substr(0, cut) + "...";
+}
+
 const char* kDagger = "\u2020";  // marks a verdict the rule has not yet been applied to
 
 }  // namespace
@@ -103,9 +112,10 @@ std::string claims_markdown(const std::vector<nlohmann::json>& chapters) {
         if (claim_kind(c) != kind) continue;
         const bool rule = follows_rule(c);
         any_old = any_old || !rule;
-        rows += fmt::format("| {} | {} | **{}**{} | {} |\n", cell(c["id"]), cell(text_or(c, "short", c["claim"])),
-                            cell(c["verdict"]), rule ? "" : kDagger,
-                            cell(rule ? deciding_number(c) : text_or(c, "measured", "")));
+        // old-schema claims have no short form or deciding number: their first words stand in
+        rows += fmt::format("| {} | {} | **{}**{} | {} |\n", cell(c["id"]),
+                            cell(first_words(text_or(c, "short", c["claim"]), 90)), cell(c["verdict"]),
+                            rule ? "" : kDagger, cell(rule ? deciding_number(c) : first_words(text_or(c, "measured", ""), 120)));
       }
     if (rows.empty()) continue;
     // the dashes set the relative column widths of the PDF table

@@ -89,8 +89,8 @@ double margin(const Condition& c) {
 std::string describe(const Condition& c) {
   std::string claimed = c.direction == Direction::above   ? fmt::format("> {:.3g}", c.threshold)
                         : c.direction == Direction::below ? fmt::format("< {:.3g}", c.threshold)
-                                                          : fmt::format("in [{:.3g}, {:.3g}]", c.threshold, c.threshold_high);
-  return fmt::format("{}: {} {:.3g} [{:.3g}, {:.3g}], claimed {}", c.label, c.statistic, c.estimate, c.lower, c.upper,
+                                                          : fmt::format("[{:.3g}, {:.3g}]", c.threshold, c.threshold_high);
+  return fmt::format("{}, {} {:.3g} [{:.3g}, {:.3g}] vs {}", c.label, c.statistic, c.estimate, c.lower, c.upper,
                      claimed);
 }
 
@@ -253,8 +253,9 @@ std::string deciding_number(const nlohmann::json& claim) {
   for (const auto& c : conditions) statuses.push_back(condition_status(c));
   const std::string verdict = verdict_of(statuses);
   const auto count = [&](ConditionStatus s) { return std::count(statuses.begin(), statuses.end(), s); };
-  const std::string tally = fmt::format("{}/{} supported, {} refuted", count(ConditionStatus::supported),
-                                        conditions.size(), count(ConditionStatus::refuted));
+  const auto refuted = count(ConditionStatus::refuted);
+  const std::string tally = fmt::format("{}/{} supported{}", count(ConditionStatus::supported), conditions.size(),
+                                        refuted > 0 ? fmt::format(", {} refuted", refuted) : std::string());
   // The status whose condition decides the verdict, and whether the closest one (least margin) or the
   // first one in the claim's order is shown.
   const ConditionStatus deciding = verdict == "reproduced"       ? ConditionStatus::supported
@@ -270,7 +271,7 @@ std::string deciding_number(const nlohmann::json& claim) {
   }
   if (pick == conditions.size()) return tally;
   const char* role = verdict == "reproduced" ? "weakest" : verdict == "inconclusive" ? "undecided" : "refuted";
-  return fmt::format("{}; {} {}", tally, role, describe(conditions[pick]));
+  return fmt::format("{}; {}: {}", tally, role, describe(conditions[pick]));
 }
 
 std::string labels_where_it_holds(const nlohmann::json& claim) { return labels_where(claim, true); }
