@@ -73,6 +73,13 @@ TEST(VerdictRule, ClaimComputesItsVerdictAndWritesEveryNumber) {
   EXPECT_NO_THROW(lab::validate_rule_claim(j, "claims"));
   EXPECT_EQ(lab::labels_where_it_holds(j), "T = 5");
   EXPECT_EQ(lab::labels_where_it_fails(j), "T = 0.5");
+  EXPECT_EQ(lab::labels_where_undecided(j), "none");
+  lab::Claim mixed{"9.6", "source", "x", "y"};  // one label, two statistics: one refuted fails the label
+  mixed.condition("T = 1", "a", 1, 0.5, 1.5, Direction::below, 2).condition("T = 1", "b", 3, 2.5, 3.5, Direction::below, 2);
+  mixed.condition("T = 2", "a", 2, 1.5, 2.5, Direction::below, 2).condition("T = 3", "a", 1, 0.5, 1.5, Direction::below, 2);
+  EXPECT_EQ(lab::labels_where_it_holds(mixed.to_json()), "T = 3");
+  EXPECT_EQ(lab::labels_where_it_fails(mixed.to_json()), "T = 1");
+  EXPECT_EQ(lab::labels_where_undecided(mixed.to_json()), "T = 2");
 
   lab::Claim band{"9.2", "validation", "energy matches", "exact"};
   band.condition("T = 1", "bias", lab::Interval{0.001, -0.002, 0.004}, Direction::within, -0.01, 0.01);

@@ -148,8 +148,12 @@ std::string claim_details_markdown(const nlohmann::json& chapter) {
     if (c.contains("criterion")) out += fmt::format("*Criterion:* {}\n\n", c["criterion"].get<std::string>());
     if (c.contains("measured")) out += fmt::format("*Measured:* {}\n\n", c["measured"].get<std::string>());
     out += fmt::format("*Verdict:* **{}**", verdict);
-    if (verdict == "partly" || verdict == "inconclusive")
-      out += fmt::format("; holds at {}; fails at {}", labels_where_it_holds(c), labels_where_it_fails(c));
+    if (verdict == "partly" || verdict == "inconclusive") {
+      out += fmt::format("; holds at {}", labels_where_it_holds(c));
+      const std::string fails = labels_where_it_fails(c), undecided = labels_where_undecided(c);
+      if (fails != "none") out += fmt::format("; fails at {}", fails);
+      if (undecided != "none") out += fmt::format("; undecided at {}", undecided);
+    }
     out += ".\n\n| condition | statistic | estimate | interval | claimed | status |\n|---|---|---|---|---|---|\n";
     const auto statuses = condition_statuses(c);
     for (std::size_t i = 0; i < statuses.size(); ++i) {

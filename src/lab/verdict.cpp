@@ -94,7 +94,9 @@ std::string describe(const Condition& c) {
                      claimed);
 }
 
-std::string labels_where(const nlohmann::json& claim, bool holds) {
+enum class LabelOutcome { holds, fails, undecided };
+
+std::string labels_where(const nlohmann::json& claim, LabelOutcome wanted) {
   const std::vector<Condition> conditions = parse_conditions(claim);
   std::vector<std::string> labels;
   for (const auto& c : conditions)
@@ -108,7 +110,10 @@ std::string labels_where(const nlohmann::json& claim, bool holds) {
       all_supported = all_supported && s == ConditionStatus::supported;
       any_refuted = any_refuted || s == ConditionStatus::refuted;
     }
-    if (holds ? all_supported : any_refuted) out.push_back(label);
+    const LabelOutcome outcome = all_supported ? LabelOutcome::holds
+                                 : any_refuted ? LabelOutcome::fails
+                                               : LabelOutcome::undecided;
+    if (outcome == wanted) out.push_back(label);
   }
   return out.empty() ? std::string("none") : fmt::format("{}", fmt::join(out, "; "));
 }
@@ -274,7 +279,10 @@ std::string deciding_number(const nlohmann::json& claim) {
   return fmt::format("{}; {}: {}", tally, role, describe(conditions[pick]));
 }
 
-std::string labels_where_it_holds(const nlohmann::json& claim) { return labels_where(claim, true); }
-std::string labels_where_it_fails(const nlohmann::json& claim) { return labels_where(claim, false); }
+std::string labels_where_it_holds(const nlohmann::json& claim) { return labels_where(claim, LabelOutcome::holds); }
+std::string labels_where_it_fails(const nlohmann::json& claim) { return labels_where(claim, LabelOutcome::fails); }
+std::string labels_where_undecided(const nlohmann::json& claim) {
+  return labels_where(claim, LabelOutcome::undecided);
+}
 
 }  // namespace spinformer::lab

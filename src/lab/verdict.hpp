@@ -104,10 +104,11 @@ std::vector<ConditionStatus> condition_statuses(const nlohmann::json& claim);
 // for "not reproduced", the first refuted for "partly", the first undecided for "inconclusive").
 std::string deciding_number(const nlohmann::json& claim);
 
-// Where a rule-schema claim holds and where it fails, as lists of condition labels in order, each
-// label once: a label holds when all its conditions are supported, fails when any is refuted.
-// "none" when empty.
+// Where a rule-schema claim holds, fails and is undecided, as lists of condition labels in order,
+// each label once: a label holds when all its conditions are supported, fails when any is refuted,
+// and is undecided otherwise. "none" when empty.
 std::string labels_where_it_holds(const nlohmann::json& claim);
 std::string labels_where_it_fails(const nlohmann::json& claim);
+std::string labels_where_undecided(const nlohmann::json& claim);
 
 }  // namespace spinformer::lab
