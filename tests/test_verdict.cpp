@@ -138,16 +138,19 @@ TEST(ClaimsFile, OldSchemaIsAcceptedAndMarked) {
   EXPECT_NO_THROW(lab::validate_claims(chapter_old, "f"));
   const nlohmann::json chapter_new = {{"chapter", "00"}, {"claims", {two_temperature_claim(160).to_json()}}};
   EXPECT_NO_THROW(lab::validate_claims(chapter_new, "f"));
-  const std::string table = lab::claims_markdown({chapter_new, chapter_old});
+  const std::string table = lab::claims_summary_markdown({chapter_new, chapter_old});
   EXPECT_NE(table.find("**Claims of the source documents.**"), std::string::npos);
   EXPECT_NE(table.find("**Claims of the reference sheets.**"), std::string::npos);  // inferred from the source
   EXPECT_EQ(table.find("validations"), std::string::npos);                           // no validation claims
   EXPECT_NE(table.find("| 1.1 | c | **partly**\u2020 | m |"), std::string::npos) << table;
   EXPECT_NE(table.find("\u2020 Rule not yet applied"), std::string::npos);
-  EXPECT_EQ(lab::claims_markdown({chapter_new}).find("\u2020"), std::string::npos);  // no dagger when all follow
+  EXPECT_EQ(lab::claims_summary_markdown({chapter_new}).find("\u2020"), std::string::npos);  // no dagger when all follow
   nlohmann::json wordy = chapter_old;
   wordy["claims"][0]["claim"] = std::string(30, 'a') + " " + std::string(30, 'b') + ", " + std::string(40, 'c');
-  EXPECT_NE(lab::claims_markdown({wordy}).find("| 1.1 | " + std::string(30, 'a') + " " + std::string(30, 'b') + "... |"),
+  EXPECT_NE(lab::claims_summary_markdown({wordy}).find("| 1.1 | " + std::string(30, 'a') + " " + std::string(30, 'b') + "... |"),
+            std::string::npos);
+  // a chapter's own full table keeps the old columns, criterion included
+  EXPECT_NE(lab::claims_markdown({chapter_old}).find("| 1.1 | c (reference sheet x.md) | m | k | **partly** |"),
             std::string::npos);
   nlohmann::json bad = chapter_old;
   bad["claims"][0]["verdict"] = "mostly";

@@ -99,6 +99,19 @@ std::string claim_kind(const nlohmann::json& claim) {
 }
 
 std::string claims_markdown(const std::vector<nlohmann::json>& chapters) {
+  std::string out = "| # | Claim (source) | Measured | Criterion | Verdict |\n"
+      // the dashes set the relative column widths of the PDF table
+      "|---|------------------------------|------------------------------------|----------------------|----------|\n";
+  for (const auto& chapter : chapters)
+    for (const auto& c : chapter["claims"])
+      out += fmt::format("| {} | {} ({}) | {} | {} | **{}** |\n", cell(c["id"]), cell(c["claim"]),
+                         cell(text_or(c, "source", "")),
+                         cell(follows_rule(c) ? deciding_number(c) : text_or(c, "measured", "")),
+                         cell(text_or(c, "criterion", "")), cell(c["verdict"]));
+  return out;
+}
+
+std::string claims_summary_markdown(const std::vector<nlohmann::json>& chapters) {
   const std::pair<const char*, const char*> kinds[] = {
       {"source", "Claims of the source documents"},
       {"reference", "Claims of the reference sheets"},

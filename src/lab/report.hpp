@@ -31,11 +31,17 @@ void write_claims(const std::string& file, const nlohmann::json& claims, const s
 // "Validation", else "source".
 std::string claim_kind(const nlohmann::json& claim);
 
+// One Markdown pipe table of the given chapters' claims with their full wording, source, measured
+// values, criterion and verdict (a rule-schema claim shows its deciding number as measured). Chapters
+// not yet on the verdict rule use it for their own claims section; converted chapters use
+// claim_details_markdown, which also lists every condition.
+std::string claims_markdown(const std::vector<nlohmann::json>& chapters);
+
 // The paper's opening tables: one compact Markdown table per kind (claims of the source documents,
 // of the reference sheets, the project's own validations), one line per claim: id, the claim in a
 // few words, verdict, the deciding number. Kinds without claims are left out; old-schema verdicts
 // carry a dagger and a footnote.
-std::string claims_markdown(const std::vector<nlohmann::json>& chapters);
+std::string claims_summary_markdown(const std::vector<nlohmann::json>& chapters);
 
 // A chapter's own claims section: per claim its full wording, source, criterion, verdict, where it
 // holds and fails, and a table of its conditions with intervals, thresholds and statuses.
