@@ -128,7 +128,8 @@ std::string claims_summary_markdown(const std::vector<nlohmann::json>& chapters)
         // old-schema claims have no short form or deciding number: their first words stand in
         rows += fmt::format("| {} | {} | **{}**{} | {} |\n", cell(c["id"]),
                             cell(first_words(text_or(c, "short", c["claim"]), 90)), cell(c["verdict"]),
-                            rule ? "" : kDagger, cell(rule ? deciding_number(c) : first_words(text_or(c, "measured", ""), 120)));
+                            rule ? "" : kDagger,
+                            cell(rule ? deciding_number(c) : first_words(text_or(c, "measured", ""), 120)));
       }
     if (rows.empty()) continue;
     // the dashes set the relative column widths of the PDF table
@@ -173,8 +174,9 @@ std::string claim_details_markdown(const nlohmann::json& chapter) {
       const auto& k = c["conditions"][i];
       const std::string direction = k["direction"];
       const std::string claimed =
-          direction == "within" ? fmt::format("in [{:.4g}, {:.4g}]", k["threshold"][0].get<double>(), k["threshold"][1].get<double>())
-                                : fmt::format("{} {:.4g}", direction == "above" ? ">" : "<", k["threshold"].get<double>());
+          direction == "within"
+              ? fmt::format("in [{:.4g}, {:.4g}]", k["threshold"][0].get<double>(), k["threshold"][1].get<double>())
+              : fmt::format("{} {:.4g}", direction == "above" ? ">" : "<", k["threshold"].get<double>());
       out += fmt::format("| {} | {} | {:.4g} | [{:.4g}, {:.4g}] | {} | {} |\n", cell(k["label"]), cell(k["statistic"]),
                          k["estimate"].get<double>(), k["lower"].get<double>(), k["upper"].get<double>(), claimed,
                          status_name(statuses[i]));

@@ -24,8 +24,8 @@ bool valid_verdict(const std::string& v) {
 }
 
 nlohmann::json condition_json(const Condition& c) {
-  nlohmann::json j = {{"label", c.label},         {"statistic", c.statistic}, {"estimate", c.estimate},
-                      {"lower", c.lower},         {"upper", c.upper},         {"direction", direction_name(c.direction)}};
+  nlohmann::json j = {{"label", c.label}, {"statistic", c.statistic}, {"estimate", c.estimate},
+                      {"lower", c.lower}, {"upper", c.upper},         {"direction", direction_name(c.direction)}};
   if (c.direction == Direction::within) j["threshold"] = {c.threshold, c.threshold_high};
   else j["threshold"] = c.threshold;
   return j;
@@ -87,9 +87,10 @@ double margin(const Condition& c) {
 }
 
 std::string describe(const Condition& c) {
-  std::string claimed = c.direction == Direction::above   ? fmt::format("> {:.3g}", c.threshold)
-                        : c.direction == Direction::below ? fmt::format("< {:.3g}", c.threshold)
-                                                          : fmt::format("[{:.3g}, {:.3g}]", c.threshold, c.threshold_high);
+  const std::string claimed = c.direction == Direction::above ? fmt::format("> {:.3g}", c.threshold)
+                              : c.direction == Direction::below
+                                  ? fmt::format("< {:.3g}", c.threshold)
+                                  : fmt::format("[{:.3g}, {:.3g}]", c.threshold, c.threshold_high);
   return fmt::format("{}, {} {:.3g} [{:.3g}, {:.3g}] vs {}", c.label, c.statistic, c.estimate, c.lower, c.upper,
                      claimed);
 }
@@ -151,7 +152,8 @@ std::string verdict_of(const std::vector<ConditionStatus>& statuses) {
 
 Claim::Claim(std::string id, std::string kind, std::string claim, std::string source)
     : id_(std::move(id)), kind_(std::move(kind)), claim_(std::move(claim)), source_(std::move(source)) {
-  if (!valid_kind(kind_)) throw std::invalid_argument("Claim: kind must be source, reference or validation, got " + kind_);
+  if (!valid_kind(kind_))
+    throw std::invalid_argument("Claim: kind must be source, reference or validation, got " + kind_);
 }
 
 double Claim::simultaneous(std::size_t k, double alpha) {
@@ -209,7 +211,8 @@ nlohmann::json Claim::to_json() const {
   if (!criterion_.empty()) j["criterion"] = criterion_;
   if (!measured_.empty()) j["measured"] = measured_;
   if (declared_k_ != 0)
-    j["coverage"] = {{"method", "Bonferroni"}, {"family_alpha", alpha_}, {"per_condition_level", 1 - alpha_ / declared_k_}};
+    j["coverage"] = {
+        {"method", "Bonferroni"}, {"family_alpha", alpha_}, {"per_condition_level", 1 - alpha_ / declared_k_}};
   j["conditions"] = nlohmann::json::array();
   for (const auto& c : conditions_) j["conditions"].push_back(condition_json(c));
   return j;
