@@ -269,7 +269,8 @@ int main(int argc, char** argv) {
                               fmt::format("{:.4f}", th.specific_heat_per_spin), "", "", ""});
       const double xi_formula = -1.0 / std::log(tanh_k);
       // The ring's exact C(r) fitted the same way (same window rule, same weights) as the samples'.
-      const double xi_ring = ising::sample_correlation_length(ising::CorrelationEstimate{exact_corr, m[0].corr.error}).value;
+      const double xi_ring =
+          ising::sample_correlation_length(ising::CorrelationEstimate{exact_corr, m[0].corr.error}).value;
       per_t.xi_samples = m[0].xi;
       per_t.xi_ring = xi_ring;
       per_t.xi_formula = xi_formula;
@@ -340,18 +341,21 @@ int main(int argc, char** argv) {
       equilibrium.condition(T_label(t), "energy per spin after 500 sweeps minus exact",
                             lab::t_interval(pt.energy_bias_500, eq_level), lab::Direction::within, -cfg.energy_band,
                             cfg.energy_band);
-      equilibrium.condition(T_label(t), "mean m^2 after 500 sweeps minus exact", lab::t_interval(pt.m2_bias_500, eq_level),
-                            lab::Direction::within, -cfg.m2_band, cfg.m2_band);
+      equilibrium.condition(T_label(t), "mean m^2 after 500 sweeps minus exact",
+                            lab::t_interval(pt.m2_bias_500, eq_level), lab::Direction::within, -cfg.m2_band,
+                            cfg.m2_band);
       needed.push_back(fmt::format("{} at T = {}", range_of(pt.sweeps_needed), format_key(cfg.temperatures[t])));
     }
     equilibrium.short_form("Metropolis equilibrates in 500-1000 sweeps")
         .criterion(fmt::format(
-            "at every T, the mean energy per spin and mean m^2 (m = M / L) of multi-spin Metropolis chains after 500 sweeps from "
-            "random starts lie within {:g} J and {:g} of the exact values; Student-t intervals over {} seeds of {} "
-            "chains (each seed its own site sequence), each at level {:.4f} (Bonferroni, family alpha 0.05)",
+            "at every T, the mean energy per spin and mean m^2 (m = M / L) of multi-spin Metropolis chains after "
+            "500 sweeps from random starts lie within {:g} J and {:g} of the exact values; Student-t intervals "
+            "over {} seeds of {} chains (each seed its own site sequence), each at level {:.4f} (Bonferroni, "
+            "family alpha 0.05)",
             cfg.energy_band, cfg.m2_band, cfg.replicates, lab::format_thousands(chains_per_replicate), eq_level))
-        .measured(fmt::format("sweeps until both chi-square tests pass for good (p > {:g}), range over the {} seeds: {}",
-                              cfg.alpha, cfg.replicates, fmt::join(needed, "; ")));
+        .measured(fmt::format(
+            "sweeps until both chi-square tests pass for good (p > {:g}), range over the {} seeds: {}", cfg.alpha,
+            cfg.replicates, fmt::join(needed, "; ")));
     claims.add(equilibrium);
 
     lab::Claim decorrelated{"0.2", "source", "10-20 sweeps between samples decorrelate them",
@@ -362,7 +366,8 @@ int main(int argc, char** argv) {
       decorrelated.condition(T_label(t), "tau_int of the energy (samples)", lab::t_interval(pt.tau_energy, tau_level),
                              lab::Direction::below, cfg.tau_threshold);
       decorrelated.condition(T_label(t), "tau_int of the magnetisation (samples)",
-                             lab::t_interval(pt.tau_magnetization, tau_level), lab::Direction::below, cfg.tau_threshold);
+                             lab::t_interval(pt.tau_magnetization, tau_level), lab::Direction::below,
+                             cfg.tau_threshold);
     }
     decorrelated.short_form("10 sweeps between samples decorrelate them")
         .criterion(fmt::format(
