@@ -81,10 +81,10 @@ do for [ext in "pdf png"] {
   floor_p(p) = (p < 1e-12 ? 1e-12 : p)
   set ylabel 'p-value, energy histogram'
   set key bottom right title 'T / J' font ',8'
-  plot for [k=1:nT] data.'/equilibration.tsv' u 2:($1 == word(temps, k) + 0 ? floor_p($3) : NaN) \
+  plot for [k=1:nT] data.'/equilibration.tsv' u 2:($1 == word(temps, k) + 0 && $5 == 0 ? floor_p($3) : NaN) \
          w lp pt 7 ps 0.5 dt 1 lc rgb tcolor(k) t word(temps, k), alpha w l ls 2 notitle
   set ylabel 'p-value, magnetisation histogram'
-  plot for [k=1:nT] data.'/equilibration.tsv' u 2:($1 == word(temps, k) + 0 ? floor_p($4) : NaN) \
+  plot for [k=1:nT] data.'/equilibration.tsv' u 2:($1 == word(temps, k) + 0 && $5 == 0 ? floor_p($4) : NaN) \
          w lp pt 7 ps 0.5 dt 1 lc rgb tcolor(k) t word(temps, k), alpha w l ls 2 notitle
   unset multiplot
   unset logscale; unset yrange; set format y '%g'; set key default; set key top right noautotitle

@@ -69,7 +69,7 @@ void add_report_commands(CLI::App& app) {
       chapters.push_back(read_json(path, "claims file"));
       lab::validate_claims(chapters.back(), fmt::format("claims file '{}'", path));
     }
-    const std::string table = lab::claims_markdown(chapters);
+    const std::string table = lab::claims_summary_markdown(chapters);
     if (!c->readme.empty()) splice_between_markers(c->readme, table);
     if (c->out.empty()) std::cout << table;
     else lab::write_file_atomically(c->out, table);

@@ -12,18 +12,40 @@ namespace spinformer::lab {
 // digits). An unknown key throws UsageError("--values") naming it, so text cannot go stale silently.
 std::string fill_template(const std::string& text, const nlohmann::json& values);
 
-// A chapter's claims file:
-// {"chapter": "00-ising-chain", "title": "...", "claims": [{"id", "claim", "source", "measured",
-//   "criterion", "verdict"}, ...]} with verdict one of "reproduced", "partly", "not reproduced".
-// Throws UsageError(parameter) when a field is missing or the verdict is not one of the three.
+// A chapter's claims file: {"chapter": "00-ising-chain", "title": "...", "claims": [...]}. Each claim
+// has the verdict rule's schema (lab/verdict.hpp): {"id", "kind", "claim", "verdict", "conditions":
+// [{"label", "statistic", "estimate", "lower", "upper", "direction", "threshold"}, ...]} and optional
+// "short", "source", "criterion", "measured", "coverage"; its verdict is recomputed from the
+// conditions and must match. A chapter not yet converted may still write the old schema
+// {"id", "claim", "source", "measured", "criterion", "verdict"} (optionally with "kind"); it is
+// accepted and shown in the tables as "rule not yet applied".
+// Throws UsageError(parameter) when a field is missing, malformed, or a verdict does not follow.
 void validate_claims(const nlohmann::json& claims, const std::string& parameter);
 
 // Validates a chapter's claims (UsageError(parameter) as validate_claims) and writes them to `file`
 // atomically as indented JSON with a final newline.
 void write_claims(const std::string& file, const nlohmann::json& claims, const std::string& parameter);
 
-// One Markdown pipe table of all claims, in the order given.
+// "source", "reference" or "validation": the claim's "kind", or for an old-schema claim without one,
+// "reference" when its source names a reference sheet, "validation" when its wording starts with
+// "Validation", else "source".
+std::string claim_kind(const nlohmann::json& claim);
+
+// One Markdown pipe table of the given chapters' claims with their full wording, source, measured
+// values, criterion and verdict (a rule-schema claim shows its deciding number as measured). Chapters
+// not yet on the verdict rule use it for their own claims section; converted chapters use
+// claim_details_markdown, which also lists every condition.
 std::string claims_markdown(const std::vector<nlohmann::json>& chapters);
+
+// The paper's opening tables: one compact Markdown table per kind (claims of the source documents,
+// of the reference sheets, the project's own validations), one line per claim: id, the claim in a
+// few words, verdict, the deciding number. Kinds without claims are left out; old-schema verdicts
+// carry a dagger and a footnote.
+std::string claims_summary_markdown(const std::vector<nlohmann::json>& chapters);
+
+// A chapter's own claims section: per claim its full wording, source, criterion, verdict, where it
+// holds and fails, and a table of its conditions with intervals, thresholds and statuses.
+std::string claim_details_markdown(const nlohmann::json& chapter);
 
 // ---- helpers the chapter programs share -----------------------------------------------------------
 
@@ -39,8 +61,9 @@ std::string format_keys(const std::vector<double>& values);
 // 50000 -> "50,000".
 std::string format_thousands(std::size_t n);
 
-// The verdict of a claim that must hold at every one of `total` points:
-// all -> "reproduced", none -> "not reproduced", otherwise "partly".
+// The old schema's verdict of a claim that must hold at every one of `total` points: all ->
+// "reproduced", none -> "not reproduced", otherwise "partly". It ignores uncertainties; chapters
+// converted to the verdict rule use lab::Claim (lab/verdict.hpp) instead.
 std::string verdict_from_counts(std::size_t held, std::size_t total);
 
 // "none" when empty, else prefix followed by the items joined with ", " ("T = 0.5, 2").

@@ -1,0 +1,73 @@
+#include "lab/intervals.hpp"
+
+#include <algorithm>
+#include <boost/math/distributions/normal.hpp>
+#include <boost/math/distributions/students_t.hpp>
+#include <cmath>
+#include <numeric>
+#include <stdexcept>
+
+namespace spinformer::lab {
+
+namespace {
+
+void require_level(double level) {
+  if (!(level > 0 && level < 1)) throw std::invalid_argument("confidence level must lie in (0, 1)");
+}
+
+}  // namespace
+
+double bonferroni_level(std::size_t k, double alpha) {
+  if (k == 0) throw std::invalid_argument("bonferroni_level: no conditions");
+  if (!(alpha > 0 && alpha < 1)) throw std::invalid_argument("bonferroni_level: alpha must lie in (0, 1)");
+  return 1 - alpha / static_cast<double>(k);
+}
+
+double normal_quantile(double p) { return boost::math::quantile(boost::math::normal_distribution<double>(), p); }
+
+double student_t_quantile(double p, double dof) {
+  return boost::math::quantile(boost::math::students_t_distribution<double>(dof), p);
+}
+
+Interval normal_interval(const Estimate& e, double level) {
+  require_level(level);
+  if (!std::isfinite(e.value) || !std::isfinite(e.error) || e.error < 0)
+    throw std::invalid_argument("normal_interval: estimate and error must be finite, error >= 0");
+  const double half = normal_quantile(0.5 + level / 2) * e.error;
+  return {e.value, e.value - half, e.value + half};
+}
+
+Interval t_interval(const std::vector<double>& replicates, double level) {
+  require_level(level);
+  if (replicates.size() < 2) throw std::invalid_argument("t_interval: needs at least two replicates");
+  for (double x : replicates)
+    if (!std::isfinite(x)) throw std::invalid_argument("t_interval: a replicate is not finite");
+  const Estimate m = mean_and_error(replicates);
+  const double half = student_t_quantile(0.5 + level / 2, static_cast<double>(replicates.size() - 1)) * m.error;
+  return {m.value, m.value - half, m.value + half};
+}
+
+std::vector<bool> holm_reject(const std::vector<double>& p_values, double alpha) {
+  const std::vector<double> adjusted = holm_adjusted(p_values);
+  std::vector<bool> reject(adjusted.size());
+  for (std::size_t i = 0; i < adjusted.size(); ++i) reject[i] = adjusted[i] <= alpha;
+  return reject;
+}
+
+std::vector<double> holm_adjusted(const std::vector<double>& p_values) {
+  const std::size_t k = p_values.size();
+  std::vector<std::size_t> order(k);
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return p_values[a] < p_values[b]; });
+  std::vector<double> adjusted(k);
+  double running = 0;  // step-down: an adjusted p-value is never below the one before it
+  for (std::size_t j = 0; j < k; ++j) {
+    const double p = p_values[order[j]];
+    if (!(p >= 0 && p <= 1)) throw std::invalid_argument("holm_adjusted: a p-value outside [0, 1]");
+    running = std::max(running, std::min(1.0, static_cast<double>(k - j) * p));
+    adjusted[order[j]] = running;
+  }
+  return adjusted;
+}
+
+}  // namespace spinformer::lab

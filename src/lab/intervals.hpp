@@ -1,0 +1,44 @@
+#pragma once
+// Confidence intervals with simultaneous coverage: a claim that covers k conditions is judged on k
+// intervals at once, so each interval is widened (Bonferroni: level 1 - alpha / k) or the k tests
+// are stepped down (Holm), and the family as a whole is wrong with probability at most alpha.
+#include <cstddef>
+#include <vector>
+
+#include "lab/statistics.hpp"
+
+namespace spinformer::lab {
+
+// The family-wise error rate the paper uses unless a claim states another one.
+constexpr double kFamilyAlpha = 0.05;
+
+struct Interval {
+  double estimate = 0, lower = 0, upper = 0;
+};
+
+// Per-interval confidence level that gives k intervals joint coverage >= 1 - alpha: 1 - alpha / k.
+// Throws std::invalid_argument for k = 0 or alpha outside (0, 1).
+double bonferroni_level(std::size_t k, double alpha = kFamilyAlpha);
+
+// Quantiles of the standard normal and of Student's t with dof degrees of freedom (Boost.Math).
+double normal_quantile(double p);
+double student_t_quantile(double p, double dof);
+
+// Two-sided interval estimate +- z_{(1+level)/2} * error for an estimator that is close to normal
+// (a mean over many independent samples, a jackknife estimate).
+Interval normal_interval(const Estimate& e, double level);
+
+// Two-sided Student-t interval of the mean of independent replicates (seeds, disorder samples):
+// mean +- t_{(1+level)/2, n-1} s / sqrt(n). The spread between replicates carries every source of
+// variance that differs between them. Needs n >= 2 finite values (std::invalid_argument otherwise).
+Interval t_interval(const std::vector<double>& replicates, double level);
+
+// Holm's step-down procedure: which of the k null hypotheses with these p-values are rejected at
+// family-wise error rate alpha. Sorted ascending, the j-th smallest (j = 0..k-1) is rejected while
+// p_(j) <= alpha / (k - j); the first failure stops the walk.
+std::vector<bool> holm_reject(const std::vector<double>& p_values, double alpha = kFamilyAlpha);
+
+// Holm-adjusted p-values (monotone, capped at 1): reject hypothesis i at level alpha iff adjusted[i] <= alpha.
+std::vector<double> holm_adjusted(const std::vector<double>& p_values);
+
+}  // namespace spinformer::lab
