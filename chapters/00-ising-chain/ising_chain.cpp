@@ -11,11 +11,13 @@
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
+#include "code_hash.hpp"
 #include "ising/estimators.hpp"
 #include "ising/exact.hpp"
 #include "ising/samplers.hpp"
 #include "lab/atomic_file.hpp"
 #include "lab/intervals.hpp"
+#include "lab/chapter_cli.hpp"
 #include "lab/progress.hpp"
 #include "lab/report.hpp"
 #include "lab/run_metadata.hpp"
@@ -147,12 +149,13 @@ EquilibrationReplicate equilibrate(const Chain& chain, std::size_t chains, long 
 
 int main(int argc, char** argv) {
   lab::install_signal_cleanup();
-  std::string profile_name = "paper", out_dir;
+  lab::ChapterOptions opt;  // --workers and --threads change nothing here: one thread, no jobs
   CLI::App app{"Chapter 0: the Ising chain, exactly"};
-  app.add_option("--profile", profile_name, "quick | paper")->capture_default_str();
-  app.add_option("--out", out_dir, "output directory")->required();
-  CLI11_PARSE(app, argc, argv);
+  lab::add_chapter_options(app, opt, SPINFORMER_CODE_HASH);
+  if (const int status = lab::parse_chapter_args(app, argc, argv, "ch00"); status >= 0) return status;
   return lab::run_chapter("ch00", [&] {
+    opt.check();
+    const std::string &profile_name = opt.profile, &out_dir = opt.out;
     const Config cfg = profile(profile_name);
     lab::require_writable(out_dir + "/results.json", "--out");
     auto path = [&](const std::string& name) { return out_dir + "/" + name; };

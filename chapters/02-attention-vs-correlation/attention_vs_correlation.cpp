@@ -19,12 +19,14 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 
+#include "code_hash.hpp"
 #include "gpt/gpt.hpp"
 #include "gpt/threads.hpp"
 #include "gpt/train.hpp"
 #include "ising/exact.hpp"
 #include "ising/samplers.hpp"
 #include "lab/atomic_file.hpp"
+#include "lab/chapter_cli.hpp"
 #include "lab/progress.hpp"
 #include "lab/report.hpp"
 #include "lab/run_metadata.hpp"
@@ -74,14 +76,17 @@ constexpr double kFirstSpinFactor = 5.0;    // 2.4: best head's weight on s_1 at
 
 int main(int argc, char** argv) {
   lab::install_signal_cleanup();
-  std::string profile_name = "paper", out_dir, ch01_dir;
+  lab::ChapterOptions opt;  // the models are measured one after another: --workers changes nothing here
+  std::string ch01_dir;
   CLI::App app{"Chapter 2: is layer-1 attention the correlation function?"};
-  app.add_option("--profile", profile_name, "quick | paper")->capture_default_str();
-  app.add_option("--out", out_dir, "output directory")->required();
+  lab::add_chapter_options(app, opt, SPINFORMER_CODE_HASH);
   app.add_option("--models", ch01_dir, "chapter 1's output directory (default: <out>/../ch01)");
-  CLI11_PARSE(app, argc, argv);
+  if (const int status = lab::parse_chapter_args(app, argc, argv, "ch02"); status >= 0) return status;
   return lab::run_chapter("ch02", [&] {
-    const Config cfg = profile(profile_name);
+    opt.check();
+    const std::string &profile_name = opt.profile, &out_dir = opt.out;
+    Config cfg = profile(profile_name);
+    cfg.threads = opt.threads_or(cfg.threads);
     lab::require_writable(out_dir + "/results.json", "--out");
     if (ch01_dir.empty()) ch01_dir = (fs::path(out_dir) / ".." / "ch01").lexically_normal().string();
     auto path = [&](const std::string& name) { return out_dir + "/" + name; };

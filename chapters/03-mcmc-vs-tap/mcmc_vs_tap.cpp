@@ -9,173 +9,56 @@
 //  4. Verdicts against criteria fixed before the run.
 #include <CLI/CLI.hpp>
 #include <algorithm>
-#include <atomic>
+#include <chrono>
 #include <cmath>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <functional>
-#include <mutex>
 #include <nlohmann/json.hpp>
-#include <thread>
 
+#include "code_hash.hpp"
 #include "glass/mean_field.hpp"
 #include "glass/metropolis.hpp"
 #include "lab/atomic_file.hpp"
-#include "lab/progress.hpp"
+#include "lab/chapter_cli.hpp"
+#include "lab/jobs.hpp"
 #include "lab/report.hpp"
+#include "lab/rng.hpp"
 #include "lab/run_metadata.hpp"
 #include "lab/statistics.hpp"
 #include "lab/tsv.hpp"
 #include "lab/usage_error.hpp"
 
+#include "mcmc_vs_tap.hpp"
+
 using namespace spinformer;
 using glass::State;
 using glass::VectorSpinModel;
 
-// ---- configuration ----------------------------------------------------------------------------------
-struct Config {
-  int N = 64, D = 32;                    // the thesis's defaults
-  double h = 1.0;
-  std::uint64_t model_seed = 1, chain_seed = 20261125;
-  int fine_per_decade = 6;               // nMF / TAP grid over 1e-3 .. 1e3
-  int mcmc_per_decade = 2;               // MCMC grid
-  std::int64_t proposals = 2'000'000;    // per chain (thesis: 1e7 per beta, one chain)
-  std::int64_t thin = 640;               // 10 sweeps between stored states
-  int thesis_m0_chains = 4, thesis_field_chains = 2, adapt_m0_chains = 2, adapt_field_chains = 2;
-  std::vector<double> long_betas{0.01, 0.1, 1.0, 31.6227766016838};
-  std::int64_t long_proposals = 10'000'000;  // the thesis's run length
-  std::int64_t long_thin = 10'000;           // the thesis's storage interval
-  int threads = 2;
-};
-
-Config profile(const std::string& name) {
-  Config c;
-  if (lab::quick_profile(name)) {
-    c.N = 16;
-    c.D = 8;
-    c.fine_per_decade = 2;
-    c.mcmc_per_decade = 1;
-    c.proposals = 60'000;
-    c.thin = 160;
-    c.long_betas = {0.1};
-    c.long_proposals = 200'000;
-    c.long_thin = 1'000;
-  }
-  return c;
-}
-
-std::vector<double> log_grid(int per_decade) {
-  std::vector<double> g;
-  for (int k = 0; k <= 6 * per_decade; ++k) g.push_back(std::pow(10.0, -3.0 + double(k) / per_decade));
-  return g;
-}
-
-// Runs jobs[0..n) on `threads` workers; rethrows the first failure.
-void parallel_for(int n, int threads, const std::function<void(int)>& job, lab::Progress* progress) {
-  std::atomic<int> next{0};
-  std::exception_ptr failure;
-  std::mutex mutex;
-  std::vector<std::thread> pool;
-  for (int t = 0; t < std::max(1, std::min(threads, n)); ++t)
-    pool.emplace_back([&] {
-      for (int k; (k = next++) < n;) {
-        try {
-          job(k);
-        } catch (...) {
-          std::lock_guard<std::mutex> lock(mutex);
-          if (!failure) failure = std::current_exception();
-        }
-        if (progress) {
-          std::lock_guard<std::mutex> lock(mutex);
-          progress->advance();
-        }
-      }
-    });
-  for (auto& th : pool) th.join();
-  if (failure) std::rethrow_exception(failure);
-}
-
-std::string bkey(double beta) { return fmt::format("{:.3g}", beta); }
-
-// Alignment of the pooled mean of several chains, with a leave-one-chain-out jackknife error, and a
-// noise-corrected version: |m_i|^2 estimated by sum over chain pairs a != b of m_i^a . m_i^b (unbiased
-// when chains are independent), so that noise in a short chain's mean does not shrink A towards 0.
-struct PooledAlignment {
-  lab::Estimate plain, corrected;
-};
-
-double corrected_alignment(const std::vector<const State*>& means, const State& x, std::size_t skip) {
-  const int N = static_cast<int>(x.rows());
-  std::vector<const State*> use;
-  for (std::size_t c = 0; c < means.size(); ++c)
-    if (c != skip) use.push_back(means[c]);
-  const std::size_t K = use.size();
-  double sum = 0;
-  int counted = 0;
-  for (int i = 0; i < N; ++i) {
-    Eigen::RowVectorXd mbar = Eigen::RowVectorXd::Zero(x.cols());
-    for (auto* m : use) mbar += m->row(i) / double(K);
-    double pair = 0;
-    for (std::size_t a = 0; a < K; ++a)
-      for (std::size_t b = a + 1; b < K; ++b) pair += use[a]->row(i).dot(use[b]->row(i));
-    pair /= double(K * (K - 1) / 2);
-    const double xn = x.row(i).norm();
-    if (pair > 0 && xn > 0) sum += std::clamp(mbar.dot(x.row(i)) / (xn * std::sqrt(pair)), -1.0, 1.0);
-    ++counted;
-  }
-  return sum / counted;
-}
-
-PooledAlignment pooled_alignment(const std::vector<const State*>& means, const State& x) {
-  const std::size_t K = means.size();
-  auto plain = [&](std::size_t skip) {
-    State m = State::Zero(x.rows(), x.cols());
-    for (std::size_t c = 0; c < K; ++c)
-      if (c != skip) m += *means[c];
-    return glass::alignment(m, x);
-  };
-  auto jack = [&](const std::function<double(std::size_t)>& f) {
-    lab::Estimate e;
-    e.value = f(K);  // K: skip none
-    double mean = 0;
-    std::vector<double> loo(K);
-    for (std::size_t c = 0; c < K; ++c) mean += (loo[c] = f(c)) / double(K);
-    double v = 0;
-    for (double l : loo) v += (l - mean) * (l - mean);
-    e.error = std::sqrt(double(K - 1) / double(K) * v);
-    return e;
-  };
-  PooledAlignment p;
-  p.plain = jack(plain);
-  p.corrected = K >= 3 ? jack([&](std::size_t s) { return corrected_alignment(means, x, s); })
-                       : lab::Estimate{corrected_alignment(means, x, K), NAN};
-  return p;
-}
-
-double rhat_prefix(const std::vector<const glass::MetropolisRun*>& runs, std::size_t n) {
-  std::vector<std::vector<double>> a;
-  for (auto* r : runs) a.emplace_back(r->alignment.begin(), r->alignment.begin() + std::min(n, r->alignment.size()));
-  return glass::gelman_rubin(a);
-}
-
 int main(int argc, char** argv) {
   lab::install_signal_cleanup();
-  std::string profile_name = "paper", out_dir;
-  int threads = 2;
+  lab::ChapterOptions opt;
   CLI::App app{"Chapter 3: MCMC vs nMF vs TAP in three temperature regimes"};
-  app.add_option("--profile", profile_name, "quick | paper")->capture_default_str();
-  app.add_option("--out", out_dir, "output directory")->required();
-  app.add_option("--threads", threads, "worker threads (independent chains and beta points)")->capture_default_str();
-  CLI11_PARSE(app, argc, argv);
+  lab::add_chapter_options(app, opt, SPINFORMER_CODE_HASH);
+  if (const int status = lab::parse_chapter_args(app, argc, argv, "ch03"); status >= 0) return status;
   return lab::run_chapter("ch03", [&] {
+    opt.check();
+    const std::string &profile_name = opt.profile, &out_dir = opt.out;
     Config cfg = profile(profile_name);
-    if (threads < 1 || threads > 256) throw lab::UsageError("--threads", "must be in 1..256");
-    cfg.threads = threads;
+    cfg.workers = opt.workers_or(cfg.workers);  // every job is one thread: --threads changes nothing here
+    const VectorSpinModel model = VectorSpinModel::random(cfg.N, cfg.D, cfg.h, cfg.model_seed);
+    const VectorSpinModel sym = model.symmetrized();
+    // ---- 0. the jobs: nMF/TAP at one beta; one Metropolis chain ------------------------------------------
+    lab::Engine engine(lab::chapter_engine("ch03", profile_name, out_dir, cfg.workers, SPINFORMER_CODE_HASH));
+    engine.define("mean_field", [&](const lab::Job& job, const lab::JobContext&) {
+      return mean_field_job(model, sym, job.parameters.at("beta").get<double>());
+    });
+    engine.define("chain", [&](const lab::Job& job, const lab::JobContext&) {
+      return chain_job(model, job.parameters, job.seed);
+    });
+    if (!engine.root()) return (void)engine.serve();
     lab::require_writable(out_dir + "/results.json", "--out");
     auto path = [&](const std::string& name) { return out_dir + "/" + name; };
     const auto t_start = std::chrono::steady_clock::now();
-    const VectorSpinModel model = VectorSpinModel::random(cfg.N, cfg.D, cfg.h, cfg.model_seed);
-    const VectorSpinModel sym = model.symmetrized();
     const double sigma_thesis = glass::thesis_proposal_width(cfg.N, cfg.D);
     nlohmann::json results;
     results["profile"] = profile_name;
@@ -183,44 +66,23 @@ int main(int argc, char** argv) {
     results["D"] = cfg.D;
     results["R"] = fmt::format("{:.3f}", model.R);
     results["sigma_thesis"] = fmt::format("{:.4g}", sigma_thesis);
-    results["threads"] = cfg.threads;
-    const nlohmann::json model_params = {{"N", cfg.N}, {"D", cfg.D}, {"h", cfg.h}, {"model_seed", cfg.model_seed}};
+    results["threads"] = cfg.workers;
+    const nlohmann::json model_params = model_json(cfg);
 
     // ---- 1. nMF and TAP on the fine grid ----------------------------------------------------------------
     const auto fine = log_grid(cfg.fine_per_decade);
-    enum { NMF, NMF_BESSEL, TAP, TAP_DERIVED, TAP_SYM, NVAR };
-    std::vector<std::array<glass::MeanFieldResult, NVAR>> mf(fine.size());
-    {
-      lab::Progress progress("ch03 nMF/TAP", static_cast<long>(fine.size() * NVAR));
-      parallel_for(static_cast<int>(fine.size() * NVAR), cfg.threads, [&](int job) {
-        const std::size_t b = job / NVAR;
-        const int v = job % NVAR;
-        glass::MeanFieldOptions o;
-        o.beta = fine[b];
-        if (v == NMF || v == NMF_BESSEL) {
-          o.steps = 30;
-          o.readout = v == NMF ? glass::Readout::large_d : glass::Readout::bessel;
-          mf[b][v] = glass::run_nmf(model, o);
-        } else {
-          o.steps = 100;  // the thesis's TAP: 100 steps, Anderson tolerance 1e-3, at most 100 inner iterations
-          o.convention = v == TAP_DERIVED ? glass::TapConvention::derived : glass::TapConvention::code;
-          mf[b][v] = glass::run_tap(v == TAP_SYM ? sym : model, o);
-        }
-      }, &progress);
-      progress.finish();
-    }
-    auto traj_std = [](const std::vector<double>& a) {  // std of A(m_t, x) over the last half of the trajectory
-      std::vector<double> tail(a.begin() + a.size() / 2, a.end());
-      const auto e = lab::mean_and_error(tail);
-      return e.error * std::sqrt(double(tail.size()));
-    };
+    std::vector<lab::Job> mf_jobs;
+    for (double beta : fine)
+      mf_jobs.push_back({"beta = " + bkey(beta), {{"model", model_params}, {"beta", beta}}, cfg.model_seed, {}});
+    std::vector<MeanFieldPoint> mf;
+    for (const auto& r : engine.run("mean_field", mf_jobs)) mf.push_back(mean_field_from_json(r.value));
     lab::Table mft{{"beta", "nmf", "nmf_bessel", "tap", "abs_tap", "tap_derived", "tap_symmetric", "abs_tap_symmetric",
                     "tap_traj_std", "tap_inner_failures", "tap_derived_inner_failures", "tap_sym_inner_failures"},
                    {}};
     for (std::size_t b = 0; b < fine.size(); ++b)
       mft.add({fine[b], mf[b][NMF].alignment, mf[b][NMF_BESSEL].alignment, mf[b][TAP].alignment,
                std::abs(mf[b][TAP].alignment), mf[b][TAP_DERIVED].alignment, mf[b][TAP_SYM].alignment,
-               std::abs(mf[b][TAP_SYM].alignment), traj_std(mf[b][TAP].alignment_trajectory),
+               std::abs(mf[b][TAP_SYM].alignment), trajectory_std(mf[b][TAP].alignment_trajectory),
                double(mf[b][TAP].inner_failures), double(mf[b][TAP_DERIVED].inner_failures),
                double(mf[b][TAP_SYM].inner_failures)});
     {
@@ -233,56 +95,37 @@ int main(int argc, char** argv) {
       meta.write_sidecar(path("mean_field.tsv"));
     }
 
-    // ---- 2. MCMC on the coarse grid ------------------------------------------------------------------------
+    // ---- 2. MCMC on the coarse grid, and the long (thesis-length) chains ---------------------------------
     const auto coarse = log_grid(cfg.mcmc_per_decade);
-    struct ChainJob {
-      std::size_t b;
-      bool adapt;
-      bool field_start;
-      int index;
-    };
-    std::vector<ChainJob> jobs;
+    std::vector<ChainJob> jobs, long_jobs;
     for (std::size_t b = 0; b < coarse.size(); ++b) {
       int idx = 0;
-      for (int k = 0; k < cfg.thesis_m0_chains; ++k) jobs.push_back({b, false, false, idx++});
-      for (int k = 0; k < cfg.thesis_field_chains; ++k) jobs.push_back({b, false, true, idx++});
-      for (int k = 0; k < cfg.adapt_m0_chains; ++k) jobs.push_back({b, true, false, idx++});
-      for (int k = 0; k < cfg.adapt_field_chains; ++k) jobs.push_back({b, true, true, idx++});
+      auto add = [&](int n, bool adapt, bool field_start) {
+        for (int k = 0; k < n; ++k) jobs.push_back({b, coarse[b], cfg.proposals, cfg.thin, adapt, field_start, idx++});
+      };
+      add(cfg.thesis_m0_chains, false, false);
+      add(cfg.thesis_field_chains, false, true);
+      add(cfg.adapt_m0_chains, true, false);
+      add(cfg.adapt_field_chains, true, true);
     }
-    // Long jobs first so that the two workers finish together.
-    struct LongJob {
-      double beta;
-      bool field_start;
+    for (double b : cfg.long_betas)
+      for (bool field_start : {false, true})
+        long_jobs.push_back({0, b, cfg.long_proposals, cfg.long_thin, false, field_start, 0});
+    // Long chains first so that the workers finish together; each chain's seed is its own stream.
+    std::vector<lab::Job> chain_jobs;
+    auto label = [](const ChainJob& j, const char* what) {
+      return fmt::format("{} beta = {}, {} sampler, {} start", what, bkey(j.beta), j.adapt ? "adapted" : "thesis",
+                         j.field_start ? "field" : "m_0");
     };
-    std::vector<LongJob> long_jobs;
-    for (double b : cfg.long_betas) long_jobs.push_back({b, false}), long_jobs.push_back({b, true});
-    std::vector<glass::MetropolisRun> runs(jobs.size()), long_runs(long_jobs.size());
-    {
-      lab::Progress progress("ch03 MCMC chains", static_cast<long>(jobs.size() + long_jobs.size()));
-      const int nl = static_cast<int>(long_jobs.size());
-      parallel_for(static_cast<int>(jobs.size()) + nl, cfg.threads, [&](int j) {
-        glass::MetropolisOptions o;
-        if (j < nl) {
-          const auto& lj = long_jobs[j];
-          o.beta = lj.beta;
-          o.proposals = cfg.long_proposals;
-          o.thin = cfg.long_thin;
-          o.seed = lab::Rng::stream(cfg.chain_seed + 1, j).next();
-          long_runs[j] = glass::run_metropolis(model, o, lj.field_start ? model.field_aligned_state()
-                                                                        : model.initial_state());
-          return;
-        }
-        const auto& job = jobs[j - nl];
-        o.beta = coarse[job.b];
-        o.proposals = cfg.proposals;
-        o.thin = cfg.thin;
-        o.adapt_sigma = job.adapt;
-        o.seed = lab::Rng::stream(cfg.chain_seed, job.b * 1000 + job.index).next();
-        runs[j - nl] = glass::run_metropolis(model, o, job.field_start ? model.field_aligned_state()
-                                                                       : model.initial_state());
-      }, &progress);
-      progress.finish();
-    }
+    for (std::size_t j = 0; j < long_jobs.size(); ++j)
+      chain_jobs.push_back({label(long_jobs[j], "long"), chain_parameters(cfg, long_jobs[j]),
+                            lab::Rng::stream(cfg.chain_seed + 1, j).next(), {}});
+    for (const auto& job : jobs)
+      chain_jobs.push_back({label(job, "chain") + fmt::format(" #{}", job.index), chain_parameters(cfg, job),
+                            lab::Rng::stream(cfg.chain_seed, job.b * 1000 + job.index).next(), {}});
+    std::vector<glass::MetropolisRun> runs, long_runs;
+    for (const auto& r : engine.run("chain", chain_jobs))
+      (long_runs.size() < long_jobs.size() ? long_runs : runs).push_back(chain_from_json(r.value));
 
     // Per beta: the thesis's estimate (4 chains from m_0: mean +- s.e. of per-chain A), R-hat across
     // dispersed starts for both samplers, tau_int, acceptance, and the adapted sampler's pooled answer.
@@ -443,7 +286,7 @@ int main(int argc, char** argv) {
     for (std::size_t b = 0; b < fine.size(); ++b) {
       if (!(fine[b] > 10.0 * (1 + 1e-9))) continue;
       ++c3b_total;
-      c3b_held += traj_std(mf[b][TAP].alignment_trajectory) > 0.05 || mf[b][TAP].inner_failures >= 50;
+      c3b_held += trajectory_std(mf[b][TAP].alignment_trajectory) > 0.05 || mf[b][TAP].inner_failures >= 50;
     }
     const bool c3a = c3a_held == c3a_total && c3a_total > 0, c3b = 2 * c3b_held >= c3b_total && c3b_total > 0;
     const char* c3_verdict = (c3a && c3b) ? "reproduced" : ((c3a || c3b) ? "partly" : "not reproduced");

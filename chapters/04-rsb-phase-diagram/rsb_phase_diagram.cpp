@@ -7,85 +7,28 @@
 //    width at three corners of the grid.
 // 4. Verdicts against criteria fixed before the runs.
 #include <CLI/CLI.hpp>
-#include <atomic>
+#include <chrono>
 #include <cmath>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <functional>
-#include <mutex>
 #include <nlohmann/json.hpp>
-#include <thread>
 
+#include "code_hash.hpp"
 #include "glass/replicas.hpp"
 #include "glass/sk.hpp"
-#include "glass/sk_monte_carlo.hpp"
-#include "glass/vector_replicas.hpp"
+#include "glass/metropolis.hpp"
 #include "lab/atomic_file.hpp"
-#include "lab/progress.hpp"
+#include "lab/chapter_cli.hpp"
+#include "lab/jobs.hpp"
 #include "lab/report.hpp"
 #include "lab/run_metadata.hpp"
 #include "lab/tsv.hpp"
 #include "lab/usage_error.hpp"
 
+#include "rsb_phase_diagram.hpp"
+
 using namespace spinformer;
 using glass::Phase;
-
-struct Config {
-  // SK validation
-  std::vector<int> sk_sizes{64, 128};
-  std::vector<double> sk_fields{0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5};
-  double sk_tmin = 0.3, sk_tmax = 1.6;
-  int sk_temperatures = 16;
-  int sk_samples = 4;  // disorder samples per (N, h)
-  long sk_burn_in = 5000, sk_sweeps = 20000, sk_thin = 10;
-  // vector-spin grid (the thesis: N = 64, D = 32, 5 replicas)
-  int N = 64, D = 32, replicas = 5;
-  std::vector<double> fields{0.05, 0.1, 0.2, 0.4, 0.8, 1.6};
-  std::vector<double> temperatures{0.025, 0.05, 0.1, 0.2, 0.4, 0.8};
-  std::int64_t proposals = 2'000'000, thin = 20'000;
-  double burn_in_fraction = 0.5;
-  int threads = 2;
-  std::uint64_t seed = 20260404;
-};
-
-Config profile(const std::string& name) {
-  Config c;
-  if (lab::quick_profile(name)) {
-    c.sk_sizes = {32, 64};
-    c.sk_fields = {0.0, 0.3, 1.0, 1.5};
-    c.sk_temperatures = 10;
-    c.sk_samples = 1;
-    c.sk_burn_in = 500, c.sk_sweeps = 2000, c.sk_thin = 5;
-    c.N = 16, c.D = 8;
-    c.fields = {0.05, 0.4, 1.6};
-    c.temperatures = {0.025, 0.2, 0.8};
-    c.proposals = 100'000, c.thin = 2'000;
-  }
-  return c;
-}
-
-// Run tasks 0..n-1 on `threads` threads.
-void parallel_for(int n, int threads, const std::function<void(int)>& task, lab::Progress& progress) {
-  std::atomic<int> next{0};
-  std::mutex mutex;
-  std::exception_ptr error;
-  auto worker = [&] {
-    for (int i; (i = next++) < n;) {
-      try {
-        task(i);
-      } catch (...) {
-        std::lock_guard<std::mutex> lock(mutex);
-        if (!error) error = std::current_exception();
-      }
-      std::lock_guard<std::mutex> lock(mutex);
-      progress.advance();
-    }
-  };
-  std::vector<std::thread> pool;
-  for (int t = 0; t < std::max(1, threads); ++t) pool.emplace_back(worker);
-  for (auto& th : pool) th.join();
-  if (error) std::rethrow_exception(error);
-}
 
 double phase_code(Phase p) { return p == Phase::paramagnetic ? 0 : p == Phase::field_aligned ? 1 : 2; }
 
@@ -105,16 +48,20 @@ std::string verdict_of(std::size_t held, std::size_t total) {
 
 int main(int argc, char** argv) {
   lab::install_signal_cleanup();
-  std::string profile_name = "paper", out_dir;
-  int threads = 0;
+  lab::ChapterOptions opt;
   CLI::App app{"Chapter 4: the replica-symmetry-breaking phase diagram"};
-  app.add_option("--profile", profile_name, "quick | paper")->capture_default_str();
-  app.add_option("--out", out_dir, "output directory")->required();
-  app.add_option("--threads", threads, "worker threads (0: 2)");
-  CLI11_PARSE(app, argc, argv);
+  lab::add_chapter_options(app, opt, SPINFORMER_CODE_HASH);
+  if (const int status = lab::parse_chapter_args(app, argc, argv, "ch04"); status >= 0) return status;
   return lab::run_chapter("ch04", [&] {
+    opt.check();
+    const std::string &profile_name = opt.profile, &out_dir = opt.out;
     Config cfg = profile(profile_name);
-    if (threads > 0) cfg.threads = threads;
+    cfg.workers = opt.workers_or(cfg.workers);  // every job is one thread: --threads changes nothing here
+    // ---- 0. the jobs: parallel tempering on one SK sample; the replicas at one vector-spin grid point ----
+    lab::Engine engine(lab::chapter_engine("ch04", profile_name, out_dir, cfg.workers, SPINFORMER_CODE_HASH));
+    engine.define("sk", [](const lab::Job& job, const lab::JobContext&) { return sk_job(job.parameters, job.seed); });
+    engine.define("vector", [](const lab::Job& job, const lab::JobContext&) { return vector_job(job.parameters, job.seed); });
+    if (!engine.root()) return (void)engine.serve();
     lab::require_writable(out_dir + "/results.json", "--out");
     auto path = [&](const std::string& name) { return out_dir + "/" + name; };
     const auto wall_start = std::chrono::steady_clock::now();
@@ -142,31 +89,20 @@ int main(int argc, char** argv) {
     for (int N : cfg.sk_sizes)
       for (double h : cfg.sk_fields)
         for (int s = 0; s < cfg.sk_samples; ++s) sk_tasks.push_back({N, h, s});
-    std::vector<std::vector<glass::OverlapStatistics>> sk_stats(sk_tasks.size());
-    std::vector<double> sk_min_swap(sk_tasks.size());
-    glass::sk::ReplicaRunOptions sk_opt;
-    sk_opt.replicas = cfg.replicas, sk_opt.burn_in_sweeps = cfg.sk_burn_in, sk_opt.sweeps = cfg.sk_sweeps,
-    sk_opt.thin = cfg.sk_thin;
-    {
-      lab::Progress progress("ch04 SK replicas", static_cast<long>(sk_tasks.size()));
-      parallel_for(static_cast<int>(sk_tasks.size()), cfg.threads, [&](int i) {
-        const auto& t = sk_tasks[i];
-        // the same couplings for every h (seed depends on N and the sample only)
-        const auto inst = glass::sk::Instance::random(t.N, t.h, cfg.seed + 7919 * t.N + t.sample);
-        auto opt = sk_opt;
-        opt.seed = cfg.seed + 100003 * i;
-        const auto run = glass::sk::run_replicas(inst, sk_temps, opt);
-        for (const auto& series : run.overlaps) sk_stats[i].push_back(glass::overlap_statistics(series, 1.0 / t.N));
-        sk_min_swap[i] = *std::min_element(run.swap_acceptance.begin(), run.swap_acceptance.end());
-      }, progress);
-      progress.finish();
+    std::vector<lab::Job> sk_jobs;
+    for (std::size_t i = 0; i < sk_tasks.size(); ++i) {
+      const auto& t = sk_tasks[i];
+      sk_jobs.push_back({fmt::format("SK N = {}, h = {:g}, sample {}", t.N, t.h, t.sample),
+                         sk_parameters(cfg, sk_temps, t.N, t.h, t.sample), cfg.seed + 100003 * i, {}});
     }
+    std::vector<SkResult> sk_runs;
+    for (const auto& r : engine.run("sk", sk_jobs)) sk_runs.push_back(sk_from_json(r.value));
     // disorder average of chi and q at each (N, h, T)
     lab::Table sk_table{{"N", "h", "T", "chi", "chi_err", "q", "q_err", "T_AT", "phase", "chi_over_sqrtN"}, {}};
     struct SkPoint { int N; double h, T, chi, chi_err, q, T_AT; Phase phase; };
     std::vector<SkPoint> sk_points;
     double min_swap = 1;
-    for (double s : sk_min_swap) min_swap = std::min(min_swap, s);
+    for (const auto& r : sk_runs) min_swap = std::min(min_swap, r.min_swap);
     for (int N : cfg.sk_sizes)
       for (double h : cfg.sk_fields) {
         const double t_at = glass::sk::at_temperature(h);
@@ -175,8 +111,9 @@ int main(int argc, char** argv) {
           double var_within = 0;
           for (std::size_t i = 0; i < sk_tasks.size(); ++i)
             if (sk_tasks[i].N == N && sk_tasks[i].h == h) {
-              chis.push_back(sk_stats[i][k].chi.value), qs.push_back(sk_stats[i][k].q.value);
-              var_within += std::pow(sk_stats[i][k].chi.error, 2);
+              const auto& point = sk_runs[i].by_temperature[k];
+              chis.push_back(point.chi.value), qs.push_back(point.q);
+              var_within += std::pow(point.chi.error, 2);
             }
           const auto c = lab::mean_and_error(chis);
           const double n = static_cast<double>(chis.size());
@@ -263,23 +200,17 @@ int main(int argc, char** argv) {
     // the thesis's proposal width at three corners: low h low T, high h low T, low h high T
     const std::vector<std::pair<int, int>> corners{{0, 0}, {nH - 1, 0}, {0, nT - 1}};
     for (auto [ih, iT] : corners) vtasks.push_back({ih, iT, true});
-    std::vector<glass::OverlapStatistics> vstats(vtasks.size());
-    std::vector<glass::VectorReplicaRun> vruns(vtasks.size());
-    {
-      lab::Progress progress("ch04 vector-spin replicas", static_cast<long>(vtasks.size()));
-      parallel_for(static_cast<int>(vtasks.size()), cfg.threads, [&](int i) {
-        const auto& t = vtasks[i];
-        // the same J and field directions at every grid point; h scales the field
-        const auto model = glass::VectorSpinModel::random(cfg.N, cfg.D, cfg.fields[t.ih], cfg.seed);
-        glass::VectorReplicaOptions o;
-        o.replicas = cfg.replicas, o.beta = 1 / cfg.temperatures[t.iT], o.proposals = cfg.proposals,
-        o.thin = cfg.thin, o.burn_in_fraction = cfg.burn_in_fraction, o.adapt_sigma = !t.thesis_sigma;
-        o.seed = cfg.seed + 1000 * (t.ih * nT + t.iT) + 1;  // same starts for both widths
-        vruns[i] = glass::run_vector_replicas(model, o);
-        vstats[i] = glass::overlap_statistics(vruns[i].overlaps, glass::cosine_null_variance(cfg.N, cfg.D));
-        vruns[i].overlaps.clear();
-      }, progress);
-      progress.finish();
+    std::vector<lab::Job> vector_jobs;
+    for (const auto& t : vtasks)  // same starts for both widths
+      vector_jobs.push_back({fmt::format("h = {:g}, T = {:g}{}", cfg.fields[t.ih], cfg.temperatures[t.iT],
+                                         t.thesis_sigma ? ", thesis width" : ""),
+                             vector_parameters(cfg, cfg.fields[t.ih], cfg.temperatures[t.iT], t.thesis_sigma),
+                             cfg.seed + 1000 * (t.ih * nT + t.iT) + 1, {}});
+    std::vector<VectorResult> vruns;
+    std::vector<glass::OverlapStatistics> vstats;
+    for (const auto& r : engine.run("vector", vector_jobs)) {
+      vruns.push_back(vector_from_json(r.value));
+      vstats.push_back(vruns.back().stats);
     }
     lab::Table grid{{"h", "T", "ih", "iT", "q", "q_err", "chi", "chi_err", "spread", "spread_err", "alignment",
                      "acceptance", "sigma", "phase", "T_AT_sk", "thesis_sigma"}, {}};
@@ -292,8 +223,7 @@ int main(int argc, char** argv) {
       const auto& st = vstats[i];
       const Phase p = glass::classify(st, cfg.N);
       const double h = cfg.fields[t.ih], T = cfg.temperatures[t.iT];
-      double align = 0;
-      for (double a : vruns[i].alignment) align += a / cfg.replicas;
+      const double align = vruns[i].alignment;
       grid.add({h, T, double(t.ih), double(t.iT), st.q.value, st.q.error, st.chi.value, st.chi.error, st.spread.value,
                 st.spread.error, align, vruns[i].acceptance, vruns[i].sigma, phase_code(p),
                 glass::sk::at_temperature(h), t.thesis_sigma ? 1.0 : 0.0});
@@ -448,7 +378,7 @@ int main(int argc, char** argv) {
     results["fields"] = fmt::format("{}", fmt::join(cfg.fields, ", "));
     results["temperatures"] = fmt::format("{}", fmt::join(cfg.temperatures, ", "));
     results["wall_s"] = fmt::format("{:.0f}", std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count());
-    results["threads"] = cfg.threads;
+    results["threads"] = cfg.workers;
 
     lab::write_file_atomically(
         path("plot_vars.gp"),

@@ -6,29 +6,25 @@
 // bias, a distance bias f(|i - j|) and the periodic bias f(d(i, j)) on exact samples of the ring and
 // of the open chain, over several training seeds, and hold every model against the exact conditionals.
 //
-// The trainings run in worker processes (forked before LibTorch does anything, one intra-op thread
-// each: torch's thread count and its seed are global to a process); each writes its measurements to
-// runs/job_NNNN.json, and the parent aggregates them.
+// Each training is a job of the engine (lab/jobs.hpp): run on worker threads or MPI ranks with one
+// LibTorch intra-op thread each (by default), cached under <out>/../jobs/ch05, aggregated here.
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cmath>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <thread>
-#include <unistd.h>
 
-#include "gpt/eval.hpp"
 #include "gpt/gpt.hpp"
 #include "gpt/threads.hpp"
-#include "gpt/train.hpp"
 #include "ising/estimators.hpp"
 #include "ising/exact.hpp"
 #include "ising/samplers.hpp"
+#include "code_hash.hpp"
 #include "lab/atomic_file.hpp"
+#include "lab/chapter_cli.hpp"
+#include "lab/jobs.hpp"
 #include "lab/report.hpp"
 #include "lab/run_metadata.hpp"
 #include "lab/statistics.hpp"
@@ -70,27 +66,35 @@ Config profile(const std::string& name) {
 
 int main(int argc, char** argv) {
   lab::install_signal_cleanup();
-  std::string profile_name = "paper", out_dir;
+  lab::ChapterOptions opt;
   CLI::App app{"Chapter 5: does a periodic attention bias remove boundary effects?"};
-  app.add_option("--profile", profile_name, "quick | paper")->capture_default_str();
-  app.add_option("--out", out_dir, "output directory")->required();
-  CLI11_PARSE(app, argc, argv);
+  lab::add_chapter_options(app, opt, SPINFORMER_CODE_HASH);
+  if (const int status = lab::parse_chapter_args(app, argc, argv, "ch05"); status >= 0) return status;
   return lab::run_chapter("ch05", [&] {
-    const Config cfg = profile(profile_name);
+    opt.check();
+    const std::string &profile_name = opt.profile, &out_dir = opt.out;
+    Config cfg = profile(profile_name);
+    cfg.workers = opt.workers_or(cfg.workers);
+    gpt::set_threads(opt.threads_or(1));  // torch's thread count is global: one intra-op thread per training
+    // ---- 0. the jobs: one training run with its measurements ------------------------------------------
+    lab::Engine engine(lab::chapter_engine("ch05", profile_name, out_dir, cfg.workers, SPINFORMER_CODE_HASH));
+    engine.define("training", [&](const lab::Job& job, const lab::JobContext&) {
+      return run_training(cfg, training_from(job.parameters, job.seed));
+    });
+    if (!engine.root()) return (void)engine.serve();
     lab::require_writable(out_dir + "/results.json", "--out");
     auto path = [&](const std::string& name) { return out_dir + "/" + name; };
-    const std::string runs_dir = path("runs");
-    ::mkdir(runs_dir.c_str(), 0755);
     const auto wall_start = std::chrono::steady_clock::now();
 
-    // ---- 1. train every variant (worker processes), one JSON per run -----------------------------
-    const auto jobs = make_jobs(cfg);
-    run_workers(cfg, jobs, runs_dir);
+    // ---- 1. train every variant, one JSON result per run --------------------------------------------
+    const auto trainings = make_trainings(cfg);
+    std::vector<lab::Job> jobs;
+    for (const auto& t : trainings)
+      jobs.push_back({fmt::format("{} {} T = {} {} scale {:g}, seed {}", t.group, bname(t.boundary), format_key(t.T),
+                                  t.variant.name, t.scale, t.seed),
+                      training_parameters(cfg, t), static_cast<std::uint64_t>(t.seed), {}});
     Runs runs;
-    for (std::size_t k = 0; k < jobs.size(); ++k) {
-      std::ifstream in(fmt::format("{}/job_{:04d}.json", runs_dir, k));
-      runs.push_back(nlohmann::json::parse(in));
-    }
+    for (const auto& r : engine.run("training", jobs)) runs.push_back(r.value);
     const double train_wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
 
     nlohmann::json results;

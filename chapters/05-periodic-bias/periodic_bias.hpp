@@ -1,7 +1,7 @@
 #pragma once
-// Chapter 5: the variants and the configuration, the training jobs, the exact structure an ideal model must
-// see, one training run with its measurements, the worker processes and the aggregation over seeds
-// (defined in periodic_bias_measurements.cpp). The program that runs the chapter is periodic_bias.cpp.
+// Chapter 5: the variants and the configuration, the trainings (the engine's jobs), the exact structure an
+// ideal model must see, one training run with its measurements and the aggregation over seeds (defined in
+// periodic_bias_measurements.cpp). The program that runs the chapter is periodic_bias.cpp.
 #include <cstdint>
 #include <functional>
 #include <nlohmann/json.hpp>
@@ -45,15 +45,15 @@ struct Config {
   long scale_eval_every = 25;
   int scale_seeds = 3;
   double threshold_fraction = 0.01;  // "fixed excess loss": val KL per spin below 1% of the exact entropy per spin
-  int workers = 2;
+  int workers = 2;                                   // trainings at a time (one LibTorch thread each)
   std::uint64_t seed = 20261205;
 };
 
 std::vector<Variant> main_variants();
 std::vector<Variant> ablation_variants();
 
-// ---- jobs --------------------------------------------------------------------------------------------
-struct Job {
+// ---- trainings (one engine job each) -------------------------------------------------------------------
+struct Training {
   std::string group;  // main | ablation | scale
   ising::Boundary boundary = ising::Boundary::periodic;
   double T = 1;
@@ -64,7 +64,10 @@ struct Job {
 
 std::string bname(ising::Boundary b);
 
-std::vector<Job> make_jobs(const Config& cfg);
+std::vector<Training> make_trainings(const Config& cfg);
+// The job's parameters: everything besides the training seed that its numbers depend on; and back.
+nlohmann::json training_parameters(const Config& cfg, const Training& t);
+Training training_from(const nlohmann::json& parameters, std::uint64_t seed);
 
 // Data seeds depend on (boundary, T, training seed) only, so every variant sees the same data (paired).
 std::uint64_t data_seed(const Config& cfg, ising::Boundary b, double T, int k, int stream);
@@ -79,12 +82,9 @@ std::vector<double> blind_to_first_excess(const ising::ExactChain& exact);
 // with p(s_i | s_{i-1}) from the pair marginal of the enumerated distribution. A check of the formula above.
 std::vector<double> blind_to_first_excess_by_enumeration(const ising::ExactChain& exact);
 
-// ---- one training run and its measurements (in a worker process) ----------------------------------------
-nlohmann::json run_job(const Config& cfg, const Job& job);
-
-// ---- worker processes ----------------------------------------------------------------------------------
-// Runs the jobs in cfg.workers forked processes; each writes its measurements to runs_dir/job_NNNN.json.
-void run_workers(const Config& cfg, const std::vector<Job>& jobs, const std::string& runs_dir);
+// ---- one training run and its measurements ----------------------------------------------------------------
+// Thread-safe: the model's initial parameters are drawn under a lock, everything else is the run's own.
+nlohmann::json run_training(const Config& cfg, const Training& job);
 
 // ---- aggregation helpers ----------------------------------------------------------------------------------
 using Runs = std::vector<nlohmann::json>;

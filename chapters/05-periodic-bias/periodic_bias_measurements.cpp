@@ -1,27 +1,19 @@
 // Chapter 5: the measurements behind the chapter (declared in periodic_bias.hpp).
+#include <algorithm>
 #include <array>
-#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <thread>
-#include <unistd.h>
+#include <stdexcept>
 
 #include "gpt/eval.hpp"
 #include "gpt/gpt.hpp"
-#include "gpt/threads.hpp"
 #include "gpt/train.hpp"
 #include "ising/estimators.hpp"
 #include "ising/exact.hpp"
 #include "ising/samplers.hpp"
-#include "lab/atomic_file.hpp"
-#include "lab/progress.hpp"
 #include "lab/report.hpp"
 #include "lab/run_metadata.hpp"
 #include "lab/statistics.hpp"
@@ -54,8 +46,8 @@ std::vector<Variant> ablation_variants() {  // the other f's, at the long-correl
 
 std::string bname(Boundary b) { return b == Boundary::periodic ? "ring" : "open"; }
 
-std::vector<Job> make_jobs(const Config& cfg) {
-  std::vector<Job> jobs;
+std::vector<Training> make_trainings(const Config& cfg) {
+  std::vector<Training> jobs;
   // the scale sweep first: its runs are the longest-lived and are needed whole for one figure
   for (double s : cfg.scales)
     for (int k = 0; k < cfg.scale_seeds; ++k) jobs.push_back({"scale", Boundary::periodic, cfg.scale_T, main_variants()[0], k, s});
@@ -68,6 +60,32 @@ std::vector<Job> make_jobs(const Config& cfg) {
           for (int k = 0; k < cfg.seeds; ++k) jobs.push_back({"ablation", b, T, v, k, 1.0});
     }
   return jobs;
+}
+
+nlohmann::json training_parameters(const Config& c, const Training& t) {
+  const nlohmann::json config = {{"L", c.L}, {"d_model", c.d_model}, {"n_heads", c.n_heads}, {"n_layers", c.n_layers},
+                                 {"steps", c.steps}, {"batch", c.batch}, {"lr", c.lr}, {"warmup", c.warmup},
+                                 {"eval_every", c.eval_every}, {"scale_eval_every", c.scale_eval_every},
+                                 {"n_train", c.n_train}, {"n_val", c.n_val}, {"n_test", c.n_test},
+                                 {"n_model_samples", c.n_model_samples}, {"seed", c.seed}};
+  return {{"config", config}, {"group", t.group}, {"boundary", bname(t.boundary)}, {"T", t.T},
+          {"variant", t.variant.name}, {"scale", t.scale}};
+}
+
+Training training_from(const nlohmann::json& p, std::uint64_t seed) {
+  Training t;
+  t.group = p.at("group").get<std::string>();
+  t.boundary = p.at("boundary") == "ring" ? Boundary::periodic : Boundary::open;
+  t.T = p.at("T").get<double>();
+  const std::string name = p.at("variant").get<std::string>();
+  auto variants = main_variants();
+  for (const auto& v : ablation_variants()) variants.push_back(v);
+  const auto v = std::find_if(variants.begin(), variants.end(), [&](const Variant& x) { return x.name == name; });
+  if (v == variants.end()) throw std::invalid_argument("ch05: unknown variant " + name);
+  t.variant = *v;
+  t.seed = static_cast<int>(seed);
+  t.scale = p.at("scale").get<double>();
+  return t;
 }
 
 // Data seeds depend on (boundary, T, training seed) only, so every variant sees the same data (paired).
@@ -132,8 +150,8 @@ std::vector<double> blind_to_first_excess_by_enumeration(const ising::ExactChain
   return out;
 }
 
-// ---- one training run and its measurements (in a worker process) ----------------------------------------
-nlohmann::json run_job(const Config& cfg, const Job& job) {
+// ---- one training run and its measurements ----------------------------------------------------------------
+nlohmann::json run_training(const Config& cfg, const Training& job) {
   const Chain chain{cfg.L, 1.0, 0.0, job.T, job.boundary};
   const ising::ExactChain exact(chain);
   const ising::ExactSampler sampler(chain);
@@ -211,59 +229,6 @@ nlohmann::json run_job(const Config& cfg, const Job& job) {
       }
   r["slopes"] = slopes;
   return r;
-}
-
-// ---- worker processes ----------------------------------------------------------------------------------
-struct Shared {
-  std::atomic<int> next{0};
-  std::atomic<int> done{0};
-};
-
-void run_workers(const Config& cfg, const std::vector<Job>& jobs, const std::string& runs_dir) {
-  void* mem = mmap(nullptr, sizeof(Shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-  if (mem == MAP_FAILED) throw std::runtime_error("mmap failed");
-  auto* shared = new (mem) Shared();
-  const int n = static_cast<int>(jobs.size());
-  std::vector<pid_t> pids;
-  for (int w = 0; w < cfg.workers; ++w) {
-    const pid_t pid = fork();
-    if (pid < 0) throw std::runtime_error("fork failed");
-    if (pid == 0) {
-      int status = 0;
-      try {
-        gpt::set_threads(1);
-        for (int k; (k = shared->next.fetch_add(1)) < n;) {
-          const auto result = run_job(cfg, jobs[k]);
-          lab::write_file_atomically(fmt::format("{}/job_{:04d}.json", runs_dir, k), result.dump() + "\n");
-          shared->done.fetch_add(1);
-        }
-      } catch (const std::exception& e) {
-        fmt::print(stderr, "ch05 worker: error: {}\n", e.what());
-        status = 1;
-      }
-      std::fflush(stderr);
-      _exit(status);
-    }
-    pids.push_back(pid);
-  }
-  lab::Progress progress("ch05 trainings", n, 15.0);
-  int reported = 0, failed = 0;
-  std::size_t alive = pids.size();
-  while (alive > 0) {
-    int status = 0;
-    const pid_t pid = waitpid(-1, &status, WNOHANG);
-    if (pid > 0) {
-      --alive;
-      if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) ++failed;
-    } else {
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    }
-    const int d = shared->done.load();
-    if (d > reported) progress.advance(d - reported), reported = d;
-  }
-  progress.finish();
-  munmap(mem, sizeof(Shared));
-  if (failed > 0) throw std::runtime_error(fmt::format("{} worker process(es) failed", failed));
 }
 
 Runs select(const Runs& runs, const std::string& boundary, double T, const std::string& variant) {

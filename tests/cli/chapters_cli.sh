@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The chapter programs from the outside: the shared flags (--code-hash, bad input), and that a chapter
+# on the job engine gives the same results whatever the number of workers, and from its job cache.
+source "$(dirname "$0")/common.bash"
+dir=$(dirname "$bin")
+
+# --- the shared flags, on every chapter program built -------------------------------------------------
+for ch in ch00 ch02 ch03 ch04 ch05; do
+  prog="$dir/$ch"
+  [[ -x $prog ]] || { fail "$ch not built beside $bin"; continue; }
+  hash=$("$prog" --code-hash) || fail "$ch --code-hash: exit status $?"
+  [[ $hash =~ ^[0-9a-f]{40}$ ]] || fail "$ch --code-hash printed '$hash', expected 40 hex digits"
+  bin="$prog" expect_usage_error "$ch without --out" --out --profile quick
+  bin="$prog" expect_usage_error "$ch --workers 0" --workers --profile quick --workers 0 --out "$work/$ch"
+  [[ ! -e $work/$ch ]] || fail "$ch: bad input left an output directory"
+done
+
+bin="$dir/ch03" expect_usage_error "ch03 --threads -3" --threads --profile quick --threads -3 --out "$work/ch03"
+bin="$dir/ch03" expect_usage_error "ch03 unknown flag" --bogus --bogus
+
+# --- chapter 3 on the engine: 1 worker, 2 workers, and again from the cache --------------------------
+ch03="$dir/ch03"
+mkdir -p "$work/one/ch03" "$work/two/ch03"
+"$ch03" --profile quick --workers 1 --out "$work/one/ch03" 2> "$work/one.log" || fail "ch03 --workers 1: $(tail -1 "$work/one.log")"
+"$ch03" --profile quick --workers 2 --out "$work/two/ch03" 2> "$work/two.log" || fail "ch03 --workers 2: $(tail -1 "$work/two.log")"
+# results.json records the run's wall time and worker count ("threads"); every other byte is the same
+for f in claims.json mean_field.tsv mcmc.tsv long_runs.tsv rhat_vs_length.tsv plot_vars.gp; do
+  cmp -s "$work/one/ch03/$f" "$work/two/ch03/$f" || fail "ch03: $f differs between 1 and 2 workers"
+done
+strip() { grep -v -e '"threads":' -e '"wall_time_s":' "$1"; }
+diff <(strip "$work/one/ch03/results.json") <(strip "$work/two/ch03/results.json") > /dev/null ||
+  fail "ch03: results.json differs between 1 and 2 workers beyond wall time and worker count"
+grep -q "0 cached" "$work/one.log" || fail "ch03: a fresh run found cached jobs: $(grep cached "$work/one.log")"
+rm -f "$work/one/ch03/results.json"
+"$ch03" --profile quick --out "$work/one/ch03" 2> "$work/again.log" || fail "ch03 rerun: $(tail -1 "$work/again.log")"
+[[ $(grep -c " cached, 0 to run" "$work/again.log") -eq 2 ]] || fail "ch03 rerun did not take every job from the cache: $(grep cached "$work/again.log")"
+"$bin" runs compare --a "$work/one/ch03" --b "$work/two/ch03" > /dev/null 2>&1 ||
+  fail "ch03: the cached rerun (2 workers) differs from the 2-worker run"
+
+finish chapters_cli
