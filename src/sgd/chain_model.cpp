@@ -172,12 +172,12 @@ ChainSgdSimulation simulate(const ChainSgd& c, long steps, std::uint64_t seed) {
   std::vector<ising::Spin> s(static_cast<std::size_t>(c.model.L));
   const bool periodic = c.model.boundary == ising::Boundary::periodic;
 
-  const double contraction = std::abs(1.0 - c.eta * prediction.hessian);
-  const long burn = contraction > 0 ? static_cast<long>(std::min(1e6, std::ceil(40.0 / -std::log(contraction)))) : 1;
+  const double contraction = 1.0 - c.eta * prediction.hessian;
+  const long burn = burn_in_steps(contraction), stride = recording_stride(contraction);
   double K = c.K_true;
   std::vector<double> squared, kl;
-  squared.reserve(static_cast<std::size_t>(steps));
-  kl.reserve(static_cast<std::size_t>(steps));
+  squared.reserve(static_cast<std::size_t>(steps / stride + 1));
+  kl.reserve(static_cast<std::size_t>(steps / stride + 1));
   double sum_K = 0;
   for (long t = 0; t < burn + steps; ++t) {
     double batch_mean = 0;
@@ -187,7 +187,7 @@ ChainSgdSimulation simulate(const ChainSgd& c, long steps, std::uint64_t seed) {
     }
     batch_mean /= static_cast<double>(c.B);
     K -= c.eta * (c.model.mean_bond_sum(K) - batch_mean);
-    if (t < burn) continue;
+    if (t < burn || (t - burn) % stride != 0) continue;
     squared.push_back((K - c.K_true) * (K - c.K_true));
     kl.push_back(c.model.kl(c.K_true, K));
     sum_K += K;
@@ -195,7 +195,7 @@ ChainSgdSimulation simulate(const ChainSgd& c, long steps, std::uint64_t seed) {
   ChainSgdSimulation out;
   out.variance = mean_with_autocorrelation(squared);
   out.excess_kl = mean_with_autocorrelation(kl);
-  out.mean_K = sum_K / static_cast<double>(steps);
+  out.mean_K = sum_K / static_cast<double>(squared.size());
   return out;
 }
 

@@ -71,7 +71,8 @@ struct ChainSgdSimulation {
   SimulatedMoment excess_kl;   // mean exact KL(p_true || p_K), per configuration
   double mean_K = 0;
 };
-// SGD started at K_true, burn-in ceil(40 / -log|1 - eta H|) steps, then `steps` recorded steps, each on
+// SGD started at K_true, burn-in ceil(40 / -log|1 - eta H|) steps, then `steps` steps (every
+// recording_stride-th recorded, minibatch.hpp), each on
 // B fresh configurations from ising::ExactSampler at (J = K_true, T = 1).
 ChainSgdSimulation simulate(const ChainSgd& c, long steps, std::uint64_t seed);
 
