@@ -42,6 +42,11 @@ struct ChainSgd {
 
 void validate(const ChainSgd& c);  // UsageError naming --L, --K, --eta (eta H >= 2), --batch
 
+// sum over bonds of s_i s_{i+1} for one configuration.
+int bond_sum(const ising::Spin* s, int L, ising::Boundary boundary);
+// The data chain: J = K_true, h = 0, T = 1.
+ising::Chain data_chain(const ChainSgd& c);
+
 struct ChainSgdPrediction {
   double hessian = 0;                  // H = Var_{K_true}(E), per configuration
   double variance = 0;                 // eta / (B (2 - eta H))
