@@ -131,7 +131,8 @@ void run_chain(ChainFlags& f, const CLI::App& cmd) {
     out["excess_kl_error"] = sim.excess_kl.error;
   }
   print(out, f.json,
-        fmt::format("SGD on the coupling K of p_K(s) ∝ exp(K sum s_i s_i+1): L = {} ({}), K_true = {}, eta = {}, B = {}",
+        fmt::format("SGD on the coupling K of p_K(s) ∝ exp(K sum s_i s_i+1): L = {} ({}), K_true = {}, "
+                    "eta = {}, B = {}",
                     f.c.model.L, f.boundary, f.c.K_true, f.c.eta, f.c.B));
 }
 
@@ -148,7 +149,8 @@ void run_double_well(WellFlags& f, const CLI::App& cmd) {
   f.s.noise = sgd::parse_well_noise(f.noise);
   sgd::validate(f.s);
   lab::require_range("--range", f.range, 1.2, 10.0);
-  if (f.grid < 100 || f.grid > 5000) throw lab::UsageError("--grid", fmt::format("must be in 100..5000, got {}", f.grid));
+  if (f.grid < 100 || f.grid > 5000)
+    throw lab::UsageError("--grid", fmt::format("must be in 100..5000, got {}", f.grid));
   const bool simulate = f.simulate.requested(cmd);
   const double b = f.s.well.barrier();
   const auto chain = sgd::transfer_operator_density(f.s, -f.range, f.range, f.grid).occupation(b);
@@ -176,7 +178,8 @@ void add_sgd_commands(CLI::App& app) {
   sgd->require_subcommand(1);
 
   auto qf = std::make_shared<QuadraticFlags>();
-  auto* quadratic = sgd->add_subcommand("quadratic", "SGD on a 1D quadratic: exact stationary variance and excess loss");
+  auto* quadratic =
+      sgd->add_subcommand("quadratic", "SGD on a 1D quadratic: exact stationary variance and excess loss");
   quadratic->add_option("--eta", qf->q.eta, "learning rate (0 < eta h < 2)")->capture_default_str();
   quadratic->add_option("--h", qf->q.h, "curvature h > 0")->capture_default_str();
   quadratic->add_option("--sigma2", qf->q.sigma2, "population variance of the data x_i (>= 0)")->capture_default_str();
@@ -202,14 +205,19 @@ void add_sgd_commands(CLI::App& app) {
   chain->callback([cf, chain] { run_chain(*cf, *chain); });
 
   auto wf = std::make_shared<WellFlags>();
-  auto* well = sgd->add_subcommand("double-well", "SGD in a double well with a narrow and a wide minimum of equal depth");
-  well->add_option("--k-narrow", wf->s.well.k_narrow, "curvature scale of the narrow well (theta = +1)")->capture_default_str();
-  well->add_option("--k-wide", wf->s.well.k_wide, "curvature scale of the wide well (theta = -1)")->capture_default_str();
-  well->add_option("--switch-width", wf->s.well.switch_width, "width of the switch between them")->capture_default_str();
+  auto* well =
+      sgd->add_subcommand("double-well", "SGD in a double well with a narrow and a wide minimum of equal depth");
+  well->add_option("--k-narrow", wf->s.well.k_narrow, "curvature scale of the narrow well (theta = +1)")
+      ->capture_default_str();
+  well->add_option("--k-wide", wf->s.well.k_wide, "curvature scale of the wide well (theta = -1)")
+      ->capture_default_str();
+  well->add_option("--switch-width", wf->s.well.switch_width, "width of the switch between them")
+      ->capture_default_str();
   well->add_option("--eta", wf->s.eta, "learning rate")->capture_default_str();
   well->add_option("--sigma2", wf->s.sigma2, "gradient-noise variance per sample")->capture_default_str();
   well->add_option("--batch", wf->s.B, "minibatch size B >= 1")->capture_default_str();
-  well->add_option("--noise", wf->noise, "constant | curvature (variance follows the curvature profile)")->capture_default_str();
+  well->add_option("--noise", wf->noise, "constant | curvature (variance follows the curvature profile)")
+      ->capture_default_str();
   well->add_option("--range", wf->range, "transfer-operator grid on [-range, range]")->capture_default_str();
   well->add_option("--grid", wf->grid, "transfer-operator cells")->capture_default_str();
   well->add_flag("--json", wf->json, "print one JSON object");

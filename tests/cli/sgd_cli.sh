@@ -45,7 +45,8 @@ assert abs(d["variance"] - d["variance_exact"]) < 4 * d["variance_error"], d
 assert abs(d["excess_kl"] - d["excess_kl_exact"]) < 4 * d["excess_kl_error"], d
 PY
 # a finite training set: the prediction is conditional on the drawn set, simulation must match it
-json=$("$bin" sgd chain --L 16 --K 0.5 --eta 0.01 --batch 10 --N 40 --without-replacement --json --simulate 100000 --seed 4)
+json=$("$bin" sgd chain --L 16 --K 0.5 --eta 0.01 --batch 10 --N 40 --without-replacement --json \
+  --simulate 100000 --seed 4)
 python3 - "$json" <<'PY' || fail "sgd chain --N: simulation vs prediction: $json"
 import json, sys
 d = json.loads(sys.argv[1])
