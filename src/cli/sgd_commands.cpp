@@ -9,6 +9,7 @@
 #include "ising/chain.hpp"
 #include "lab/usage_error.hpp"
 #include "sgd/chain_model.hpp"
+#include "sgd/chain_training_set.hpp"
 #include "sgd/double_well.hpp"
 #include "sgd/quadratic.hpp"
 
@@ -67,12 +68,47 @@ struct ChainFlags {
   sgd::ChainSgd c;
   std::string boundary = "periodic";
   int grid = 1200;
-  bool json = false;
+  long N = 0;  // 0: fresh configurations at every step
+  bool without_replacement = false, json = false;
   SimulateFlags simulate;
 };
 
+// A finite training set of N configurations drawn with --seed (stream 0); SGD draws its batches from it.
+void run_chain_training_set(ChainFlags& f, const CLI::App& cmd) {
+  sgd::ChainTrainingSet t;
+  t.sgd = f.c;
+  t.N = f.N;
+  t.sampling = f.without_replacement ? sgd::Sampling::without_replacement : sgd::Sampling::with_replacement;
+  sgd::validate(t);
+  const bool simulate = f.simulate.requested(cmd);
+  const auto data = sgd::draw_training_set(t, f.simulate.seed);
+  const auto p = sgd::predict(t, data);
+  nlohmann::json out = {{"fitted_K", p.fitted_K},
+                        {"hessian", p.hessian},
+                        {"data_variance", p.data_variance},
+                        {"variance_linear", p.variance},
+                        {"mean_shift", p.mean_shift},
+                        {"train_excess_linear", p.train_excess},
+                        {"estimation_kl", p.estimation_kl},
+                        {"excess_kl_linear", p.excess_kl}};
+  if (simulate) {
+    const auto sim = sgd::simulate(t, data, f.simulate.steps, f.simulate.seed);
+    out["variance"] = sim.variance.value;
+    out["variance_error"] = sim.variance.error;
+    out["mean_K"] = sim.mean_K;
+    out["excess_kl"] = sim.excess_kl.value;
+    out["excess_kl_error"] = sim.excess_kl.error;
+  }
+  print(out, f.json,
+        fmt::format("SGD on K over a training set of N = {} ({}): L = {} ({}), K_true = {}, eta = {}, B = {}, seed {}",
+                    t.N, sgd::to_string(t.sampling), f.c.model.L, f.boundary, f.c.K_true, f.c.eta, f.c.B,
+                    f.simulate.seed));
+}
+
 void run_chain(ChainFlags& f, const CLI::App& cmd) {
   f.c.model.boundary = ising::parse_boundary(f.boundary);
+  if (cmd.count("--N") > 0) return run_chain_training_set(f, cmd);
+  if (f.without_replacement) throw lab::UsageError("--without-replacement", "needs a finite training set (--N)");
   const auto p = sgd::predict(f.c);
   const bool simulate = f.simulate.requested(cmd);
   if (f.grid < 50 || f.grid > 4000) throw lab::UsageError("--grid", fmt::format("must be in 50..4000, got {}", f.grid));
@@ -95,7 +131,8 @@ void run_chain(ChainFlags& f, const CLI::App& cmd) {
     out["excess_kl_error"] = sim.excess_kl.error;
   }
   print(out, f.json,
-        fmt::format("SGD on the coupling K of p_K(s) ∝ exp(K sum s_i s_i+1): L = {} ({}), K_true = {}, eta = {}, B = {}",
+        fmt::format("SGD on the coupling K of p_K(s) ∝ exp(K sum s_i s_i+1): L = {} ({}), K_true = {}, "
+                    "eta = {}, B = {}",
                     f.c.model.L, f.boundary, f.c.K_true, f.c.eta, f.c.B));
 }
 
@@ -112,7 +149,8 @@ void run_double_well(WellFlags& f, const CLI::App& cmd) {
   f.s.noise = sgd::parse_well_noise(f.noise);
   sgd::validate(f.s);
   lab::require_range("--range", f.range, 1.2, 10.0);
-  if (f.grid < 100 || f.grid > 5000) throw lab::UsageError("--grid", fmt::format("must be in 100..5000, got {}", f.grid));
+  if (f.grid < 100 || f.grid > 5000)
+    throw lab::UsageError("--grid", fmt::format("must be in 100..5000, got {}", f.grid));
   const bool simulate = f.simulate.requested(cmd);
   const double b = f.s.well.barrier();
   const auto chain = sgd::transfer_operator_density(f.s, -f.range, f.range, f.grid).occupation(b);
@@ -140,7 +178,8 @@ void add_sgd_commands(CLI::App& app) {
   sgd->require_subcommand(1);
 
   auto qf = std::make_shared<QuadraticFlags>();
-  auto* quadratic = sgd->add_subcommand("quadratic", "SGD on a 1D quadratic: exact stationary variance and excess loss");
+  auto* quadratic =
+      sgd->add_subcommand("quadratic", "SGD on a 1D quadratic: exact stationary variance and excess loss");
   quadratic->add_option("--eta", qf->q.eta, "learning rate (0 < eta h < 2)")->capture_default_str();
   quadratic->add_option("--h", qf->q.h, "curvature h > 0")->capture_default_str();
   quadratic->add_option("--sigma2", qf->q.sigma2, "population variance of the data x_i (>= 0)")->capture_default_str();
@@ -158,20 +197,27 @@ void add_sgd_commands(CLI::App& app) {
   chain->add_option("--boundary", cf->boundary, "periodic | open")->capture_default_str();
   chain->add_option("--eta", cf->c.eta, "learning rate (0 < eta H < 2)")->capture_default_str();
   chain->add_option("--batch", cf->c.B, "configurations per step B >= 1")->capture_default_str();
+  chain->add_option("--N", cf->N, "train on a fixed set of N configurations (default: fresh ones every step)");
+  chain->add_flag("--without-replacement", cf->without_replacement, "with --N: B distinct configurations per batch");
   chain->add_option("--grid", cf->grid, "transfer-operator nodes for the exact stationary law")->capture_default_str();
   chain->add_flag("--json", cf->json, "print one JSON object");
   cf->simulate.add_to(*chain);
   chain->callback([cf, chain] { run_chain(*cf, *chain); });
 
   auto wf = std::make_shared<WellFlags>();
-  auto* well = sgd->add_subcommand("double-well", "SGD in a double well with a narrow and a wide minimum of equal depth");
-  well->add_option("--k-narrow", wf->s.well.k_narrow, "curvature scale of the narrow well (theta = +1)")->capture_default_str();
-  well->add_option("--k-wide", wf->s.well.k_wide, "curvature scale of the wide well (theta = -1)")->capture_default_str();
-  well->add_option("--switch-width", wf->s.well.switch_width, "width of the switch between them")->capture_default_str();
+  auto* well =
+      sgd->add_subcommand("double-well", "SGD in a double well with a narrow and a wide minimum of equal depth");
+  well->add_option("--k-narrow", wf->s.well.k_narrow, "curvature scale of the narrow well (theta = +1)")
+      ->capture_default_str();
+  well->add_option("--k-wide", wf->s.well.k_wide, "curvature scale of the wide well (theta = -1)")
+      ->capture_default_str();
+  well->add_option("--switch-width", wf->s.well.switch_width, "width of the switch between them")
+      ->capture_default_str();
   well->add_option("--eta", wf->s.eta, "learning rate")->capture_default_str();
   well->add_option("--sigma2", wf->s.sigma2, "gradient-noise variance per sample")->capture_default_str();
   well->add_option("--batch", wf->s.B, "minibatch size B >= 1")->capture_default_str();
-  well->add_option("--noise", wf->noise, "constant | curvature (variance follows the curvature profile)")->capture_default_str();
+  well->add_option("--noise", wf->noise, "constant | curvature (variance follows the curvature profile)")
+      ->capture_default_str();
   well->add_option("--range", wf->range, "transfer-operator grid on [-range, range]")->capture_default_str();
   well->add_option("--grid", wf->grid, "transfer-operator cells")->capture_default_str();
   well->add_flag("--json", wf->json, "print one JSON object");

@@ -21,14 +21,24 @@ double sech_squared(double K) {
   return 1.0 / (c * c);
 }
 
-int bond_sum(const ising::Spin* s, int L, bool periodic) {
+}  // namespace
+
+int bond_sum(const ising::Spin* s, int L, ising::Boundary boundary) {
   int e = 0;
   for (int i = 0; i + 1 < L; ++i) e += s[i] * s[i + 1];
-  if (periodic) e += s[L - 1] * s[0];
+  if (boundary == ising::Boundary::periodic) e += s[L - 1] * s[0];
   return e;
 }
 
-}  // namespace
+ising::Chain data_chain(const ChainSgd& c) {
+  ising::Chain chain;
+  chain.L = c.model.L;
+  chain.J = c.K_true;
+  chain.h = 0.0;
+  chain.T = 1.0;
+  chain.boundary = c.model.boundary;
+  return chain;
+}
 
 double CouplingModel::log_partition(double K) const {
   if (boundary == ising::Boundary::open) return std::log(2.0) + (L - 1) * log_two_cosh(K);
@@ -78,16 +88,6 @@ ChainSgdPrediction predict(const ChainSgd& c) {
 }
 
 namespace {
-
-ising::Chain data_chain(const ChainSgd& c) {
-  ising::Chain chain;
-  chain.L = c.model.L;
-  chain.J = c.K_true;
-  chain.h = 0.0;
-  chain.T = 1.0;
-  chain.boundary = c.model.boundary;
-  return chain;
-}
 
 // P(W = w), W the total number of domain walls in B independent configurations: Ebar_B = bonds - 2 W / B.
 std::vector<double> total_wall_distribution(const ChainSgd& c) {
@@ -170,24 +170,23 @@ ChainSgdSimulation simulate(const ChainSgd& c, long steps, std::uint64_t seed) {
   const ising::ExactSampler sampler(data_chain(c));
   lab::Rng rng(seed);
   std::vector<ising::Spin> s(static_cast<std::size_t>(c.model.L));
-  const bool periodic = c.model.boundary == ising::Boundary::periodic;
 
-  const double contraction = std::abs(1.0 - c.eta * prediction.hessian);
-  const long burn = contraction > 0 ? static_cast<long>(std::min(1e6, std::ceil(40.0 / -std::log(contraction)))) : 1;
+  const double contraction = 1.0 - c.eta * prediction.hessian;
+  const long burn = burn_in_steps(contraction), stride = recording_stride(contraction);
   double K = c.K_true;
   std::vector<double> squared, kl;
-  squared.reserve(static_cast<std::size_t>(steps));
-  kl.reserve(static_cast<std::size_t>(steps));
+  squared.reserve(static_cast<std::size_t>(steps / stride + 1));
+  kl.reserve(static_cast<std::size_t>(steps / stride + 1));
   double sum_K = 0;
   for (long t = 0; t < burn + steps; ++t) {
     double batch_mean = 0;
     for (long b = 0; b < c.B; ++b) {
       sampler.draw(rng, s.data());
-      batch_mean += bond_sum(s.data(), c.model.L, periodic);
+      batch_mean += bond_sum(s.data(), c.model.L, c.model.boundary);
     }
     batch_mean /= static_cast<double>(c.B);
     K -= c.eta * (c.model.mean_bond_sum(K) - batch_mean);
-    if (t < burn) continue;
+    if (t < burn || (t - burn) % stride != 0) continue;
     squared.push_back((K - c.K_true) * (K - c.K_true));
     kl.push_back(c.model.kl(c.K_true, K));
     sum_K += K;
@@ -195,7 +194,7 @@ ChainSgdSimulation simulate(const ChainSgd& c, long steps, std::uint64_t seed) {
   ChainSgdSimulation out;
   out.variance = mean_with_autocorrelation(squared);
   out.excess_kl = mean_with_autocorrelation(kl);
-  out.mean_K = sum_K / static_cast<double>(steps);
+  out.mean_K = sum_K / static_cast<double>(squared.size());
   return out;
 }
 

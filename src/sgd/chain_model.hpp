@@ -42,6 +42,11 @@ struct ChainSgd {
 
 void validate(const ChainSgd& c);  // UsageError naming --L, --K, --eta (eta H >= 2), --batch
 
+// sum over bonds of s_i s_{i+1} for one configuration.
+int bond_sum(const ising::Spin* s, int L, ising::Boundary boundary);
+// The data chain: J = K_true, h = 0, T = 1.
+ising::Chain data_chain(const ChainSgd& c);
+
 struct ChainSgdPrediction {
   double hessian = 0;                  // H = Var_{K_true}(E), per configuration
   double variance = 0;                 // eta / (B (2 - eta H))
@@ -71,7 +76,8 @@ struct ChainSgdSimulation {
   SimulatedMoment excess_kl;   // mean exact KL(p_true || p_K), per configuration
   double mean_K = 0;
 };
-// SGD started at K_true, burn-in ceil(40 / -log|1 - eta H|) steps, then `steps` recorded steps, each on
+// SGD started at K_true, burn-in ceil(40 / -log|1 - eta H|) steps, then `steps` steps (every
+// recording_stride-th recorded, minibatch.hpp), each on
 // B fresh configurations from ising::ExactSampler at (J = K_true, T = 1).
 ChainSgdSimulation simulate(const ChainSgd& c, long steps, std::uint64_t seed);
 

@@ -1,5 +1,6 @@
 #include "sgd/minibatch.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <numeric>
 #include <utility>
@@ -36,6 +37,18 @@ double standard_normal(lab::Rng& rng) {
   const double u1 = 1.0 - rng.uniform();  // in (0, 1]: the log is finite
   const double u2 = rng.uniform();
   return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
+}
+
+long burn_in_steps(double factor) {
+  const double rate = -std::log(std::abs(factor));
+  if (!(rate > 0)) return 1'000'000;
+  return static_cast<long>(std::min(1e6, std::ceil(40.0 / rate)));
+}
+
+long recording_stride(double factor) {
+  const double f2 = factor * factor;
+  if (!(f2 < 1)) return 1;
+  return std::max(1L, static_cast<long>(std::min(1e5, (1 + f2) / (1 - f2) / 10.0)));
 }
 
 SimulatedMoment mean_with_autocorrelation(const std::vector<double>& x) {

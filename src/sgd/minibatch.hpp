@@ -24,6 +24,13 @@ class MinibatchSampler {
 
 double standard_normal(lab::Rng& rng);  // Box-Muller
 
+// Steps for the slowest mode, contracting by |factor| per step, to forget the start (|factor|^n = e^-40),
+// at most 10^6.
+long burn_in_steps(double factor);
+// Record every k-th step so that the recorded (theta - mu)^2 series keeps an autocorrelation time ~10
+// (its tau is (1 + f^2)/(1 - f^2) steps): the error estimate then costs O(n), not O(n tau).
+long recording_stride(double factor);
+
 // Mean of x with error sqrt(var tau_int / n) (lab::integrated_autocorrelation).
 SimulatedMoment mean_with_autocorrelation(const std::vector<double>& x);
 

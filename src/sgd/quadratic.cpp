@@ -13,13 +13,6 @@ namespace {
 
 constexpr long max_simulated_N = 10'000'000;
 
-// Steps for the slowest mode, contracting by |factor| per step, to forget the start: |factor|^n = e^-40.
-long burn_in_steps(double factor) {
-  const double rate = -std::log(std::abs(factor));
-  if (!(rate > 0)) return 1'000'000;
-  return static_cast<long>(std::min(1e6, std::ceil(40.0 / rate)));
-}
-
 void require_simulation(long steps, long N) {
   if (steps < 10) throw lab::UsageError("--simulate", fmt::format("needs >= 10 steps, got {}", steps));
   if (N > max_simulated_N)
@@ -99,15 +92,15 @@ SimulatedMoment simulate_stationary_variance(const Quadratic1d& q, long steps, s
   MinibatchSampler batches(q.N, q.B, q.sampling);
   const double step = q.eta * q.h;
   double theta = 0;  // the stationary mean mu = 0
-  const long burn = burn_in_steps(1.0 - step);
+  const long burn = burn_in_steps(1.0 - step), stride = recording_stride(1.0 - step);
   std::vector<double> squared;
-  squared.reserve(static_cast<std::size_t>(steps));
+  squared.reserve(static_cast<std::size_t>(steps / stride + 1));
   for (long t = 0; t < burn + steps; ++t) {
     double xbar = 0;
     for (auto i : batches.draw(rng)) xbar += x[i];
     xbar /= static_cast<double>(q.B);
     theta -= step * (theta - xbar);
-    if (t >= burn) squared.push_back(theta * theta);
+    if (t >= burn && (t - burn) % stride == 0) squared.push_back(theta * theta);
   }
   return mean_with_autocorrelation(squared);
 }
@@ -209,19 +202,19 @@ SimulatedCovariance simulate_stationary_covariance(const QuadraticNd& q, long st
   const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(q.hessian);
   const double slowest = std::max(std::abs(1.0 - q.eta * eig.eigenvalues().minCoeff()),
                                   std::abs(1.0 - q.eta * eig.eigenvalues().maxCoeff()));
-  const long burn = burn_in_steps(slowest);
+  const long burn = burn_in_steps(slowest), stride = recording_stride(slowest);
 
   lab::Rng rng = lab::Rng::stream(seed, 1);
   MinibatchSampler batches(q.N, q.B, q.sampling);
   Eigen::VectorXd theta = Eigen::VectorXd::Zero(d), zbar(d);
   std::vector<std::vector<double>> products(static_cast<std::size_t>(d * d));
-  for (auto& p : products) p.reserve(static_cast<std::size_t>(steps));
+  for (auto& p : products) p.reserve(static_cast<std::size_t>(steps / stride + 1));
   for (long t = 0; t < burn + steps; ++t) {
     zbar.setZero();
     for (auto i : batches.draw(rng)) zbar += z.row(i).transpose();
     zbar /= static_cast<double>(q.B);
     theta -= q.eta * (q.hessian * theta + zbar);
-    if (t < burn) continue;
+    if (t < burn || (t - burn) % stride != 0) continue;
     for (Eigen::Index a = 0; a < d; ++a)
       for (Eigen::Index b = a; b < d; ++b) products[static_cast<std::size_t>(a * d + b)].push_back(theta(a) * theta(b));
   }

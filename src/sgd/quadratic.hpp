@@ -69,7 +69,8 @@ struct SimulatedMoment {
 
 // Runs SGD on a data set of N points (standard normals shifted and scaled to mean 0 and population
 // variance sigma2 exactly), started at the minimum, discards a burn-in of ceil(40 / -log|1 - eta h|)
-// steps (bounded by 10^6), then records `steps` iterates: value = mean of (theta - mu)^2.
+// steps (bounded by 10^6), then runs `steps` steps and records every recording_stride-th iterate
+// (minibatch.hpp): value = mean of (theta - mu)^2.
 // Throws lab::UsageError("--N") for N > 10^7 (the data set is held in memory).
 SimulatedMoment simulate_stationary_variance(const Quadratic1d& q, long steps, std::uint64_t seed);
 
@@ -103,8 +104,8 @@ struct GibbsFit {
 GibbsFit gibbs_fit(const Eigen::MatrixXd& hessian, const Eigen::MatrixXd& covariance);
 
 // Simulated stationary covariance: N offsets z_i (normals, centred and whitened to covariance C
-// exactly; needs C positive definite and N > dimension), burn-in as in one dimension for the slowest
-// mode, then `steps` recorded iterates. value(a, b) = mean theta_a theta_b, error(a, b) its standard
+// exactly; needs C positive definite and N > dimension), burn-in and recording stride as in one
+// dimension for the slowest mode, then `steps` steps. value(a, b) = mean theta_a theta_b, error(a, b) its standard
 // error from the autocorrelation of that product series.
 struct SimulatedCovariance {
   Eigen::MatrixXd value, error;

@@ -44,6 +44,16 @@ d = json.loads(sys.argv[1])
 assert abs(d["variance"] - d["variance_exact"]) < 4 * d["variance_error"], d
 assert abs(d["excess_kl"] - d["excess_kl_exact"]) < 4 * d["excess_kl_error"], d
 PY
+# a finite training set: the prediction is conditional on the drawn set, simulation must match it
+json=$("$bin" sgd chain --L 16 --K 0.5 --eta 0.01 --batch 10 --N 40 --without-replacement --json \
+  --simulate 100000 --seed 4)
+python3 - "$json" <<'PY' || fail "sgd chain --N: simulation vs prediction: $json"
+import json, sys
+d = json.loads(sys.argv[1])
+assert abs(d["variance"] - d["variance_linear"]) < 4 * d["variance_error"], d
+assert abs(d["excess_kl"] - d["excess_kl_linear"]) < 4 * d["excess_kl_error"], d
+assert d["estimation_kl"] > 0, d
+PY
 json=$("$bin" sgd double-well --eta 0.05 --sigma2 2 --grid 400 --json) || fail "sgd double-well failed"
 for key in barrier_theta barrier_height temperature gibbs_wide small_eta_wide chain_wide; do
   grep -q "\"$key\"" <<< "$json" || fail "sgd double-well --json lacks $key"
@@ -76,6 +86,9 @@ expect_usage_error "chain K = nan" "--K" sgd chain --K nan
 expect_usage_error "chain eta H > 2" "--eta" sgd chain --eta 1
 expect_usage_error "chain boundary" "--boundary" sgd chain --boundary helical
 expect_usage_error "chain grid" "--grid" sgd chain --grid 3
+expect_usage_error "chain N = 1" "--N" sgd chain --N 1
+expect_usage_error "chain batch > N" "--batch" sgd chain --N 5 --batch 6 --without-replacement
+expect_usage_error "chain without N" "--without-replacement" sgd chain --without-replacement
 expect_usage_error "chain batch" "--batch" sgd chain --batch 0
 expect_usage_error "well noise" "--noise" sgd double-well --noise pink
 expect_usage_error "well k" "--k-narrow" sgd double-well --k-narrow -1
