@@ -200,6 +200,14 @@ TEST(Ising2dSamplers, LowTemperatureOrdersAndHighTemperatureDisorders) {
   EXPECT_LT(hot.abs_magnetization_per_spin.value, 0.05);
 }
 
+TEST(Ising2dSamplers, WolffEquilibratesFromRandomStartOnLargeLattices) {
+  // From a random start the first Wolff clusters are tiny; equilibration counted in clusters alone
+  // left L = 128 disordered. At T = 2.0 every sample must be ordered (Yang: |m| = 0.911).
+  const LatticeSamples s = wolff_samples(make_lattice(128, 2.0), 4, {20, 1}, 41);
+  for (std::size_t k = 0; k < s.size(); ++k)
+    EXPECT_GT(std::abs(static_cast<double>(magnetization(128, s.row(k)))) / (128.0 * 128.0), 0.8) << "sample " << k;
+}
+
 TEST(Ising2dSamplers, SameSeedSameSamples) {
   const Lattice lattice = make_lattice(8, kTc);
   const LatticeSamples a = checkerboard_metropolis_samples(lattice, 100, {50, 2}, 1, 9);

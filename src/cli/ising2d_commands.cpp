@@ -306,7 +306,8 @@ void add_ising2d_commands(CLI::App& app) {
   sample->add_option("--seed", s->seed, "random seed")->capture_default_str();
   sample
       ->add_option("--equilibration-sweeps", s->equilibration_sweeps,
-                   "sweeps before the first sample (Wolff: a sweep is ~L^2 flipped spins)")
+                   "sweeps before the first sample (Wolff: twice, as L^2 flipped spins each, then as fixed "
+                   "cluster counts)")
       ->capture_default_str();
   sample->add_option("--sweeps-between", s->sweeps_between, "sweeps between samples of one chain")
       ->capture_default_str();

@@ -92,6 +92,7 @@ ChainMeasurement measure_wolff(const Lattice& lattice, const MeasurementPlan& pl
   const long per_sweep = wolff_clusters_per_sweep(lattice, seed);
   for (int c = 0; c < plan.chains; ++c) {
     Wolff w(lattice, lab::Rng::stream(seed, static_cast<std::uint64_t>(c)).next());
+    w.burn_in(static_cast<double>(plan.equilibration_sweeps));
     for (long k = 0; k < plan.equilibration_sweeps * per_sweep; ++k) w.step();
     const std::uint64_t f0 = w.flipped(), c0 = w.clusters();
     // Observables from scratch, O(N) per cluster: at T_c (<|C|> ~ L^1.75) that costs about as much as

@@ -238,9 +238,14 @@ int Wolff::step() {
   return size;
 }
 
+void Wolff::burn_in(double sweeps) {
+  const std::uint64_t target = flipped_ + static_cast<std::uint64_t>(std::ceil(sweeps * lattice_.sites()));
+  while (flipped_ < target) step();
+}
+
 long wolff_clusters_per_sweep(const Lattice& lattice, std::uint64_t seed, long pilot_clusters) {
   Wolff pilot(lattice, lab::Rng::stream(seed, 0x5717).next());
-  for (long k = 0; k < pilot_clusters; ++k) pilot.step();
+  pilot.burn_in(20);
   const std::uint64_t f0 = pilot.flipped();
   for (long k = 0; k < pilot_clusters; ++k) pilot.step();
   const double mean_cluster = static_cast<double>(pilot.flipped() - f0) / static_cast<double>(pilot_clusters);
@@ -291,6 +296,7 @@ LatticeSamples wolff_samples(const Lattice& lattice, std::size_t n, const Metrop
   samples.spins.resize(n * samples.sites());
   const long per_sweep = wolff_clusters_per_sweep(lattice, seed);
   Wolff w(lattice, seed);
+  w.burn_in(static_cast<double>(schedule.equilibration_sweeps));
   for (long k = 0; k < schedule.equilibration_sweeps; ++k) {
     for (long c = 0; c < per_sweep; ++c) w.step();
     if (progress) progress->advance();

@@ -70,6 +70,11 @@ class Wolff {
  public:
   Wolff(const Lattice& lattice, std::uint64_t seed);  // random start; any L >= 2
   int step();  // grow and flip one cluster; returns its size
+  // Burn-in from the random start: clusters until sweeps * L^2 spins have flipped (from a random start
+  // the first clusters are tiny: at L = 128, T_c, a thousand clusters flip ~2 L^2 spins, so a fixed
+  // cluster count would leave the chain far from equilibrium). The state it stops in is size-biased:
+  // follow it by fixed-count steps before taking any sample.
+  void burn_in(double sweeps);
   const std::vector<Spin>& spins() const { return spins_; }
   std::uint64_t flipped() const { return flipped_; }  // spins flipped so far
   std::uint64_t clusters() const { return clusters_; }
@@ -92,12 +97,13 @@ LatticeSamples checkerboard_metropolis_samples(const Lattice& lattice, std::size
                                                std::size_t samples_per_chain, std::uint64_t seed,
                                                lab::Progress* progress = nullptr);
 
-// Clusters per Wolff sweep, ceil(L^2 / <|C|>), from a pilot chain of `pilot_clusters` clusters (after
-// as many for equilibration) seeded independently of the chains it is used for.
+// Clusters per Wolff sweep, ceil(L^2 / <|C|>), from a pilot chain seeded independently of the chains
+// it is used for: burn-in of 20 sweeps, then <|C|> over `pilot_clusters` clusters.
 long wolff_clusters_per_sweep(const Lattice& lattice, std::uint64_t seed, long pilot_clusters = 2000);
 
-// n samples from one Wolff chain: equilibration_sweeps, then one sample every sweeps_between sweeps
-// (a sweep being wolff_clusters_per_sweep clusters).
+// n samples from one Wolff chain: burn_in(equilibration_sweeps), then equilibration_sweeps more
+// sweeps of fixed cluster count, then one sample every sweeps_between sweeps (a sweep being
+// wolff_clusters_per_sweep clusters).
 // (samples_per_chain = 1 in sample_sweeps.)
 LatticeSamples wolff_samples(const Lattice& lattice, std::size_t n, const MetropolisSchedule& schedule,
                              std::uint64_t seed, lab::Progress* progress = nullptr);
