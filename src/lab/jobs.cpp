@@ -215,7 +215,8 @@ JobResult Engine::run_local_one(const std::string& kind, const Job& job, const s
   std::map<std::string, fs::path> inputs;
   for (const auto& in : job.inputs) inputs[in.filename().string()] = in;
   JobContext ctx(partial, inputs, report, resumed);
-  const nlohmann::json value = kinds_.at(kind)(job, ctx);  // on an exception .partial stays, for a resume
+  // Through text and back, so that a fresh result reads exactly as a cached one (NaN becomes null).
+  const nlohmann::json value = nlohmann::json::parse(kinds_.at(kind)(job, ctx).dump());  // on an exception .partial stays
   lock.reset();
   fs::remove(partial / ".lock");
   const fs::path dir = publish_job(options_.cache, kind, key, job_json, value, {}, partial);

@@ -140,7 +140,7 @@ class MpiTransport : public Engine::Transport {
         job.label = header["job"].at("label").get<std::string>();
         job.parameters = header["job"].at("parameters");
         job.seed = header["job"].at("seed").get<std::uint64_t>();
-        reply["result"] = run(header.at("kind").get<std::string>(), job, scratch / "job", local);
+        reply["result"] = nlohmann::json::parse(run(header.at("kind").get<std::string>(), job, scratch / "job", local).dump());
         for (const auto& entry : fs::directory_iterator(scratch / "job"))
           if (entry.is_regular_file()) results.emplace_back(entry.path().filename().string(), slurp(entry.path()));
       } catch (const std::exception& e) {

@@ -78,7 +78,9 @@ std::optional<double> number(const std::string& s) {
 }  // namespace
 
 bool timing_field(const std::string& name) {
-  static const char* exact[] = {"wall_time_s", "finished_at", "started_at", "data_file", "elapsed_s"};
+  // git_commit and workers say where and how a run was made, not what it found.
+  static const char* exact[] = {"wall_time_s", "finished_at", "started_at", "data_file", "elapsed_s", "git_commit",
+                                "workers"};
   for (const char* e : exact)
     if (name == e) return true;
   return ends_with(name, "_s") || ends_with(name, "_ms") || ends_with(name, "_minutes");

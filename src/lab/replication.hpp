@@ -13,8 +13,8 @@
 
 namespace spinformer::lab {
 
-// Fields that measure time or place rather than results: wall_time_s, finished_at, data_file, keys and
-// columns ending in _s, _ms, _minutes, elapsed_s.
+// Fields that measure time or place rather than results: wall_time_s, finished_at, data_file, git_commit,
+// workers, and keys and columns ending in _s, _ms, _minutes.
 bool timing_field(const std::string& name);
 
 // The differences between two run directories (empty: the same results), one line each.
