@@ -13,6 +13,7 @@
 
 #include "lab/jobs.hpp"
 #include "lab/jobs_transport.hpp"
+#include "lab/parallel.hpp"
 #include "lab/usage_error.hpp"
 
 namespace fs = std::filesystem;
@@ -194,4 +195,15 @@ TEST(JobEngine, MessagesRoundTrip) {
   EXPECT_EQ(header["index"], 7);
   EXPECT_EQ(back, files);
   EXPECT_THROW(unpack_message("00000000000000ff{}"), std::runtime_error);
+}
+
+TEST(ParallelFor, EveryIndexOnceAndTheFirstFailureRethrown) {
+  std::vector<int> hits(1000, 0);
+  spinformer::lab::parallel_for(1000, 4, [&](long i) { hits[i] += 1; });
+  for (int h : hits) EXPECT_EQ(h, 1);
+  EXPECT_THROW(spinformer::lab::parallel_for(100, 3,
+                                             [](long i) {
+                                               if (i == 17) throw std::runtime_error("chain 17 diverged");
+                                             }),
+               std::runtime_error);
 }
