@@ -1,10 +1,11 @@
-// Fused attention for IsingGPT: batched matrix products for q.k and p.v, one in-place pass for
-// scale + bias + causal mask + softmax (and for its derivative), and a cached step for sampling.
+// Fused attention for IsingGPT, written by hand per (batch row, head): forward and backward passes
+// over the allowed (causal) keys only, and the cached step for sampling.
 #include "gpt/attention.hpp"
 
 #include <atomic>
 
 #include <ATen/Parallel.h>
+#include <ATen/record_function.h>
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
@@ -41,96 +42,210 @@ inline float exp_nonpositive(float x) {
   return p * scale;
 }
 
-// Row-wise softmax of x_j = scale s_j + b_j over j < n, in place on s[0..n); s[n..T) = 0.
-inline void softmax_row(float* s, const float* b, std::int64_t n, std::int64_t T, float scale) {
-  float m = -std::numeric_limits<float>::infinity();
+// Reductions in eight interleaved lanes: a fixed summation order that the compiler vectorises
+// without -ffast-math, the same on every instruction set.
+inline float lane_max(const float* s, std::int64_t n) {
+  float acc[8];
+  std::fill(acc, acc + 8, -std::numeric_limits<float>::infinity());
+  std::int64_t j = 0;
+  for (; j + 8 <= n; j += 8)
+    for (int k = 0; k < 8; ++k) acc[k] = acc[k] > s[j + k] ? acc[k] : s[j + k];
+  float m = acc[0];
+  for (int k = 1; k < 8; ++k) m = std::max(m, acc[k]);
+  for (; j < n; ++j) m = std::max(m, s[j]);
+  return m;
+}
+
+inline float lane_dot(const float* a, const float* b, std::int64_t n) {
+  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  std::int64_t j = 0;
+  for (; j + 8 <= n; j += 8)
+    for (int k = 0; k < 8; ++k) acc[k] += a[j + k] * b[j + k];
+  float sum = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+  for (; j < n; ++j) sum += a[j] * b[j];
+  return sum;
+}
+
+inline float lane_sum(const float* s, std::int64_t n) {
+  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  std::int64_t j = 0;
+  for (; j + 8 <= n; j += 8)
+    for (int k = 0; k < 8; ++k) acc[k] += s[j + k];
+  float sum = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+  for (; j < n; ++j) sum += s[j];
+  return sum;
+}
+
+// Softmax of x_j = scale s_j + b_j over j < n, in place on s[0..n).
+inline void softmax_row(float* s, const float* b, std::int64_t n, float scale) {
   if (b) {
     for (std::int64_t j = 0; j < n; ++j) s[j] = s[j] * scale + b[j];
   } else {
     for (std::int64_t j = 0; j < n; ++j) s[j] = s[j] * scale;
   }
-  for (std::int64_t j = 0; j < n; ++j) m = std::max(m, s[j]);
-  float sum = 0;
-  for (std::int64_t j = 0; j < n; ++j) {
-    s[j] = exp_nonpositive(s[j] - m);
-    sum += s[j];
-  }
-  const float inv = 1.0f / sum;
+  const float m = lane_max(s, n);
+  for (std::int64_t j = 0; j < n; ++j) s[j] = exp_nonpositive(s[j] - m);
+  const float inv = 1.0f / lane_sum(s, n);
   for (std::int64_t j = 0; j < n; ++j) s[j] *= inv;
-  std::fill(s + n, s + T, 0.0f);
 }
 
-// In place: scale q.k + bias, mask, softmax for every row of logits [B H, T, T].
-void softmax_rows(torch::Tensor& logits, const torch::Tensor& bias, std::int64_t heads, float scale, bool causal) {
-  const std::int64_t rows = logits.size(0) * logits.size(1), T = logits.size(2);
-  float* s = logits.data_ptr<float>();
-  const float* b = bias.defined() ? bias.data_ptr<float>() : nullptr;
-  at::parallel_for(0, rows, std::max<std::int64_t>(1, 16384 / T), [&](std::int64_t begin, std::int64_t end) {
-    for (std::int64_t r = begin; r < end; ++r) {
-      const std::int64_t i = r % T, h = (r / T) % heads;
-      softmax_row(s + r * T, b ? b + (h * T + i) * T : nullptr, causal ? i + 1 : T, T, scale);
+// One (batch row, head): the queries, keys and values are rows of the packed projections.
+struct Head {
+  const float* q;  // q_i at q + i * stride, k_j at q + C + j * stride, v_j at q + 2 C + j * stride
+  std::int64_t stride, C, T, hd;
+  bool causal;
+  float scale;
+};
+
+// Forward for one head: p [T, T] receives the weights (zero above the diagonal when causal), y_i
+// (at y + i * y_stride) the output; kt [hd, T] is scratch. Products are written as outer products
+// over the head dimension so that the innermost loops run over contiguous keys without reductions.
+__attribute__((target_clones("avx2", "default"))) void head_forward(const Head& a, const float* bias, float* p,
+                                                                     float* y, std::int64_t y_stride, float* kt) {
+  const std::int64_t T = a.T, hd = a.hd;
+  for (std::int64_t j = 0; j < T; ++j)
+    for (std::int64_t d = 0; d < hd; ++d) kt[d * T + j] = a.q[a.C + j * a.stride + d];
+  for (std::int64_t i = 0; i < T; ++i) {
+    const std::int64_t n = a.causal ? i + 1 : T;
+    const float* qi = a.q + i * a.stride;
+    float* s = p + i * T;
+    std::fill(s, s + T, 0.0f);
+    for (std::int64_t d = 0; d < hd; ++d) {
+      const float qd = qi[d];
+      const float* kd = kt + d * T;
+      for (std::int64_t j = 0; j < n; ++j) s[j] += qd * kd[j];
     }
-  });
+    softmax_row(s, bias ? bias + i * T : nullptr, n, a.scale);
+    float* yi = y + i * y_stride;
+    std::fill(yi, yi + hd, 0.0f);
+    for (std::int64_t j = 0; j < n; ++j) {
+      const float w = s[j];
+      const float* vj = a.q + 2 * a.C + j * a.stride;
+      for (std::int64_t d = 0; d < hd; ++d) yi[d] += w * vj[d];
+    }
+  }
 }
 
-// In place: dP -> dL/d(logit) = p (dp - sum_k p_k dp_k), zero above the diagonal when causal.
-void softmax_backward_rows(torch::Tensor& dp, const torch::Tensor& p, bool causal) {
-  const std::int64_t rows = dp.size(0) * dp.size(1), T = dp.size(2);
-  float* d = dp.data_ptr<float>();
-  const float* w = p.data_ptr<float>();
-  at::parallel_for(0, rows, std::max<std::int64_t>(1, 16384 / T), [&](std::int64_t begin, std::int64_t end) {
-    for (std::int64_t r = begin; r < end; ++r) {
-      const std::int64_t n = causal ? r % T + 1 : T;
-      float* dr = d + r * T;
-      const float* wr = w + r * T;
-      float dot = 0;
-      for (std::int64_t j = 0; j < n; ++j) dot += wr[j] * dr[j];
-      for (std::int64_t j = 0; j < n; ++j) dr[j] = wr[j] * (dr[j] - dot);
-      std::fill(dr + n, dr + T, 0.0f);
+// Backward for one head: dy_i at dy + i * dy_stride; dq, dk, dv (zeroed, rows at dq + i * stride,
+// dq + C + j * stride, dq + 2 C + j * stride) accumulate; ds [T, T] receives dL/d(logit) when not
+// null; row [T] and vt [hd, T] are scratch.
+__attribute__((target_clones("avx2", "default"))) void head_backward(const Head& a, const float* p, const float* dy,
+                                                                      std::int64_t dy_stride, float* dq, float* ds,
+                                                                      float* row, float* vt) {
+  const std::int64_t T = a.T, hd = a.hd, C = a.C;
+  for (std::int64_t j = 0; j < T; ++j)
+    for (std::int64_t d = 0; d < hd; ++d) vt[d * T + j] = a.q[2 * C + j * a.stride + d];
+  for (std::int64_t i = 0; i < T; ++i) {
+    const std::int64_t n = a.causal ? i + 1 : T;
+    const float* pi = p + i * T;
+    const float* dyi = dy + i * dy_stride;
+    // dv_j += p_ij dy_i; dp_ij = dy_i . v_j
+    for (std::int64_t j = 0; j < n; ++j) {
+      const float w = pi[j];
+      float* dvj = dq + 2 * C + j * a.stride;
+      for (std::int64_t d = 0; d < hd; ++d) dvj[d] += w * dyi[d];
     }
-  });
+    std::fill(row, row + n, 0.0f);
+    for (std::int64_t d = 0; d < hd; ++d) {
+      const float g = dyi[d];
+      const float* vd = vt + d * T;
+      for (std::int64_t j = 0; j < n; ++j) row[j] += g * vd[j];
+    }
+    // softmax derivative: ds_ij = p_ij (dp_ij - sum_k p_ik dp_ik)
+    const float dot = lane_dot(pi, row, n);
+    for (std::int64_t j = 0; j < n; ++j) row[j] = pi[j] * (row[j] - dot);
+    if (ds) {
+      std::copy(row, row + n, ds + i * T);
+      std::fill(ds + i * T + n, ds + (i + 1) * T, 0.0f);
+    }
+    // dq_i = scale sum_j ds_ij k_j; dk_j += scale ds_ij q_i
+    const float* qi = a.q + i * a.stride;
+    float* dqi = dq + i * a.stride;
+    for (std::int64_t j = 0; j < n; ++j) {
+      const float g = a.scale * row[j];
+      const float* kj = a.q + C + j * a.stride;
+      float* dkj = dq + C + j * a.stride;
+      for (std::int64_t d = 0; d < hd; ++d) {
+        dqi[d] += g * kj[d];
+        dkj[d] += g * qi[d];
+      }
+    }
+  }
+}
+
+// One query for one head against cached keys and values [L, hd] (rows 0..n-1): y = sum_j p_j v_j.
+__attribute__((target_clones("avx2", "default"))) void head_step(const float* q, const float* keys,
+                                                                  const float* values, std::int64_t n,
+                                                                  std::int64_t hd, float scale, const float* bias,
+                                                                  float* s, float* y) {
+  for (std::int64_t j = 0; j < n; ++j) s[j] = lane_dot(q, keys + j * hd, hd);
+  softmax_row(s, bias, n, scale);
+  std::fill(y, y + hd, 0.0f);
+  for (std::int64_t j = 0; j < n; ++j) {
+    const float w = s[j];
+    for (std::int64_t d = 0; d < hd; ++d) y[d] += w * values[j * hd + d];
+  }
 }
 
 struct FusedAttention : torch::autograd::Function<FusedAttention> {
-  static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& qkv, const torch::Tensor& bias,
+  static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& qkv_in, const torch::Tensor& bias,
                                std::int64_t heads, double scale, bool causal) {
+    RECORD_FUNCTION("spinformer::attention_forward", std::vector<c10::IValue>());
+    auto qkv = qkv_in.contiguous();
     const std::int64_t B = qkv.size(0), T = qkv.size(1), C = qkv.size(2) / 3, hd = C / heads;
-    // [3, B H, T, d_head]: one copy into the layout of the batched products
-    auto packed = qkv.view({B, T, 3, heads, hd}).permute({2, 0, 3, 1, 4}).contiguous().view({3, B * heads, T, hd});
-    auto q = packed[0], k = packed[1], v = packed[2];
-    auto p = at::bmm(q, k.transpose(1, 2));
     auto bias_c = bias.numel() > 0 ? bias.contiguous() : torch::Tensor();
-    softmax_rows(p, bias_c, heads, static_cast<float>(scale), causal);
-    auto y = at::bmm(p, v);
-    ctx->save_for_backward({packed, p});
+    auto p = torch::empty({B * heads, T, T}, qkv.options());
+    auto y = torch::empty({B, T, C}, qkv.options());
+    const float* src = qkv.data_ptr<float>();
+    const float* b = bias_c.defined() ? bias_c.data_ptr<float>() : nullptr;
+    float* pp = p.data_ptr<float>();
+    float* yp = y.data_ptr<float>();
+    at::parallel_for(0, B * heads, 1, [&](std::int64_t begin, std::int64_t end) {
+      std::vector<float> kt(static_cast<std::size_t>(hd * T));
+      for (std::int64_t r = begin; r < end; ++r) {
+        const std::int64_t n = r / heads, h = r % heads;
+        const Head head{src + n * T * 3 * C + h * hd, 3 * C, C, T, hd, causal, static_cast<float>(scale)};
+        head_forward(head, b ? b + h * T * T : nullptr, pp + r * T * T, yp + n * T * C + h * hd, C, kt.data());
+      }
+    });
+    ctx->save_for_backward({qkv, p});
     ctx->saved_data["heads"] = heads;
     ctx->saved_data["scale"] = scale;
     ctx->saved_data["causal"] = causal;
     ctx->saved_data["bias_grad"] = bias.numel() > 0 && bias.requires_grad();
-    return y.view({B, heads, T, hd}).transpose(1, 2).reshape({B, T, C});
+    return y;
   }
 
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    RECORD_FUNCTION("spinformer::attention_backward", std::vector<c10::IValue>());
     const auto saved = ctx->get_saved_variables();
-    const auto& packed = saved[0];
+    const auto& qkv = saved[0];
     const auto& p = saved[1];
     const std::int64_t heads = ctx->saved_data["heads"].toInt();
-    const double scale = ctx->saved_data["scale"].toDouble();
+    const float scale = static_cast<float>(ctx->saved_data["scale"].toDouble());
     const bool causal = ctx->saved_data["causal"].toBool();
-    const std::int64_t BH = packed.size(1), T = packed.size(2), hd = packed.size(3), B = BH / heads, C = heads * hd;
-    auto q = packed[0], k = packed[1], v = packed[2];
-    auto dy = grads[0].view({B, T, heads, hd}).transpose(1, 2).reshape({BH, T, hd});
-    auto dpacked = torch::empty({3, BH, T, hd}, packed.options());
-    auto dq = dpacked[0], dk = dpacked[1], dv = dpacked[2];
-    at::bmm_out(dv, p.transpose(1, 2), dy);
-    auto ds = at::bmm(dy, v.transpose(1, 2));
-    softmax_backward_rows(ds, p, causal);  // now dL/d(logit)
+    const bool bias_grad = ctx->saved_data["bias_grad"].toBool();
+    const std::int64_t B = qkv.size(0), T = qkv.size(1), C = qkv.size(2) / 3, hd = C / heads;
+    auto dy = grads[0].contiguous();
+    auto dqkv = torch::zeros_like(qkv);
+    auto ds = bias_grad ? torch::empty({B * heads, T, T}, qkv.options()) : torch::Tensor();
+    const float* src = qkv.data_ptr<float>();
+    const float* pp = p.data_ptr<float>();
+    const float* dyp = dy.data_ptr<float>();
+    float* dst = dqkv.data_ptr<float>();
+    float* dsp = bias_grad ? ds.data_ptr<float>() : nullptr;
+    at::parallel_for(0, B * heads, 1, [&](std::int64_t begin, std::int64_t end) {
+      std::vector<float> row(static_cast<std::size_t>(T)), vt(static_cast<std::size_t>(hd * T));
+      for (std::int64_t r = begin; r < end; ++r) {
+        const std::int64_t n = r / heads, h = r % heads;
+        const std::int64_t offset = n * T * 3 * C + h * hd;
+        const Head head{src + offset, 3 * C, C, T, hd, causal, scale};
+        head_backward(head, pp + r * T * T, dyp + n * T * C + h * hd, C, dst + offset,
+                      dsp ? dsp + r * T * T : nullptr, row.data(), vt.data());
+      }
+    });
     torch::Tensor dbias;
-    if (ctx->saved_data["bias_grad"].toBool()) dbias = ds.view({B, heads, T, T}).sum(0);
-    at::bmm_out(dq, ds, k);
-    at::bmm_out(dk, ds.transpose(1, 2), q);
-    dpacked.slice(0, 0, 2).mul_(scale);
-    auto dqkv = dpacked.view({3, B, heads, T, hd}).permute({1, 3, 0, 2, 4}).reshape({B, T, 3 * C});
+    if (bias_grad) dbias = ds.view({B, heads, T, T}).sum(0);
     return {dqkv, dbias, torch::Tensor(), torch::Tensor(), torch::Tensor()};
   }
 };
@@ -140,11 +255,12 @@ struct FusedAttention : torch::autograd::Function<FusedAttention> {
 torch::Tensor fused_attention(const torch::Tensor& qkv, std::int64_t heads, double scale, bool causal,
                               const torch::Tensor& bias) {
   // autograd Functions take no undefined tensors: an empty one stands for "no bias"
-  return FusedAttention::apply(qkv, bias.defined() ? bias : torch::empty({0}), heads, scale, causal);
+  return FusedAttention::apply(qkv, bias.defined() ? bias.contiguous() : torch::empty({0}), heads, scale, causal);
 }
 
 torch::Tensor cached_attention_step(const torch::Tensor& q, const torch::Tensor& k_cache, const torch::Tensor& v_cache,
                                     std::int64_t t, double scale, const torch::Tensor& bias_row) {
+  RECORD_FUNCTION("spinformer::cached_attention_step", std::vector<c10::IValue>());
   const std::int64_t B = k_cache.size(0), H = k_cache.size(1), L = k_cache.size(2), hd = k_cache.size(3);
   const std::int64_t C = H * hd, n = t + 1;
   auto qc = q.contiguous();
@@ -160,21 +276,8 @@ torch::Tensor cached_attention_step(const torch::Tensor& q, const torch::Tensor&
     std::vector<float> s(static_cast<std::size_t>(n));
     for (std::int64_t r = begin; r < end; ++r) {
       const std::int64_t b = r / H, h = r % H;
-      const float* qr = qp + b * C + h * hd;
-      const float* keys = kp + r * L * hd;
-      const float* values = vp + r * L * hd;
-      for (std::int64_t j = 0; j < n; ++j) {
-        float dot = 0;
-        for (std::int64_t d = 0; d < hd; ++d) dot += qr[d] * keys[j * hd + d];
-        s[static_cast<std::size_t>(j)] = dot;
-      }
-      softmax_row(s.data(), bp ? bp + h * n : nullptr, n, n, sc);
-      float* yr = yp + b * C + h * hd;
-      std::fill(yr, yr + hd, 0.0f);
-      for (std::int64_t j = 0; j < n; ++j) {
-        const float w = s[static_cast<std::size_t>(j)];
-        for (std::int64_t d = 0; d < hd; ++d) yr[d] += w * values[j * hd + d];
-      }
+      head_step(qp + b * C + h * hd, kp + r * L * hd, vp + r * L * hd, n, hd, sc, bp ? bp + h * n : nullptr, s.data(),
+                yp + b * C + h * hd);
     }
   });
   return y;

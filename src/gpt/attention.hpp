@@ -8,11 +8,14 @@ namespace spinformer::gpt::detail {
 // h d_head .. (h + 1) d_head - 1 of each) to y [B, T, C]:
 //   y_i = sum_j softmax_j(scale q_i.k_j + bias_ij) v_j,  over j <= i when causal, else over all j,
 // with bias [H, T, T] (undefined for none; its gradient flows when it requires one). One autograd
-// node: the logits are computed by batched matrix products, and scale, bias, causal mask and softmax
-// are applied in one pass over the row's allowed keys only, in place; the backward pass fuses the
-// softmax derivative the same way. Nothing of size [T, T] is materialised per step besides the
-// weights themselves. Its exponential is a polynomial (relative error below 3e-7), so results agree
-// with the LibTorch operators to float rounding, not bit for bit (tests/gpt/test_attention.cpp).
+// node, written by hand per (batch row, head) in the manner of llm.c: q.k, scale, bias, causal mask,
+// softmax and p.v in one pass over each query's allowed keys only (the masked half of the L x L block
+// is never computed), reading the packed projections and writing y in place, so that no layout copy
+// and no mask or bias tensor is made per step; the backward pass likewise. Only the weights [B H, T, T]
+// are stored for the backward pass. Its exponential is a polynomial (relative error below 3e-7) and
+// its sums run in another order, so results agree with the LibTorch operators to float rounding, not
+// bit for bit (tests/gpt/test_attention.cpp). The loops are compiled for AVX2 and for baseline x86-64
+// (chosen at load time) without fused multiply-adds, so both give the same bits.
 torch::Tensor fused_attention(const torch::Tensor& qkv, std::int64_t heads, double scale, bool causal,
                               const torch::Tensor& bias);
 
