@@ -92,85 +92,112 @@ inline void softmax_row(float* s, const float* b, std::int64_t n, float scale) {
 // One (batch row, head): the queries, keys and values are rows of the packed projections.
 struct Head {
   const float* q;  // q_i at q + i * stride, k_j at q + C + j * stride, v_j at q + 2 C + j * stride
-  std::int64_t stride, C, T, hd;
+  std::int64_t stride, C, T, Tp, hd;  // Tp: T rounded up to kBlock, the row length of the weights
   bool causal;
   float scale;
 };
 
-// Forward for one head: p [T, T] receives the weights (zero above the diagonal when causal), y_i
-// (at y + i * y_stride) the output; kt [hd, T] is scratch. Products are written as outer products
-// over the head dimension so that the innermost loops run over contiguous keys without reductions.
-__attribute__((target_clones("avx2", "default"))) void head_forward(const Head& a, const float* bias, float* p,
-                                                                     float* y, std::int64_t y_stride, float* kt) {
-  const std::int64_t T = a.T, hd = a.hd;
-  for (std::int64_t j = 0; j < T; ++j)
-    for (std::int64_t d = 0; d < hd; ++d) kt[d * T + j] = a.q[a.C + j * a.stride + d];
+constexpr std::int64_t kBlock = 16;  // keys per register block
+
+#define SPINFORMER_INLINE inline __attribute__((always_inline))
+
+// out[j] = sum_d x[d] t[d Tp + j] for j < n rounded up to kBlock: an outer product over the head
+// dimension with kBlock sums held in registers, the keys (t = keys transposed) contiguous.
+template <int HD>
+SPINFORMER_INLINE void scores(const float* __restrict x, const float* __restrict t, std::int64_t Tp, std::int64_t hd_,
+                              std::int64_t n, float* __restrict out) {
+  const std::int64_t hd = HD > 0 ? HD : hd_;
+  for (std::int64_t j0 = 0; j0 < n; j0 += kBlock) {
+    float acc[kBlock] = {};
+    for (std::int64_t d = 0; d < hd; ++d) {
+      const float xd = x[d];
+      const float* td = t + d * Tp + j0;
+      for (std::int64_t k = 0; k < kBlock; ++k) acc[k] += xd * td[k];
+    }
+    for (std::int64_t k = 0; k < kBlock; ++k) out[j0 + k] = acc[k];
+  }
+}
+
+// y[d] += a x[d]
+template <int HD>
+SPINFORMER_INLINE void axpy(float* __restrict y, float a, const float* __restrict x, std::int64_t hd_) {
+  const std::int64_t hd = HD > 0 ? HD : hd_;
+  for (std::int64_t d = 0; d < hd; ++d) y[d] += a * x[d];
+}
+
+// Transposes the keys (offset C) or values (offset 2 C) of a head into t [hd, Tp], zero-padded.
+SPINFORMER_INLINE void transpose_rows(const Head& a, std::int64_t offset, float* t) {
+  for (std::int64_t j = 0; j < a.T; ++j)
+    for (std::int64_t d = 0; d < a.hd; ++d) t[d * a.Tp + j] = a.q[offset + j * a.stride + d];
+  for (std::int64_t d = 0; d < a.hd; ++d) std::fill(t + d * a.Tp + a.T, t + (d + 1) * a.Tp, 0.0f);
+}
+
+// Forward for one head: p [T, Tp] receives the weights (zero above the diagonal when causal), y_i
+// (at y + i * y_stride) the output; kt [hd, Tp] is scratch.
+template <int HD>
+SPINFORMER_INLINE void head_forward_t(const Head& a, const float* bias, float* p, float* y, std::int64_t y_stride,
+                                      float* kt) {
+  const std::int64_t T = a.T, Tp = a.Tp, hd = HD > 0 ? HD : a.hd;
+  transpose_rows(a, a.C, kt);
   for (std::int64_t i = 0; i < T; ++i) {
     const std::int64_t n = a.causal ? i + 1 : T;
-    const float* qi = a.q + i * a.stride;
-    float* s = p + i * T;
-    std::fill(s, s + T, 0.0f);
-    for (std::int64_t d = 0; d < hd; ++d) {
-      const float qd = qi[d];
-      const float* kd = kt + d * T;
-      for (std::int64_t j = 0; j < n; ++j) s[j] += qd * kd[j];
-    }
+    float* s = p + i * Tp;
+    scores<HD>(a.q + i * a.stride, kt, Tp, hd, n, s);
     softmax_row(s, bias ? bias + i * T : nullptr, n, a.scale);
+    std::fill(s + n, s + Tp, 0.0f);
     float* yi = y + i * y_stride;
     std::fill(yi, yi + hd, 0.0f);
-    for (std::int64_t j = 0; j < n; ++j) {
-      const float w = s[j];
-      const float* vj = a.q + 2 * a.C + j * a.stride;
-      for (std::int64_t d = 0; d < hd; ++d) yi[d] += w * vj[d];
-    }
+    for (std::int64_t j = 0; j < n; ++j) axpy<HD>(yi, s[j], a.q + 2 * a.C + j * a.stride, hd);
   }
 }
 
 // Backward for one head: dy_i at dy + i * dy_stride; dq, dk, dv (zeroed, rows at dq + i * stride,
-// dq + C + j * stride, dq + 2 C + j * stride) accumulate; ds [T, T] receives dL/d(logit) when not
-// null; row [T] and vt [hd, T] are scratch.
-__attribute__((target_clones("avx2", "default"))) void head_backward(const Head& a, const float* p, const float* dy,
-                                                                      std::int64_t dy_stride, float* dq, float* ds,
-                                                                      float* row, float* vt) {
-  const std::int64_t T = a.T, hd = a.hd, C = a.C;
-  for (std::int64_t j = 0; j < T; ++j)
-    for (std::int64_t d = 0; d < hd; ++d) vt[d * T + j] = a.q[2 * C + j * a.stride + d];
+// dq + C + j * stride, dq + 2 C + j * stride) accumulate; ds [T, Tp] receives dL/d(logit) when not
+// null; row [Tp] and vt [hd, Tp] are scratch.
+template <int HD>
+SPINFORMER_INLINE void head_backward_t(const Head& a, const float* p, const float* dy, std::int64_t dy_stride,
+                                       float* dq, float* ds, float* row, float* vt) {
+  const std::int64_t T = a.T, Tp = a.Tp, hd = HD > 0 ? HD : a.hd, C = a.C;
+  transpose_rows(a, 2 * C, vt);
   for (std::int64_t i = 0; i < T; ++i) {
     const std::int64_t n = a.causal ? i + 1 : T;
-    const float* pi = p + i * T;
+    const float* pi = p + i * Tp;
     const float* dyi = dy + i * dy_stride;
-    // dv_j += p_ij dy_i; dp_ij = dy_i . v_j
-    for (std::int64_t j = 0; j < n; ++j) {
-      const float w = pi[j];
-      float* dvj = dq + 2 * C + j * a.stride;
-      for (std::int64_t d = 0; d < hd; ++d) dvj[d] += w * dyi[d];
-    }
-    std::fill(row, row + n, 0.0f);
-    for (std::int64_t d = 0; d < hd; ++d) {
-      const float g = dyi[d];
-      const float* vd = vt + d * T;
-      for (std::int64_t j = 0; j < n; ++j) row[j] += g * vd[j];
-    }
+    scores<HD>(dyi, vt, Tp, hd, n, row);  // dp_ij = dy_i . v_j
     // softmax derivative: ds_ij = p_ij (dp_ij - sum_k p_ik dp_ik)
     const float dot = lane_dot(pi, row, n);
     for (std::int64_t j = 0; j < n; ++j) row[j] = pi[j] * (row[j] - dot);
     if (ds) {
-      std::copy(row, row + n, ds + i * T);
-      std::fill(ds + i * T + n, ds + (i + 1) * T, 0.0f);
+      std::copy(row, row + n, ds + i * Tp);
+      std::fill(ds + i * Tp + n, ds + (i + 1) * Tp, 0.0f);
     }
-    // dq_i = scale sum_j ds_ij k_j; dk_j += scale ds_ij q_i
+    // dv_j += p_ij dy_i; dk_j += scale ds_ij q_i; dq_i = scale sum_j ds_ij k_j
     const float* qi = a.q + i * a.stride;
     float* dqi = dq + i * a.stride;
     for (std::int64_t j = 0; j < n; ++j) {
       const float g = a.scale * row[j];
-      const float* kj = a.q + C + j * a.stride;
-      float* dkj = dq + C + j * a.stride;
-      for (std::int64_t d = 0; d < hd; ++d) {
-        dqi[d] += g * kj[d];
-        dkj[d] += g * qi[d];
-      }
+      axpy<HD>(dq + 2 * C + j * a.stride, pi[j], dyi, hd);
+      axpy<HD>(dq + C + j * a.stride, g, qi, hd);
+      axpy<HD>(dqi, g, a.q + C + j * a.stride, hd);
     }
   }
+}
+
+__attribute__((target_clones("avx2", "default"))) void head_forward(const Head& a, const float* bias, float* p,
+                                                                     float* y, std::int64_t y_stride, float* kt) {
+  if (a.hd == 16) return head_forward_t<16>(a, bias, p, y, y_stride, kt);
+  if (a.hd == 8) return head_forward_t<8>(a, bias, p, y, y_stride, kt);
+  if (a.hd == 32) return head_forward_t<32>(a, bias, p, y, y_stride, kt);
+  head_forward_t<0>(a, bias, p, y, y_stride, kt);
+}
+
+__attribute__((target_clones("avx2", "default"))) void head_backward(const Head& a, const float* p, const float* dy,
+                                                                      std::int64_t dy_stride, float* dq, float* ds,
+                                                                      float* row, float* vt) {
+  if (a.hd == 16) return head_backward_t<16>(a, p, dy, dy_stride, dq, ds, row, vt);
+  if (a.hd == 8) return head_backward_t<8>(a, p, dy, dy_stride, dq, ds, row, vt);
+  if (a.hd == 32) return head_backward_t<32>(a, p, dy, dy_stride, dq, ds, row, vt);
+  head_backward_t<0>(a, p, dy, dy_stride, dq, ds, row, vt);
 }
 
 // One query for one head against cached keys and values [L, hd] (rows 0..n-1): y = sum_j p_j v_j.
@@ -194,18 +221,19 @@ struct FusedAttention : torch::autograd::Function<FusedAttention> {
     auto qkv = qkv_in.contiguous();
     const std::int64_t B = qkv.size(0), T = qkv.size(1), C = qkv.size(2) / 3, hd = C / heads;
     auto bias_c = bias.numel() > 0 ? bias.contiguous() : torch::Tensor();
-    auto p = torch::empty({B * heads, T, T}, qkv.options());
+    const std::int64_t Tp = (T + kBlock - 1) / kBlock * kBlock;
+    auto p = torch::empty({B * heads, T, Tp}, qkv.options());
     auto y = torch::empty({B, T, C}, qkv.options());
     const float* src = qkv.data_ptr<float>();
     const float* b = bias_c.defined() ? bias_c.data_ptr<float>() : nullptr;
     float* pp = p.data_ptr<float>();
     float* yp = y.data_ptr<float>();
     at::parallel_for(0, B * heads, 1, [&](std::int64_t begin, std::int64_t end) {
-      std::vector<float> kt(static_cast<std::size_t>(hd * T));
+      std::vector<float> kt(static_cast<std::size_t>(hd * Tp));
       for (std::int64_t r = begin; r < end; ++r) {
         const std::int64_t n = r / heads, h = r % heads;
-        const Head head{src + n * T * 3 * C + h * hd, 3 * C, C, T, hd, causal, static_cast<float>(scale)};
-        head_forward(head, b ? b + h * T * T : nullptr, pp + r * T * T, yp + n * T * C + h * hd, C, kt.data());
+        const Head head{src + n * T * 3 * C + h * hd, 3 * C, C, T, Tp, hd, causal, static_cast<float>(scale)};
+        head_forward(head, b ? b + h * T * T : nullptr, pp + r * T * Tp, yp + n * T * C + h * hd, C, kt.data());
       }
     });
     ctx->save_for_backward({qkv, p});
@@ -225,27 +253,27 @@ struct FusedAttention : torch::autograd::Function<FusedAttention> {
     const float scale = static_cast<float>(ctx->saved_data["scale"].toDouble());
     const bool causal = ctx->saved_data["causal"].toBool();
     const bool bias_grad = ctx->saved_data["bias_grad"].toBool();
-    const std::int64_t B = qkv.size(0), T = qkv.size(1), C = qkv.size(2) / 3, hd = C / heads;
+    const std::int64_t B = qkv.size(0), T = qkv.size(1), C = qkv.size(2) / 3, hd = C / heads, Tp = p.size(2);
     auto dy = grads[0].contiguous();
     auto dqkv = torch::zeros_like(qkv);
-    auto ds = bias_grad ? torch::empty({B * heads, T, T}, qkv.options()) : torch::Tensor();
+    auto ds = bias_grad ? torch::empty({B * heads, T, Tp}, qkv.options()) : torch::Tensor();
     const float* src = qkv.data_ptr<float>();
     const float* pp = p.data_ptr<float>();
     const float* dyp = dy.data_ptr<float>();
     float* dst = dqkv.data_ptr<float>();
     float* dsp = bias_grad ? ds.data_ptr<float>() : nullptr;
     at::parallel_for(0, B * heads, 1, [&](std::int64_t begin, std::int64_t end) {
-      std::vector<float> row(static_cast<std::size_t>(T)), vt(static_cast<std::size_t>(hd * T));
+      std::vector<float> row(static_cast<std::size_t>(Tp)), vt(static_cast<std::size_t>(hd * Tp));
       for (std::int64_t r = begin; r < end; ++r) {
         const std::int64_t n = r / heads, h = r % heads;
         const std::int64_t offset = n * T * 3 * C + h * hd;
-        const Head head{src + offset, 3 * C, C, T, hd, causal, scale};
-        head_backward(head, pp + r * T * T, dyp + n * T * C + h * hd, C, dst + offset,
-                      dsp ? dsp + r * T * T : nullptr, row.data(), vt.data());
+        const Head head{src + offset, 3 * C, C, T, Tp, hd, causal, scale};
+        head_backward(head, pp + r * T * Tp, dyp + n * T * C + h * hd, C, dst + offset,
+                      dsp ? dsp + r * T * Tp : nullptr, row.data(), vt.data());
       }
     });
     torch::Tensor dbias;
-    if (bias_grad) dbias = ds.view({B, heads, T, T}).sum(0);
+    if (bias_grad) dbias = ds.view({B, heads, T, Tp}).sum(0).slice(2, 0, T);
     return {dqkv, dbias, torch::Tensor(), torch::Tensor(), torch::Tensor()};
   }
 };
