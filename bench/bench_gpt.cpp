@@ -16,12 +16,14 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <limits>
 #include <map>
 #include <string>
 #include <vector>
 
 #include <fmt/format.h>
 
+#include "gpt/attention.hpp"
 #include "gpt/gpt.hpp"
 #include "gpt/kernels.hpp"
 #include "gpt/threads.hpp"
@@ -196,6 +198,42 @@ BENCHMARK(BM_GptStepProfile)
     ->Unit(benchmark::kMillisecond)
     ->Iterations(5)
     ->UseRealTime();
+
+// The attention alone, forward and backward through autograd, of one layer at a training step's shape:
+// the fused kernel against the LibTorch operators (range(2): 1 = fused). Items: tokens.
+void BM_GptAttentionLayer(benchmark::State& state) {
+  const std::int64_t L = state.range(0), batch = state.range(1), C = 64, heads = 4;
+  const bool fused = state.range(2) != 0;
+  gpt::set_threads(1);
+  torch::manual_seed(1);
+  auto qkv = torch::randn({batch, L, 3 * C}).requires_grad_(true);
+  auto upstream = torch::randn({batch, L, C});
+  const double scale = 0.25;
+  auto mask = torch::full({L, L}, -std::numeric_limits<float>::infinity()).triu(1);
+  for (auto _ : state) {
+    torch::Tensor y;
+    if (fused) {
+      y = gpt::detail::fused_attention(qkv, heads, scale, true, torch::Tensor());
+    } else {  // as AttentionImpl's reference path
+      auto parts = qkv.split(C, 2);
+      auto split = [&](const torch::Tensor& t) { return t.view({batch, L, heads, C / heads}).transpose(1, 2); };
+      auto att = torch::matmul(split(parts[0]), split(parts[1]).transpose(-2, -1)) * scale;
+      att = torch::softmax(att + mask, -1);
+      y = torch::matmul(att, split(parts[2])).transpose(1, 2).contiguous().view({batch, L, C});
+    }
+    y.backward(upstream);
+    qkv.mutable_grad().reset();
+  }
+  state.SetItemsProcessed(state.iterations() * batch * L);
+}
+BENCHMARK(BM_GptAttentionLayer)
+    ->ArgNames({"L", "batch", "fused"})
+    ->Args({32, 256, 0})
+    ->Args({32, 256, 1})
+    ->Args({256, 64, 0})
+    ->Args({256, 64, 1})
+    ->Unit(benchmark::kMillisecond)
+    ->MinTime(1.0);
 
 // Samples per second with the key/value cache from a fresh model: range(0) L, range(1) samples,
 // range(2) threads, range(3) fused.

@@ -21,9 +21,8 @@ using torch::autograd::variable_list;
 
 // exp(x) for x <= 0 (a softmax after subtracting the row maximum), Cephes' polynomial on
 // x = n ln 2 + r, |r| <= ln 2 / 2; branch-free so that the compiler vectorises the loops that call it.
-// Relative error below 3e-7; arguments below -87 give about 1e-38 instead of a denormal or zero.
+// Relative error below 3e-7; arguments below -87.3 (2^-126) give 0. Logits must be finite.
 inline float exp_nonpositive(float x) {
-  x = std::max(x, -87.0f);
   const float y = x * 1.44269504088896341f;
   const int n = static_cast<int>(y - 0.5f);  // round to nearest for y <= 0
   const float fn = static_cast<float>(n);
@@ -36,10 +35,8 @@ inline float exp_nonpositive(float x) {
   p = p * r + 1.6666665459e-1f;
   p = p * r + 5.0000001201e-1f;
   p = p * r * r + r + 1.0f;
-  std::int32_t bits = (n + 127) << 23;
-  float scale;
-  std::memcpy(&scale, &bits, sizeof scale);
-  return p * scale;
+  const std::int32_t bits = n >= -126 ? (n + 127) << 23 : 0;  // 2^n, or 0 below the normal floats
+  return p * __builtin_bit_cast(float, bits);
 }
 
 // Reductions in eight interleaved lanes: a fixed summation order that the compiler vectorises
@@ -118,11 +115,24 @@ SPINFORMER_INLINE void scores(const float* __restrict x, const float* __restrict
   }
 }
 
-// y[d] += a x[d]
+typedef float Float8 __attribute__((vector_size(32)));  // 8 lanes: two SSE or one AVX register
+
+// y[d] += a x[d]; in explicit 8-lane vectors for a known head size (y may be one of many rows that
+// the compiler cannot prove apart from x).
 template <int HD>
-SPINFORMER_INLINE void axpy(float* __restrict y, float a, const float* __restrict x, std::int64_t hd_) {
-  const std::int64_t hd = HD > 0 ? HD : hd_;
-  for (std::int64_t d = 0; d < hd; ++d) y[d] += a * x[d];
+SPINFORMER_INLINE void axpy(float* y, float a, const float* x, std::int64_t hd_) {
+  if constexpr (HD > 0 && HD % 8 == 0) {
+    for (std::int64_t d = 0; d < HD; d += 8) {
+      Float8 yv, xv;
+      std::memcpy(&yv, y + d, sizeof yv);
+      std::memcpy(&xv, x + d, sizeof xv);
+      yv += a * xv;
+      std::memcpy(y + d, &yv, sizeof yv);
+    }
+  } else {
+    const std::int64_t hd = HD > 0 ? HD : hd_;
+    for (std::int64_t d = 0; d < hd; ++d) y[d] += a * x[d];
+  }
 }
 
 // Transposes the keys (offset C) or values (offset 2 C) of a head into t [hd, Tp], zero-padded.
@@ -146,40 +156,76 @@ SPINFORMER_INLINE void head_forward_t(const Head& a, const float* bias, float* p
     softmax_row(s, bias ? bias + i * T : nullptr, n, a.scale);
     std::fill(s + n, s + Tp, 0.0f);
     float* yi = y + i * y_stride;
-    std::fill(yi, yi + hd, 0.0f);
-    for (std::int64_t j = 0; j < n; ++j) axpy<HD>(yi, s[j], a.q + 2 * a.C + j * a.stride, hd);
+    if (HD > 0) {  // the sum in registers
+      float acc[HD > 0 ? HD : 1] = {};
+      for (std::int64_t j = 0; j < n; ++j) axpy<HD>(acc, s[j], a.q + 2 * a.C + j * a.stride, hd);
+      std::copy(acc, acc + hd, yi);
+    } else {
+      std::fill(yi, yi + hd, 0.0f);
+      for (std::int64_t j = 0; j < n; ++j) axpy<HD>(yi, s[j], a.q + 2 * a.C + j * a.stride, hd);
+    }
   }
 }
 
 // Backward for one head: dy_i at dy + i * dy_stride; dq, dk, dv (zeroed, rows at dq + i * stride,
 // dq + C + j * stride, dq + 2 C + j * stride) accumulate; ds [T, Tp] receives dL/d(logit) when not
-// null; row [Tp] and vt [hd, Tp] are scratch.
+// null; rows [kRows, Tp] and vt [hd, Tp] are scratch. Queries go kRows at a time, so that each key's
+// dk_j and dv_j is loaded and stored once per kRows queries and each k_j is read once for them.
+constexpr std::int64_t kRows = 4;
+
 template <int HD>
 SPINFORMER_INLINE void head_backward_t(const Head& a, const float* p, const float* dy, std::int64_t dy_stride,
-                                       float* dq, float* ds, float* row, float* vt) {
+                                       float* dq, float* ds, float* rows, float* vt) {
   const std::int64_t T = a.T, Tp = a.Tp, hd = HD > 0 ? HD : a.hd, C = a.C;
   transpose_rows(a, 2 * C, vt);
-  for (std::int64_t i = 0; i < T; ++i) {
-    const std::int64_t n = a.causal ? i + 1 : T;
-    const float* pi = p + i * Tp;
-    const float* dyi = dy + i * dy_stride;
-    scores<HD>(dyi, vt, Tp, hd, n, row);  // dp_ij = dy_i . v_j
-    // softmax derivative: ds_ij = p_ij (dp_ij - sum_k p_ik dp_ik)
-    const float dot = lane_dot(pi, row, n);
-    for (std::int64_t j = 0; j < n; ++j) row[j] = pi[j] * (row[j] - dot);
-    if (ds) {
-      std::copy(row, row + n, ds + i * Tp);
-      std::fill(ds + i * Tp + n, ds + (i + 1) * Tp, 0.0f);
+  for (std::int64_t i0 = 0; i0 < T; i0 += kRows) {
+    const std::int64_t R = std::min(kRows, T - i0);
+    const std::int64_t n_all = a.causal ? i0 + R : T;  // keys any of the R queries sees
+    const float* pr[kRows];
+    const float* dyr[kRows];
+    const float* qr[kRows];
+    float* dsr[kRows];
+    for (std::int64_t r = 0; r < kRows; ++r) {
+      const std::int64_t i = i0 + std::min(r, R - 1);  // past the last query: the last again, with zero weights
+      pr[r] = p + i * Tp;
+      dyr[r] = dy + i * dy_stride;
+      qr[r] = a.q + i * a.stride;
+      dsr[r] = rows + r * Tp;
+      float* row = dsr[r];
+      if (r >= R) {
+        std::fill(row, row + Tp, 0.0f);
+        pr[r] = row;  // zero weights: the repeated row adds nothing
+        continue;
+      }
+      const std::int64_t n = a.causal ? i + 1 : T;
+      scores<HD>(dyr[r], vt, Tp, hd, n, row);  // dp_ij = dy_i . v_j
+      // softmax derivative: ds_ij = p_ij (dp_ij - sum_k p_ik dp_ik), times scale for q and k
+      const float dot = lane_dot(pr[r], row, n);
+      for (std::int64_t j = 0; j < n; ++j) row[j] = pr[r][j] * (row[j] - dot);
+      std::fill(row + n, row + Tp, 0.0f);
+      if (ds) std::copy(row, row + Tp, ds + i * Tp);
+      for (std::int64_t j = 0; j < n; ++j) row[j] *= a.scale;
     }
-    // dv_j += p_ij dy_i; dk_j += scale ds_ij q_i; dq_i = scale sum_j ds_ij k_j
-    const float* qi = a.q + i * a.stride;
-    float* dqi = dq + i * a.stride;
-    for (std::int64_t j = 0; j < n; ++j) {
-      const float g = a.scale * row[j];
-      axpy<HD>(dq + 2 * C + j * a.stride, pi[j], dyi, hd);
-      axpy<HD>(dq + C + j * a.stride, g, qi, hd);
-      axpy<HD>(dqi, g, a.q + C + j * a.stride, hd);
+    // dq_i = sum_j ds_ij k_j (in registers); dk_j += sum_i ds_ij q_i; dv_j += sum_i p_ij dy_i
+    float acc[kRows][HD > 0 ? HD : 1];
+    if (HD > 0)
+      for (std::int64_t r = 0; r < kRows; ++r) std::fill(acc[r], acc[r] + hd, 0.0f);
+    for (std::int64_t j = 0; j < n_all; ++j) {
+      const float* kj = a.q + C + j * a.stride;
+      float* dkj = dq + C + j * a.stride;
+      float* dvj = dq + 2 * C + j * a.stride;
+      for (std::int64_t r = 0; r < kRows; ++r) {
+        axpy<HD>(dvj, pr[r][j], dyr[r], hd);
+        axpy<HD>(dkj, dsr[r][j], qr[r], hd);
+        if (HD > 0) {
+          axpy<HD>(acc[r], dsr[r][j], kj, hd);
+        } else if (r < R) {
+          axpy<HD>(dq + (i0 + r) * a.stride, dsr[r][j], kj, hd);
+        }
+      }
     }
+    if (HD > 0)
+      for (std::int64_t r = 0; r < R; ++r) std::copy(acc[r], acc[r] + hd, dq + (i0 + r) * a.stride);
   }
 }
 
@@ -193,11 +239,11 @@ __attribute__((target_clones("avx2", "default"))) void head_forward(const Head& 
 
 __attribute__((target_clones("avx2", "default"))) void head_backward(const Head& a, const float* p, const float* dy,
                                                                       std::int64_t dy_stride, float* dq, float* ds,
-                                                                      float* row, float* vt) {
-  if (a.hd == 16) return head_backward_t<16>(a, p, dy, dy_stride, dq, ds, row, vt);
-  if (a.hd == 8) return head_backward_t<8>(a, p, dy, dy_stride, dq, ds, row, vt);
-  if (a.hd == 32) return head_backward_t<32>(a, p, dy, dy_stride, dq, ds, row, vt);
-  head_backward_t<0>(a, p, dy, dy_stride, dq, ds, row, vt);
+                                                                      float* rows, float* vt) {
+  if (a.hd == 16) return head_backward_t<16>(a, p, dy, dy_stride, dq, ds, rows, vt);
+  if (a.hd == 8) return head_backward_t<8>(a, p, dy, dy_stride, dq, ds, rows, vt);
+  if (a.hd == 32) return head_backward_t<32>(a, p, dy, dy_stride, dq, ds, rows, vt);
+  head_backward_t<0>(a, p, dy, dy_stride, dq, ds, rows, vt);
 }
 
 // One query for one head against cached keys and values [L, hd] (rows 0..n-1): y = sum_j p_j v_j.
@@ -263,13 +309,13 @@ struct FusedAttention : torch::autograd::Function<FusedAttention> {
     float* dst = dqkv.data_ptr<float>();
     float* dsp = bias_grad ? ds.data_ptr<float>() : nullptr;
     at::parallel_for(0, B * heads, 1, [&](std::int64_t begin, std::int64_t end) {
-      std::vector<float> row(static_cast<std::size_t>(Tp)), vt(static_cast<std::size_t>(hd * Tp));
+      std::vector<float> rows(static_cast<std::size_t>(kRows * Tp)), vt(static_cast<std::size_t>(hd * Tp));
       for (std::int64_t r = begin; r < end; ++r) {
         const std::int64_t n = r / heads, h = r % heads;
         const std::int64_t offset = n * T * 3 * C + h * hd;
         const Head head{src + offset, 3 * C, C, T, Tp, hd, causal, scale};
         head_backward(head, pp + r * T * Tp, dyp + n * T * C + h * hd, C, dst + offset,
-                      dsp ? dsp + r * T * Tp : nullptr, row.data(), vt.data());
+                      dsp ? dsp + r * T * Tp : nullptr, rows.data(), vt.data());
       }
     });
     torch::Tensor dbias;
