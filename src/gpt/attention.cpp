@@ -260,28 +260,53 @@ __attribute__((target_clones("avx2", "default"))) void head_step(const float* q,
   }
 }
 
+// A buffer for the weights [B H, T, Tp], reused once autograd has released it: a fresh one per layer
+// and step costs page faults (67 MB per layer at L = 256, batch 64). Per thread, since concurrent
+// trainers run on threads of their own; at most kPool buffers are kept.
+torch::Tensor weight_buffer(at::IntArrayRef sizes, const torch::TensorOptions& options) {
+  constexpr std::size_t kPool = 8;
+  static thread_local std::vector<torch::Tensor> pool;
+  for (const auto& t : pool)
+    if (t.use_count() == 1 && t.sizes() == sizes) return t;
+  if (pool.size() >= kPool)
+    pool.erase(std::remove_if(pool.begin(), pool.end(), [](const torch::Tensor& t) { return t.use_count() == 1; }),
+               pool.end());
+  pool.push_back(torch::empty(sizes, options));
+  return pool.back();
+}
+
+// y for qkv [B, T, 3C]; the weights into *weights [B H, T, Tp] when given (for the backward pass),
+// else only through a scratch block per thread (evaluation and sampling need no [B H, T, T] tensor).
+torch::Tensor attention_forward(const torch::Tensor& qkv, const torch::Tensor& bias, std::int64_t heads, double scale,
+                                bool causal, torch::Tensor* weights) {
+  RECORD_FUNCTION("spinformer::attention_forward", std::vector<c10::IValue>());
+  const std::int64_t B = qkv.size(0), T = qkv.size(1), C = qkv.size(2) / 3, hd = C / heads;
+  const std::int64_t Tp = (T + kBlock - 1) / kBlock * kBlock;
+  if (weights) *weights = weight_buffer({B * heads, T, Tp}, qkv.options());
+  auto y = torch::empty({B, T, C}, qkv.options());
+  const float* src = qkv.data_ptr<float>();
+  const float* b = bias.defined() ? bias.data_ptr<float>() : nullptr;
+  float* pp = weights ? weights->data_ptr<float>() : nullptr;
+  float* yp = y.data_ptr<float>();
+  at::parallel_for(0, B * heads, 1, [&](std::int64_t begin, std::int64_t end) {
+    std::vector<float> kt(static_cast<std::size_t>(hd * Tp));
+    std::vector<float> scratch(pp ? 0 : static_cast<std::size_t>(T * Tp));
+    for (std::int64_t r = begin; r < end; ++r) {
+      const std::int64_t n = r / heads, h = r % heads;
+      const Head head{src + n * T * 3 * C + h * hd, 3 * C, C, T, Tp, hd, causal, static_cast<float>(scale)};
+      head_forward(head, b ? b + h * T * T : nullptr, pp ? pp + r * T * Tp : scratch.data(),
+                   yp + n * T * C + h * hd, C, kt.data());
+    }
+  });
+  return y;
+}
+
 struct FusedAttention : torch::autograd::Function<FusedAttention> {
   static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& qkv_in, const torch::Tensor& bias,
                                std::int64_t heads, double scale, bool causal) {
-    RECORD_FUNCTION("spinformer::attention_forward", std::vector<c10::IValue>());
     auto qkv = qkv_in.contiguous();
-    const std::int64_t B = qkv.size(0), T = qkv.size(1), C = qkv.size(2) / 3, hd = C / heads;
-    auto bias_c = bias.numel() > 0 ? bias.contiguous() : torch::Tensor();
-    const std::int64_t Tp = (T + kBlock - 1) / kBlock * kBlock;
-    auto p = torch::empty({B * heads, T, Tp}, qkv.options());
-    auto y = torch::empty({B, T, C}, qkv.options());
-    const float* src = qkv.data_ptr<float>();
-    const float* b = bias_c.defined() ? bias_c.data_ptr<float>() : nullptr;
-    float* pp = p.data_ptr<float>();
-    float* yp = y.data_ptr<float>();
-    at::parallel_for(0, B * heads, 1, [&](std::int64_t begin, std::int64_t end) {
-      std::vector<float> kt(static_cast<std::size_t>(hd * Tp));
-      for (std::int64_t r = begin; r < end; ++r) {
-        const std::int64_t n = r / heads, h = r % heads;
-        const Head head{src + n * T * 3 * C + h * hd, 3 * C, C, T, Tp, hd, causal, static_cast<float>(scale)};
-        head_forward(head, b ? b + h * T * T : nullptr, pp + r * T * Tp, yp + n * T * C + h * hd, C, kt.data());
-      }
-    });
+    torch::Tensor p;
+    auto y = attention_forward(qkv, bias.numel() > 0 ? bias.contiguous() : torch::Tensor(), heads, scale, causal, &p);
     ctx->save_for_backward({qkv, p});
     ctx->saved_data["heads"] = heads;
     ctx->saved_data["scale"] = scale;
@@ -328,6 +353,9 @@ struct FusedAttention : torch::autograd::Function<FusedAttention> {
 
 torch::Tensor fused_attention(const torch::Tensor& qkv, std::int64_t heads, double scale, bool causal,
                               const torch::Tensor& bias) {
+  const bool grad = torch::GradMode::is_enabled() && (qkv.requires_grad() || (bias.defined() && bias.requires_grad()));
+  if (!grad) return attention_forward(qkv.contiguous(), bias.defined() ? bias.contiguous() : bias, heads, scale, causal,
+                                      nullptr);
   // autograd Functions take no undefined tensors: an empty one stands for "no bias"
   return FusedAttention::apply(qkv, bias.defined() ? bias.contiguous() : torch::empty({0}), heads, scale, causal);
 }

@@ -12,7 +12,8 @@ namespace spinformer::gpt::detail {
 // softmax and p.v in one pass over each query's allowed keys only (the masked half of the L x L block
 // is never computed), reading the packed projections and writing y in place, so that no layout copy
 // and no mask or bias tensor is made per step; the backward pass likewise. Only the weights [B H, T, T]
-// are stored for the backward pass. Its exponential is a polynomial (relative error below 3e-7) and
+// are stored for the backward pass (in a buffer reused from step to step), and without gradients
+// (evaluation) not even they. Its exponential is a polynomial (relative error below 3e-7) and
 // its sums run in another order, so results agree with the LibTorch operators to float rounding, not
 // bit for bit (tests/gpt/test_attention.cpp). The loops are compiled for AVX2 and for baseline x86-64
 // (chosen at load time) without fused multiply-adds, so both give the same bits.
