@@ -259,6 +259,24 @@ BENCHMARK(BM_GptSample)
     ->UseRealTime()
     ->MeasureProcessCPUTime();
 
+// Operators grouped by what they do in IsingGPT ("phase / aten::name" as recorded above).
+std::string kind_of(const std::string& entry) {
+  const auto has = [&](const char* part) { return entry.find(part) != std::string::npos; };
+  if (entry.rfind("optimizer / ", 0) == 0) return "optimizer (AdamW, gradient clipping)";
+  if (has("spinformer::attention") || has("FusedAttention")) return "attention: the fused kernel";
+  if (has("aten::bmm") || has("Bmm")) return "attention: bmm (q.k and p.v)";
+  if (has("aten::_softmax") || has("Softmax")) return "attention: softmax";
+  if (has("aten::select") || has("aten::as_strided") || has("aten::resolve_conj"))
+    return "views: select, as_strided, resolve_conj (bmm's loop)";
+  if (has("aten::mm") || has("aten::addmm") || has("MmBackward")) return "linear layers: matrix products";
+  if (has("aten::mul") || has("aten::add") || has("Mul") || has("Add"))
+    return "elementwise mul/add (scale, mask, bias, residuals)";
+  if (has("gelu") || has("Gelu")) return "GELU";
+  if (has("layer_norm") || has("LayerNorm")) return "layer norms";
+  if (has("copy_") || has("aten::cat") || has("contiguous") || has("clone")) return "layout copies";
+  return "the rest (embeddings, loss, sums, autograd)";
+}
+
 struct GptSummary {
   GptSummary() {
     rows();
@@ -291,6 +309,10 @@ struct GptSummary {
         shown += p.self_ms[k].second;
       }
       std::printf("  %-52s %8.2f ms %5.1f%%\n", "(the rest)", p.total_ms - shown, 100 * (p.total_ms - shown) / p.total_ms);
+      std::map<std::string, double> kinds;
+      for (const auto& [entry, ms] : p.self_ms) kinds[kind_of(entry)] += ms;
+      std::printf("  by kind:\n");
+      for (const auto& [kind, ms] : kinds) std::printf("    %-54s %8.2f ms %5.1f%%\n", kind.c_str(), ms, 100 * ms / p.total_ms);
     }
   }
 } g_summary;
