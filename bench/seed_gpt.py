@@ -45,16 +45,16 @@ def time_steps(threads, batch=256, L=32, warmup=5, seconds=4.0):
 
     for k in range(warmup):
         step(k)
-    n, start = 0, time.perf_counter()
+    n, start, cpu0 = 0, time.perf_counter(), time.process_time()
     while time.perf_counter() - start < seconds:
         step(n)
         n += 1
     per_step = (time.perf_counter() - start) / n
-    return per_step, batch * L / per_step
+    return per_step, batch * L / per_step, (time.process_time() - cpu0) / n
 
 
 if __name__ == "__main__":
     print(f"seed's IsingGPT in PyTorch {torch.__version__} (batch 256, L = 32, dropout 0.1, AdamW):")
     for threads in (1, 2):
-        per_step, tokens = time_steps(threads)
-        print(f"  {threads} thread(s): {1e3 * per_step:.1f} ms/step, {tokens:.3g} tokens/s")
+        per_step, tokens, cpu = time_steps(threads)
+        print(f"  {threads} thread(s): {1e3 * per_step:.1f} ms/step, {tokens:.3g} tokens/s, {1e3 * cpu:.1f} CPU ms/step")

@@ -4,8 +4,10 @@
 #include <fmt/format.h>
 #include <fstream>
 
+#include "gpt/attention.hpp"
 #include "gpt/eval.hpp"
 #include "gpt/gpt.hpp"
+#include "gpt/kernels.hpp"
 #include "gpt/model_impl.hpp"
 #include "lab/atomic_file.hpp"
 #include "lab/rng.hpp"
@@ -45,6 +47,11 @@ torch::Tensor AttentionImpl::bias() const {
 
 torch::Tensor AttentionImpl::forward(const torch::Tensor& x, torch::Tensor* weights) {
   const auto B = x.size(0), T = x.size(1), C = x.size(2);
+  const bool dropout = is_training() && cfg.dropout > 0;
+  if (!weights && !dropout && attention_path() == AttentionPath::fused) {
+    auto b = cfg.bias == BiasKind::none ? torch::Tensor() : bias().slice(1, 0, T).slice(2, 0, T);
+    return proj(fused_attention(qkv(x), heads, scale, !cfg.seed_literal, b));
+  }
   auto parts = qkv(x).split(C, 2);
   auto q = parts[0].view({B, T, heads, head_dim}).transpose(1, 2);
   auto k = parts[1].view({B, T, heads, head_dim}).transpose(1, 2);
@@ -66,6 +73,10 @@ torch::Tensor AttentionImpl::forward_step(const torch::Tensor& x, std::int64_t t
   auto q = parts[0].view({B, 1, heads, head_dim}).transpose(1, 2);  // [B, H, 1, hd]
   k_cache.select(2, t).copy_(parts[1].view({B, heads, head_dim}));
   v_cache.select(2, t).copy_(parts[2].view({B, heads, head_dim}));
+  if (attention_path() == AttentionPath::fused) {
+    auto b = cfg.bias == BiasKind::none ? torch::Tensor() : bias().select(1, t).slice(1, 0, t + 1);
+    return proj(cached_attention_step(parts[0].reshape({B, C}), k_cache, v_cache, t, scale, b).view({B, 1, C}));
+  }
   auto keys = k_cache.slice(2, 0, t + 1), values = v_cache.slice(2, 0, t + 1);
   auto att = (q * keys).sum(-1) * scale;  // [B, H, t + 1]
   if (cfg.bias != BiasKind::none) att = att + bias().select(1, t).slice(1, 0, t + 1).view({1, heads, t + 1});

@@ -1,6 +1,8 @@
 // Training IsingGPT: AdamW, schedules, clipping, validation, early stopping, atomic checkpoints, resume.
 #include "gpt/train.hpp"
 
+#include <ATen/record_function.h>
+
 #include <chrono>
 #include <cmath>
 #include <fmt/format.h>
@@ -135,14 +137,23 @@ double train_step(Gpt& net, torch::optim::AdamW& optimizer, const TrainConfig& c
   for (auto& group : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
   if (net->cfg.dropout > 0) detail::seed_dropout(c.seed * 0x9E3779B97F4A7C15ULL + static_cast<std::uint64_t>(step) + 1);
   net->train();
-  auto batch = tokens.index_select(0, batcher.indices(step, c.batch));
-  auto loss = -detail::position_log_probs(net, batch).mean();
-  const double value = loss.item<double>();
+  torch::Tensor loss;
+  double value = 0;
+  {
+    RECORD_FUNCTION("step: forward", std::vector<c10::IValue>());  // phases for the benchmark's profile
+    auto batch = tokens.index_select(0, batcher.indices(step, c.batch));
+    loss = -detail::position_log_probs(net, batch).mean();
+    value = loss.item<double>();
+  }
   if (!std::isfinite(value))
     throw std::runtime_error(fmt::format("training loss is {} at step {} (lr {:.3g}): stopping; lower --lr or "
                                          "set --grad-clip", value, step, lr));
-  optimizer.zero_grad();
-  loss.backward();
+  {
+    RECORD_FUNCTION("step: backward", std::vector<c10::IValue>());
+    optimizer.zero_grad();
+    loss.backward();
+  }
+  RECORD_FUNCTION("step: optimizer", std::vector<c10::IValue>());
   if (c.grad_clip > 0) torch::nn::utils::clip_grad_norm_(net->parameters(), c.grad_clip);
   optimizer.step();
   return value;

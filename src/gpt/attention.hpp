@@ -1,0 +1,28 @@
+#pragma once
+// Private: the fused attention kernels behind AttentionImpl (LibTorch). Included only by src/gpt/*.cpp.
+#include <torch/torch.h>
+
+namespace spinformer::gpt::detail {
+
+// Multi-head attention from the packed projections qkv [B, T, 3C] (q | k | v, head h in columns
+// h d_head .. (h + 1) d_head - 1 of each) to y [B, T, C]:
+//   y_i = sum_j softmax_j(scale q_i.k_j + bias_ij) v_j,  over j <= i when causal, else over all j,
+// with bias [H, T, T] (undefined for none; its gradient flows when it requires one). One autograd
+// node, written by hand per (batch row, head) in the manner of llm.c: q.k, scale, bias, causal mask,
+// softmax and p.v in one pass over each query's allowed keys only (the masked half of the L x L block
+// is never computed), reading the packed projections and writing y in place, so that no layout copy
+// and no mask or bias tensor is made per step; the backward pass likewise. Only the weights [B H, T, T]
+// are stored for the backward pass (in a buffer reused from step to step), and without gradients
+// (evaluation) not even they. Its exponential is a polynomial (relative error below 3e-7) and
+// its sums run in another order, so results agree with the LibTorch operators to float rounding, not
+// bit for bit (tests/gpt/test_attention.cpp). The loops are compiled for AVX2 and for baseline x86-64
+// (chosen at load time) without fused multiply-adds, so both give the same bits.
+torch::Tensor fused_attention(const torch::Tensor& qkv, std::int64_t heads, double scale, bool causal,
+                              const torch::Tensor& bias);
+
+// One new position t for the whole batch with a key/value cache (sampling): q [B, C] and the
+// caches [B, H, L, d_head] (filled at 0..t) -> y [B, C], without gradients.
+torch::Tensor cached_attention_step(const torch::Tensor& q, const torch::Tensor& k_cache, const torch::Tensor& v_cache,
+                                    std::int64_t t, double scale, const torch::Tensor& bias_row);
+
+}  // namespace spinformer::gpt::detail
