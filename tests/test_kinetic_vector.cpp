@@ -150,6 +150,15 @@ TEST(KineticVector, OneFreeSpinIsTheBesselReadout) {
     const auto r = simulate_kinetic(model, o);
     EXPECT_NEAR(r.m[2](0, 3), value, 6e-5) << beta;
     EXPECT_NEAR(r.m[2].row(0).norm(), std::abs(r.m[2](0, 3)), 1e-15);
+    // The plain estimator (sampled spins) agrees within its error bars, and the sampled components
+    // orthogonal to x average to zero.
+    o.conditional_mean = false;
+    o.runs = 40000;
+    o.seed = 11;
+    const auto plain = simulate_kinetic(model, o);
+    EXPECT_LT(std::abs(plain.m[2](0, 3) - value), 4.5 * plain.m_err[2](0, 3)) << beta;
+    EXPECT_LT(std::abs(plain.m[2](0, 0)), 4.5 * plain.m_err[2](0, 0)) << beta;
+    EXPECT_GT(plain.m_err[2](0, 3), 0.0);
   }
 }
 

@@ -224,6 +224,7 @@ struct VectorFlags {
   long runs = 1000;
   std::uint64_t seed = 1, model_seed = 1;
   bool json = false, compare = false;
+  std::string estimator = "conditional";
 };
 
 void run_glass_kinetic(const VectorFlags& f) {
@@ -233,6 +234,8 @@ void run_glass_kinetic(const VectorFlags& f) {
   if (!f.out.empty()) lab::require_writable(f.out, "--out");
   const glass::VectorSpinModel model = f.couplings.empty() ? glass::VectorSpinModel::random(f.N, f.D, f.h, f.model_seed)
                                                            : glass::VectorSpinModel::from_files(f.couplings, f.field, f.h);
+  if (f.estimator != "conditional" && f.estimator != "sample")
+    throw lab::UsageError("--estimator", fmt::format("must be conditional or sample, got '{}'", f.estimator));
   glass::KineticOptions o;
   o.beta = f.beta;
   o.steps = f.steps;
@@ -240,9 +243,10 @@ void run_glass_kinetic(const VectorFlags& f) {
   o.seed = f.seed;
   o.threads = f.threads;
   o.progress = true;
+  o.conditional_mean = f.estimator == "conditional";
   const auto sim = glass::simulate_kinetic(model, o);
   nlohmann::json out = {{"N", model.N}, {"D", model.D}, {"R", model.R}, {"beta", f.beta}, {"steps", f.steps},
-                        {"runs", f.runs}, {"alignment", sim.alignment},
+                        {"runs", f.runs}, {"estimator", f.estimator}, {"alignment", sim.alignment},
                         {"m", rows_json(sim.m.back())}, {"m_err", rows_json(sim.m_err.back())}};
   if (f.compare) {
     const auto c = glass::compare_mean_field(model, sim, f.beta, f.steps);
@@ -268,7 +272,7 @@ void run_glass_kinetic(const VectorFlags& f) {
     lab::RunMetadata meta("spinformer glass kinetic");
     meta.set_seed(f.seed);
     meta.parameters() = {{"N", model.N}, {"D", model.D}, {"beta", f.beta}, {"h", f.h}, {"steps", f.steps},
-                         {"runs", f.runs}, {"couplings", f.couplings}, {"field", f.field},
+                         {"runs", f.runs}, {"estimator", f.estimator}, {"couplings", f.couplings}, {"field", f.field},
                          {"model_seed", f.couplings.empty() ? nlohmann::json(f.model_seed) : nlohmann::json()}};
     meta.write_sidecar(f.out);
   }
@@ -453,6 +457,9 @@ void add_glass_kinetic_command(CLI::App& glass) {
   cmd->add_option("--runs", f->runs, "independent trajectories")->capture_default_str();
   cmd->add_option("--seed", f->seed, "seed of the trajectories (run r uses stream r)")->capture_default_str();
   cmd->add_option("--threads", f->threads, "worker threads (the result does not depend on them)")->capture_default_str();
+  cmd->add_option("--estimator", f->estimator,
+                  "conditional (mean of E[s_t | s_t-1], less noise) | sample (mean of the sampled s_t)")
+      ->capture_default_str();
   cmd->add_flag("--compare", f->compare, "add the MSE of nMF and TAP (both readouts) against the simulation");
   cmd->add_option("--out", f->out, "write m and m_err at step T (N rows of 2D numbers), with a JSON sidecar");
   cmd->add_flag("--json", f->json, "print one JSON object {m, m_err, alignment, ...}");

@@ -99,8 +99,9 @@ void run_chunk(const VectorSpinModel& model, const KineticOptions& o, long first
           s.row(i) = R * sample_vmf(Eigen::RowVectorXd::Unit(D, 0), 0.0, rng);
         }
       }
-      sums.sum[t] += mean;
-      sums.sum_sq[t] += mean.array().square().matrix();
+      const State& estimate = o.conditional_mean ? mean : s;
+      sums.sum[t] += estimate;
+      sums.sum_sq[t] += estimate.array().square().matrix();
     }
   }
 }

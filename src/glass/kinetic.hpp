@@ -36,11 +36,14 @@ struct KineticOptions {
   std::uint64_t seed = 1;  // run r draws from lab::Rng::stream(seed, r)
   int threads = 1;
   bool progress = false;
+  // true: average the exact conditional means E[s_t | s_t-1] (unbiased, less noise); false: average
+  // the sampled spins s_t themselves (the plain estimator, which exercises the sampler at every step).
+  bool conditional_mean = true;
 };
 
-// Mean over runs of s_t, t = 0..steps, estimated without bias and with less noise by averaging the
-// exact conditional mean E[s_t | s_t-1] = R A_D(kappa) theta/|theta| of each run (Rao-Blackwell);
-// m_err is the standard error of that mean over runs. Same (seed, runs) => same bytes, any threads.
+// Mean over runs of s_t, t = 0..steps, by default estimated without bias and with less noise by
+// averaging the exact conditional mean E[s_t | s_t-1] = R A_D(kappa) theta/|theta| of each run
+// (Rao-Blackwell); m_err is the standard error of that mean over runs. Same (seed, runs) => same bytes, any threads.
 struct KineticResult {
   std::vector<State> m, m_err;
   State trajectory_mean;  // mean of m_1..m_T (the thesis's TAP reads its trajectory mean)

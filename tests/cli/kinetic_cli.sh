@@ -81,6 +81,7 @@ expect_usage_error "unwritable out" --out kinetic nmf "${model[@]}" --out "$work
 expect_usage_error "glass kinetic beta" --beta glass kinetic --beta -1 --out "$work/out.tsv"
 expect_usage_error "glass kinetic runs" --runs glass kinetic --runs 0 --out "$work/out.tsv"
 expect_usage_error "glass kinetic D" --D glass kinetic --D 2 --out "$work/out.tsv"
+expect_usage_error "bad estimator" --estimator glass kinetic --estimator exact --out "$work/out.tsv"
 expect_usage_error "scan eps < 0" --eps glass kinetic-scan --eps -1 --out "$work/out.tsv"
 expect_usage_error "scan betas" --betas glass kinetic-scan --betas 1,0 --out "$work/out.tsv"
 expect_usage_error "glass kinetic field alone" --couplings glass kinetic --field "$work/x.txt" --out "$work/out.tsv"
