@@ -49,7 +49,7 @@ assert -1 <= j["alignment"] <= 1
 PY
 [[ "$json" == "$("$bin" "${vec[@]}" --threads 2 --json)" ]] || fail "glass kinetic is not reproducible"
 json=$("$bin" glass kinetic --N 6 --D 5 --beta 1 --steps 3 --runs 200 --compare --json) || fail "glass kinetic --compare"
-for key in mse_final_state mse_trajectory_mean nmf_bessel tap_large_d noise alignment_mean_field; do
+for key in mse_final_state mse_trajectory_mean nmf_bessel tap_large_d second_order noise alignment_mean_field; do
   grep -q "\"$key\"" <<< "$json" || fail "glass kinetic --compare lacks key $key"
 done
 "$bin" "${vec[@]}" --out "$work/v.tsv" > /dev/null || fail "glass kinetic --out"
@@ -63,7 +63,7 @@ rows = json.loads(sys.argv[1])["rows"]
 assert len(rows) == 8
 for r in rows:
     if r["eps"] == 0:
-        assert r["mse_nmf_bessel"] < 1e-24 and r["mse_nmf_large_d"] > 1e-6, r
+        assert r["mse_nmf_bessel"] < 1e-24 and r["mse_second_order"] < 1e-24 and r["mse_nmf_large_d"] > 1e-6, r
 PY
 
 expect_usage_error "beta <= 0" --beta kinetic simulate "${model[@]}" --beta 0 --out "$work/out.tsv"
