@@ -224,6 +224,7 @@ struct VectorFlags {
   long runs = 1000;
   std::uint64_t seed = 1, model_seed = 1;
   bool json = false, compare = false;
+  std::string estimator = "conditional";
 };
 
 void run_glass_kinetic(const VectorFlags& f) {
@@ -233,6 +234,8 @@ void run_glass_kinetic(const VectorFlags& f) {
   if (!f.out.empty()) lab::require_writable(f.out, "--out");
   const glass::VectorSpinModel model = f.couplings.empty() ? glass::VectorSpinModel::random(f.N, f.D, f.h, f.model_seed)
                                                            : glass::VectorSpinModel::from_files(f.couplings, f.field, f.h);
+  if (f.estimator != "conditional" && f.estimator != "sample")
+    throw lab::UsageError("--estimator", fmt::format("must be conditional or sample, got '{}'", f.estimator));
   glass::KineticOptions o;
   o.beta = f.beta;
   o.steps = f.steps;
@@ -240,15 +243,16 @@ void run_glass_kinetic(const VectorFlags& f) {
   o.seed = f.seed;
   o.threads = f.threads;
   o.progress = true;
+  o.conditional_mean = f.estimator == "conditional";
   const auto sim = glass::simulate_kinetic(model, o);
   nlohmann::json out = {{"N", model.N}, {"D", model.D}, {"R", model.R}, {"beta", f.beta}, {"steps", f.steps},
-                        {"runs", f.runs}, {"alignment", sim.alignment},
+                        {"runs", f.runs}, {"estimator", f.estimator}, {"alignment", sim.alignment},
                         {"m", rows_json(sim.m.back())}, {"m_err", rows_json(sim.m_err.back())}};
   if (f.compare) {
     const auto c = glass::compare_mean_field(model, sim, f.beta, f.steps);
     const auto errors = [](const glass::KineticErrors& e) {
       return nlohmann::json{{"nmf_bessel", e.nmf_bessel}, {"nmf_large_d", e.nmf_large_d}, {"tap_bessel", e.tap_bessel},
-                            {"tap_large_d", e.tap_large_d}, {"noise", e.noise}};
+                            {"tap_large_d", e.tap_large_d}, {"second_order", e.second_order}, {"noise", e.noise}};
     };
     out["mse_final_state"] = errors(c.final_state);
     out["mse_trajectory_mean"] = errors(c.trajectory_mean);
@@ -268,7 +272,7 @@ void run_glass_kinetic(const VectorFlags& f) {
     lab::RunMetadata meta("spinformer glass kinetic");
     meta.set_seed(f.seed);
     meta.parameters() = {{"N", model.N}, {"D", model.D}, {"beta", f.beta}, {"h", f.h}, {"steps", f.steps},
-                         {"runs", f.runs}, {"couplings", f.couplings}, {"field", f.field},
+                         {"runs", f.runs}, {"estimator", f.estimator}, {"couplings", f.couplings}, {"field", f.field},
                          {"model_seed", f.couplings.empty() ? nlohmann::json(f.model_seed) : nlohmann::json()}};
     meta.write_sidecar(f.out);
   }
@@ -317,14 +321,14 @@ void run_glass_kinetic_scan(const ScanFlags& f) {
   lab::Table table;
   table.columns = {"N", "beta", "eps", "alignment_sim", "alignment_sim_err"};
   for (const auto& n : names) table.columns.insert(table.columns.end(), {"mse_" + n, "mse_" + n + "_err", "alignment_" + n});
-  table.columns.insert(table.columns.end(), {"noise", "m_err_rms"});
+  table.columns.insert(table.columns.end(), {"mse_second_order", "mse_second_order_err", "noise", "m_err_rms"});
   nlohmann::json rows = nlohmann::json::array();
   lab::Progress progress("glass kinetic-scan (draws)",
                          static_cast<long>(f.sizes.size() * f.betas.size() * f.eps.size()) * f.draws);
   for (int N : f.sizes)
     for (double beta : f.betas)
       for (double eps : f.eps) {
-        std::vector<double> a_sim, noise, m_err_rms;
+        std::vector<double> a_sim, noise, m_err_rms, second;
         std::map<std::string, std::vector<double>> mse, align;
         for (int d = 0; d < f.draws; ++d) {
           auto model = glass::VectorSpinModel::random(N, f.D, f.h, f.model_seed + d);
@@ -337,6 +341,7 @@ void run_glass_kinetic_scan(const ScanFlags& f) {
           a_sim.push_back(c.alignment_simulation);
           noise.push_back(c.final_state.noise);
           m_err_rms.push_back(std::sqrt(c.final_state.noise));
+          second.push_back(c.final_state.second_order);
           const double e[] = {c.final_state.nmf_bessel, c.final_state.nmf_large_d, c.final_state.tap_bessel,
                               c.final_state.tap_large_d};
           const double a[] = {c.alignment_nmf_bessel, c.alignment_nmf_large_d, c.alignment_tap_bessel,
@@ -361,7 +366,10 @@ void run_glass_kinetic_scan(const ScanFlags& f) {
           j["alignment_" + n] = al;
         }
         const double nz = lab::mean_and_error(noise).value, mr = lab::mean_and_error(m_err_rms).value;
-        row.insert(row.end(), {nz, mr});
+        const auto so = lab::mean_and_error(second);
+        row.insert(row.end(), {so.value, k * so.error, nz, mr});
+        j["mse_second_order"] = so.value;
+        j["mse_second_order_err"] = finite_or_null(k * so.error);
         j["noise"] = nz;
         j["m_err_rms"] = mr;
         table.add(row);
@@ -380,13 +388,13 @@ void run_glass_kinetic_scan(const ScanFlags& f) {
     std::cout << nlohmann::json{{"rows", rows}}.dump() << '\n';
     return;
   }
-  fmt::print("{:>5} {:>9} {:>6} {:>8} {:>11} {:>11} {:>11} {:>11} {:>10}\n", "N", "beta", "eps", "A_sim", "nMF-Bessel",
-             "nMF-largeD", "TAP-Bessel", "TAP-largeD", "noise");
+  fmt::print("{:>5} {:>9} {:>6} {:>8} {:>11} {:>11} {:>11} {:>11} {:>11} {:>10}\n", "N", "beta", "eps", "A_sim",
+             "nMF-Bessel", "nMF-largeD", "TAP-Bessel", "TAP-largeD", "2nd-order", "noise");
   for (const auto& r : rows)
-    fmt::print("{:5d} {:9.4g} {:6.3g} {:8.4f} {:11.3e} {:11.3e} {:11.3e} {:11.3e} {:10.2e}\n", r["N"].get<int>(),
+    fmt::print("{:5d} {:9.4g} {:6.3g} {:8.4f} {:11.3e} {:11.3e} {:11.3e} {:11.3e} {:11.3e} {:10.2e}\n", r["N"].get<int>(),
                r["beta"].get<double>(), r["eps"].get<double>(), r["alignment_sim"].get<double>(),
                r["mse_nmf_bessel"].get<double>(), r["mse_nmf_large_d"].get<double>(), r["mse_tap_bessel"].get<double>(),
-               r["mse_tap_large_d"].get<double>(), r["noise"].get<double>());
+               r["mse_tap_large_d"].get<double>(), r["mse_second_order"].get<double>(), r["noise"].get<double>());
 }
 
 }  // namespace
@@ -453,7 +461,11 @@ void add_glass_kinetic_command(CLI::App& glass) {
   cmd->add_option("--runs", f->runs, "independent trajectories")->capture_default_str();
   cmd->add_option("--seed", f->seed, "seed of the trajectories (run r uses stream r)")->capture_default_str();
   cmd->add_option("--threads", f->threads, "worker threads (the result does not depend on them)")->capture_default_str();
-  cmd->add_flag("--compare", f->compare, "add the MSE of nMF and TAP (both readouts) against the simulation");
+  cmd->add_option("--estimator", f->estimator,
+                  "conditional (mean of E[s_t | s_t-1], less noise) | sample (mean of the sampled s_t)")
+      ->capture_default_str();
+  cmd->add_flag("--compare", f->compare,
+                "add the MSE of nMF and TAP (both readouts) and of the second-order theory against the simulation");
   cmd->add_option("--out", f->out, "write m and m_err at step T (N rows of 2D numbers), with a JSON sidecar");
   cmd->add_flag("--json", f->json, "print one JSON object {m, m_err, alignment, ...}");
   cmd->callback([f] { run_glass_kinetic(*f); });

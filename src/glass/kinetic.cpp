@@ -8,6 +8,8 @@
 #include <mutex>
 #include <thread>
 
+#include <Eigen/Eigenvalues>
+
 #include "glass/mean_field.hpp"
 #include "lab/progress.hpp"
 #include "lab/usage_error.hpp"
@@ -99,8 +101,9 @@ void run_chunk(const VectorSpinModel& model, const KineticOptions& o, long first
           s.row(i) = R * sample_vmf(Eigen::RowVectorXd::Unit(D, 0), 0.0, rng);
         }
       }
-      sums.sum[t] += mean;
-      sums.sum_sq[t] += mean.array().square().matrix();
+      const State& estimate = o.conditional_mean ? mean : s;
+      sums.sum[t] += estimate;
+      sums.sum_sq[t] += estimate.array().square().matrix();
     }
   }
 }
@@ -164,6 +167,57 @@ KineticResult simulate_kinetic(const VectorSpinModel& model, const KineticOption
   return r;
 }
 
+std::vector<State> run_second_order(const VectorSpinModel& model, double beta, int steps) {
+  lab::require_positive("--beta", beta);
+  const int N = model.N, D = model.D;
+  const double R = model.R, nu = D / 2.0;
+  const auto f = [&](const Eigen::RowVectorXd& theta) -> Eigen::RowVectorXd {
+    const double norm = theta.norm();
+    if (norm == 0) return Eigen::RowVectorXd::Zero(D);
+    return R * bessel_ratio(nu, beta * R * norm) / norm * theta;
+  };
+  std::vector<State> out = {model.initial_state()};
+  // Covariance parameters of the spins of the previous step: s_0 is deterministic.
+  Eigen::VectorXd a = Eigen::VectorXd::Zero(N), b = Eigen::VectorXd::Zero(N);
+  State mu = State::Zero(N, D);
+  for (int t = 1; t <= steps; ++t) {
+    const State theta = model.targets(out.back());
+    const Eigen::MatrixXd J2 = model.J.array().square().matrix();
+    const Eigen::VectorXd iso = J2 * b;                       // sum_j J_ij^2 b_j
+    const Eigen::MatrixXd w = J2 * (a - b).asDiagonal();      // J_ij^2 (a_j - b_j)
+    State m(N, D);
+    for (int i = 0; i < N; ++i) {
+      Eigen::MatrixXd M = R * R * (mu.transpose() * w.row(i).transpose().asDiagonal() * mu);
+      M.diagonal().array() += R * R * iso[i];
+      const Eigen::RowVectorXd center = f(theta.row(i));
+      Eigen::RowVectorXd mean = center;
+      if (M.norm() > 0) {
+        const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(M);
+        for (int k = 0; k < D; ++k) {
+          const double lambda = std::max(es.eigenvalues()[k], 0.0);
+          if (lambda == 0) continue;
+          const Eigen::RowVectorXd step = std::sqrt(lambda) * es.eigenvectors().col(k).transpose();
+          mean += 0.5 * (f(theta.row(i) + step) - 2.0 * center + f(theta.row(i) - step));
+        }
+      }
+      m.row(i) = mean;
+      // The spin just drawn is vMF given theta_i: its covariance parameters for the next step.
+      const double norm = theta.row(i).norm(), kappa = beta * R * norm;
+      if (norm > 0) {
+        const double A = bessel_ratio(nu, kappa);
+        b[i] = A / kappa;
+        a[i] = 1.0 - A * A - (D - 1) * A / kappa;
+        mu.row(i) = theta.row(i) / norm;
+      } else {
+        a[i] = b[i] = 1.0 / D;
+        mu.row(i).setZero();
+      }
+    }
+    out.push_back(m);
+  }
+  return out;
+}
+
 KineticComparison compare_mean_field(const VectorSpinModel& model, const KineticResult& sim, double beta,
                                      int steps) {
   const double size = double(model.N) * model.D;
@@ -174,6 +228,13 @@ KineticComparison compare_mean_field(const VectorSpinModel& model, const Kinetic
   for (int t = 1; t <= steps; ++t) noise_mean += sim.m_err[t] / double(steps);
   c.trajectory_mean.noise = noise_mean.squaredNorm() / size;
   c.alignment_simulation = alignment(target, model.x);
+  {
+    const auto second = run_second_order(model, beta, steps);
+    c.final_state.second_order = (second.back() - target).squaredNorm() / size;
+    State mean = State::Zero(model.N, model.D);
+    for (int t = 1; t <= steps; ++t) mean += second[t] / double(steps);
+    c.trajectory_mean.second_order = (mean - sim.trajectory_mean).squaredNorm() / size;
+  }
   for (Readout readout : {Readout::bessel, Readout::large_d})
     for (bool tap : {false, true}) {
       MeanFieldOptions o;

@@ -36,11 +36,14 @@ struct KineticOptions {
   std::uint64_t seed = 1;  // run r draws from lab::Rng::stream(seed, r)
   int threads = 1;
   bool progress = false;
+  // true: average the exact conditional means E[s_t | s_t-1] (unbiased, less noise); false: average
+  // the sampled spins s_t themselves (the plain estimator, which exercises the sampler at every step).
+  bool conditional_mean = true;
 };
 
-// Mean over runs of s_t, t = 0..steps, estimated without bias and with less noise by averaging the
-// exact conditional mean E[s_t | s_t-1] = R A_D(kappa) theta/|theta| of each run (Rao-Blackwell);
-// m_err is the standard error of that mean over runs. Same (seed, runs) => same bytes, any threads.
+// Mean over runs of s_t, t = 0..steps, by default estimated without bias and with less noise by
+// averaging the exact conditional mean E[s_t | s_t-1] = R A_D(kappa) theta/|theta| of each run
+// (Rao-Blackwell); m_err is the standard error of that mean over runs. Same (seed, runs) => same bytes, any threads.
 struct KineticResult {
   std::vector<State> m, m_err;
   State trajectory_mean;  // mean of m_1..m_T (the thesis's TAP reads its trajectory mean)
@@ -51,6 +54,17 @@ struct KineticResult {
 // UsageError("--beta" / "--steps" / "--runs" / "--threads").
 KineticResult simulate_kinetic(const VectorSpinModel& model, const KineticOptions& options);
 
+// The consistent second-order mean-field theory of this model (not the thesis's TAP): with the spins
+// of step t-1 independent, of means m_j and vMF covariances
+//   Cov_j = R^2 [a_j mu_j mu_j^T + b_j (I - mu_j mu_j^T)],  b = A/kappa,  a = 1 - A^2 - (D-1) A/kappa
+// (kappa_j, mu_j from the mean field that produced m_j), the field theta_i has mean
+// x_i + sum_j J_ij m_j and covariance M_i = sum_j J_ij^2 Cov_j, and
+//   m_i,t = E f(theta_i),   f(theta) = R A_D(beta R |theta|) theta/|theta|,
+// is evaluated with the 2D symmetric sigma points of M_i (exact for the second-order term). Exact at
+// J = 0 and at t = 1; its error in m is O(J^3) (the skewness of the spins), against nMF's O(J^2).
+// Returns m_t for t = 0..steps.
+std::vector<State> run_second_order(const VectorSpinModel& model, double beta, int steps);
+
 // nMF and TAP (both readouts) at step T against the simulation: mean squared error per component,
 // (1/(N D)) sum_ia (m_ia - m_sim,ia)^2, of the state at step T (TAP: its final state, not the
 // trajectory mean) and of the trajectory means over t = 1..T. `noise` = (1/(N D)) sum m_err^2 is the
@@ -58,6 +72,7 @@ KineticResult simulate_kinetic(const VectorSpinModel& model, const KineticOption
 // unbiased estimate).
 struct KineticErrors {
   double nmf_bessel = 0, nmf_large_d = 0, tap_bessel = 0, tap_large_d = 0;
+  double second_order = 0;  // run_second_order (Bessel readout)
   double noise = 0;
 };
 struct KineticComparison {

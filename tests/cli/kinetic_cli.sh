@@ -49,11 +49,22 @@ assert -1 <= j["alignment"] <= 1
 PY
 [[ "$json" == "$("$bin" "${vec[@]}" --threads 2 --json)" ]] || fail "glass kinetic is not reproducible"
 json=$("$bin" glass kinetic --N 6 --D 5 --beta 1 --steps 3 --runs 200 --compare --json) || fail "glass kinetic --compare"
-for key in mse_final_state mse_trajectory_mean nmf_bessel tap_large_d noise alignment_mean_field; do
+for key in mse_final_state mse_trajectory_mean nmf_bessel tap_large_d second_order noise alignment_mean_field; do
   grep -q "\"$key\"" <<< "$json" || fail "glass kinetic --compare lacks key $key"
 done
 "$bin" "${vec[@]}" --out "$work/v.tsv" > /dev/null || fail "glass kinetic --out"
 [[ $(grep -vc '^#' "$work/v.tsv") -eq 3 && -s "$work/v.tsv.json" ]] || fail "v.tsv: expected 3 rows and a sidecar"
+
+json=$("$bin" glass kinetic-scan --N 4,5 --D 4 --betas 0.5,2 --eps 0,1 --draws 2 --runs 50 --steps 3 --json) \
+  || fail "glass kinetic-scan"
+python3 - "$json" <<'PY' || fail "glass kinetic-scan: expected 2 x 2 x 2 rows; nMF-Bessel exact at eps = 0"
+import json, sys
+rows = json.loads(sys.argv[1])["rows"]
+assert len(rows) == 8
+for r in rows:
+    if r["eps"] == 0:
+        assert r["mse_nmf_bessel"] < 1e-24 and r["mse_second_order"] < 1e-24 and r["mse_nmf_large_d"] > 1e-6, r
+PY
 
 expect_usage_error "beta <= 0" --beta kinetic simulate "${model[@]}" --beta 0 --out "$work/out.tsv"
 expect_usage_error "runs < 2" --runs kinetic simulate "${model[@]}" --runs 1 --out "$work/out.tsv"
@@ -70,6 +81,9 @@ expect_usage_error "unwritable out" --out kinetic nmf "${model[@]}" --out "$work
 expect_usage_error "glass kinetic beta" --beta glass kinetic --beta -1 --out "$work/out.tsv"
 expect_usage_error "glass kinetic runs" --runs glass kinetic --runs 0 --out "$work/out.tsv"
 expect_usage_error "glass kinetic D" --D glass kinetic --D 2 --out "$work/out.tsv"
+expect_usage_error "bad estimator" --estimator glass kinetic --estimator exact --out "$work/out.tsv"
+expect_usage_error "scan eps < 0" --eps glass kinetic-scan --eps -1 --out "$work/out.tsv"
+expect_usage_error "scan betas" --betas glass kinetic-scan --betas 1,0 --out "$work/out.tsv"
 expect_usage_error "glass kinetic field alone" --couplings glass kinetic --field "$work/x.txt" --out "$work/out.tsv"
 
 finish "kinetic CLI"
