@@ -257,7 +257,8 @@ ControlResult run_control(const Config& cfg, int v, std::uint64_t seed, const st
   options.config.steps = cfg.control_steps;
   options.config.eval_every = std::max(1L, cfg.control_steps / 20);
   options.config.seed = sc + 3;
-  options.checkpoint_path = path(fmt::format("control_{}_{}.pt", control_names[v], seed));
+  options.checkpoint_path = path(fmt::format("control_{}.pt", control_names[v]));
+  options.curve_path = path(fmt::format("curve_control_{}.tsv", control_names[v]));
   options.threads = cfg.threads;
   options.progress = cfg.workers == 1;
   options.chain = control_chain;
