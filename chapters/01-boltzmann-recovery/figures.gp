@@ -90,7 +90,7 @@ do for [ext in "pdf png"] {
   set logscale y
   set format y '10^{%L}'
   set xrange [-0.5:3.5]
-  set xtics ('one-cycle 1e-3,\nno dropout' 0, 'dropout 0.1' 1, 'constant 3e-4' 2, "the seed's:\ndropout, constant" 3) font ',8'
+  set xtics ("one-cycle 1e-3,\nno dropout" 0, 'dropout 0.1' 1, 'constant 3e-4' 2, "the seed's:\ndropout, constant" 3) font ',8'
   set xlabel sprintf('training (all with a causal mask), T = %s', ablation_T)
   set ylabel 'KL per spin (nats)'
   set key top left font ',8'
