@@ -503,6 +503,8 @@ int main(int argc, char** argv) {
     for (const auto* group : {&runs, &variant_runs})
       for (const auto& r : *group) train_total += r.train_s, eval_total += r.eval_s, steps_total += cfg.train.steps;
     results["trainings"] = runs.size() + variant_runs.size();
+    // the plan's arithmetic: 2.7 worker-minutes per 1,500-step training (the previous paper run), two workers
+    results["budget_minutes"] = fmt::format("{:.0f}", (runs.size() + variant_runs.size()) * 2.7 / 2);
     results["train_minutes"] = fmt::format("{:.1f}", train_total / 60);
     results["eval_minutes"] = fmt::format("{:.1f}", eval_total / 60);
     results["wall_minutes"] = fmt::format("{:.1f}", seconds_since(start) / 60);
