@@ -98,11 +98,26 @@ std::vector<double> counting_model_log_probability(const SpinSamples& train, con
   return out;
 }
 
-Run run_one(const Config& cfg, const Chain& chain, std::uint64_t seed, const std::string& out_dir) {
+Config with_variant(Config cfg, const Variant& v) {
+  if (v.n_train) cfg.n_train = v.n_train;
+  if (v.name == "dropout" || v.name == "seed_hyperparameters") cfg.model.dropout = 0.1;
+  if (v.name == "constant_lr" || v.name == "seed_hyperparameters") {
+    cfg.train.schedule = "constant";
+    cfg.train.lr = 3e-4;
+    cfg.train.warmup_steps = 0;
+  }
+  return cfg;
+}
+
+nlohmann::json to_json(const Variant& v) { return {{"name", v.name}, {"n_train", v.n_train}}; }
+Variant variant_from_json(const nlohmann::json& j) {
+  return {j.at("name").get<std::string>(), j.at("n_train").get<std::size_t>()};
+}
+
+Run run_one(const Config& cfg, const Chain& chain, std::uint64_t seed, const std::string& out_dir,
+            const std::string& tag) {
   auto path = [&](const std::string& name) { return out_dir + "/" + name; };
   const bool field = chain.h != 0.0;
-  const std::string tag = field ? fmt::format("T{}_h{}", format_key(chain.T), format_key(chain.h))
-                                : fmt::format("T{}", format_key(chain.T));
   fmt::print(stderr, "[ch01] {}: training\n", tag);
   const ising::ExactChain exact(chain);
   const std::uint64_t s0 = seed;
@@ -142,6 +157,7 @@ Run run_one(const Config& cfg, const Chain& chain, std::uint64_t seed, const std
   run.train_s = seconds_since(t_train);
   run.best_val_nll = trained.best_val_nll;
   run.final_val_kl = trained.curve.empty() ? NAN : trained.curve.back().val_kl;
+  for (const auto& p : trained.curve) run.val_kl_curve.push_back({p.step, p.val_kl});
 
   // 1c. exact evaluation.
   const auto t_eval = Clock::now();
@@ -224,11 +240,11 @@ Run run_one(const Config& cfg, const Chain& chain, std::uint64_t seed, const std
   return run;
 }
 
-ControlResult run_control(const Config& cfg, int v, const std::string& out_dir) {
+ControlResult run_control(const Config& cfg, int v, std::uint64_t seed, const std::string& out_dir) {
   auto path = [&](const std::string& name) { return out_dir + "/" + name; };
   const Chain control_chain{cfg.control_L, 1.0, 0.0, cfg.control_T, ising::Boundary::periodic};
   const ising::ExactChain control_exact(control_chain);
-  const std::uint64_t sc = cfg.seed + 999'000;  // the same data for both variants
+  const std::uint64_t sc = seed;  // the same data for both variants
   const SpinSamples control_data =
       ising::multispin_metropolis_samples(control_chain, cfg.control_n, {cfg.equilibration_sweeps, 1}, 1, sc);
   const SpinSamples control_val = ising::ExactSampler(control_chain).draw(cfg.n_val, sc + 1);
@@ -257,7 +273,7 @@ ControlResult run_control(const Config& cfg, int v, const std::string& out_dir) 
 }
 
 nlohmann::json numerics_json(const Config& c) {
-  return {{"L", c.L}, {"temperatures", c.temperatures}, {"field_T", c.field_T}, {"field_h", c.field_h},
+  return {{"L", c.L},
           {"n_train", c.n_train}, {"equilibration_sweeps", c.equilibration_sweeps}, {"n_val", c.n_val},
           {"n_test", c.n_test}, {"n_model_samples", c.n_model_samples}, {"n_images", c.n_images},
           {"model", gpt::to_json(c.model)}, {"train", gpt::to_json(c.train)}, {"control_L", c.control_L},
@@ -290,7 +306,11 @@ nlohmann::json to_json(const Run& r) {
           {"p_model_magnetization", number_or_null(r.p_model_magnetization)}, {"c1_z", number_or_null(r.c1_z)},
           {"max_corr_z", number_or_null(r.max_corr_z)}, {"worst_position_excess", r.worst_position_excess},
           {"worst_position", r.worst_position}, {"last_excess", estimate_json(r.last_excess)},
-          {"train_s", r.train_s}, {"eval_s", r.eval_s}};
+          {"train_s", r.train_s}, {"eval_s", r.eval_s}, {"val_kl_curve", [&] {
+             nlohmann::json c = nlohmann::json::array();
+             for (const auto& [step, kl] : r.val_kl_curve) c.push_back({step, number_or_null(kl)});
+             return c;
+           }()}};
 }
 
 Run run_from_json(const nlohmann::json& j) {
@@ -314,6 +334,7 @@ Run run_from_json(const nlohmann::json& j) {
   r.last_excess = estimate_from(j.at("last_excess"));
   r.train_s = j.at("train_s").get<double>();
   r.eval_s = j.at("eval_s").get<double>();
+  for (const auto& p : j.at("val_kl_curve")) r.val_kl_curve.push_back({p.at(0).get<long>(), number_or_nan(p.at(1))});
   return r;
 }
 

@@ -84,6 +84,8 @@ std::vector<std::vector<double>> block_profiles(const Measured& m, int layer, bo
 struct Entry {
   ising::Chain chain;
   std::string path;
+  int seed_index = 0;  // chapter 1's training seed
+  std::string tag;     // chapter 1's file tag (excess_<tag>.tsv)
 };
 
 ising::Chain chain_from(const nlohmann::json& j);
@@ -96,14 +98,14 @@ std::vector<Entry> read_models(const std::string& ch01);
 std::vector<double> first_spin_dependence(const ising::ExactChain& exact, bool previous);
 
 // Chapter 1's excess loss E[log p_T(s_L | s_<L) - log p_model(s_L | s_<L)] at the last spin, from its
-// excess_T<T>.tsv (columns: position, excess, excess_err; 1-based positions); NaN where absent.
-lab::Estimate last_excess(const std::string& ch01, double T, int L);
+// excess_<tag>.tsv (columns: position, excess, excess_err; 1-based positions); NaN where absent.
+lab::Estimate last_excess(const std::string& ch01, const std::string& tag, int L);
 
 // Samples with the spins of each configuration in a random order (positions carry no information).
 ising::SpinSamples shuffle_positions(ising::SpinSamples s, std::uint64_t seed);
 
-// gnuplot `with image` input: per layer and head one data set (index l * heads + h) of rows
-// "key query weight", a blank line after each query.
+// gnuplot input: per layer and head one data set (index l * heads + h) of rows "key query weight"
+// for the keys a query can see (key <= query), drawn as boxes (no NaN cells: `with image` mis-draws them).
 void write_maps(const std::string& path, const Maps& m);
 
 struct Row {  // one temperature's summary

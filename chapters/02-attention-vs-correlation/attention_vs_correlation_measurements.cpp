@@ -212,12 +212,15 @@ std::vector<Entry> read_models(const std::string& ch01) {
     nlohmann::json cj = side.contains("chain") && side["chain"].is_object() ? side["chain"] : side;
     if (!cj.contains("L") || !cj.contains("T")) cj = item;  // fall back on the list entry
     if (!cj.contains("L")) cj["L"] = side.contains("model") ? side["model"].value("L", 0) : 0;
-    Entry e{chain_from(cj), path};
+    Entry e{chain_from(cj), path, item.value("seed_index", 0),
+            item.value("tag", fmt::format("T{}", format_key(cj.at("T").get<double>())))};
     if (side.contains("model") && side["model"].value("seed_literal", false)) continue;  // the negative control
     if (e.chain.h != 0.0 || e.chain.boundary != ising::Boundary::periodic) continue;      // the h = 0 ring only
     out.push_back(e);
   }
-  std::sort(out.begin(), out.end(), [](const Entry& a, const Entry& b) { return a.chain.T < b.chain.T; });
+  std::sort(out.begin(), out.end(), [](const Entry& a, const Entry& b) {
+    return a.chain.T != b.chain.T ? a.chain.T < b.chain.T : a.seed_index < b.seed_index;
+  });
   if (out.empty()) throw lab::UsageError("--out", fmt::format("{} lists no h = 0 ring models", list_path));
   return out;
 }
@@ -240,8 +243,8 @@ std::vector<double> first_spin_dependence(const ising::ExactChain& exact, bool p
 
 // Chapter 1's excess loss E[log p_T(s_L | s_<L) - log p_model(s_L | s_<L)] at the last spin, from its
 // excess_T<T>.tsv (columns: position, excess, excess_err; 1-based positions); NaN where absent.
-lab::Estimate last_excess(const std::string& ch01, double T, int L) {
-  std::ifstream in(ch01 + "/excess_T" + format_key(T) + ".tsv");
+lab::Estimate last_excess(const std::string& ch01, const std::string& tag, int L) {
+  std::ifstream in(ch01 + "/excess_" + tag + ".tsv");
   std::string line;
   while (std::getline(in, line)) {
     if (line.empty() || line[0] == '#') continue;
@@ -262,17 +265,15 @@ ising::SpinSamples shuffle_positions(ising::SpinSamples s, std::uint64_t seed) {
   return s;
 }
 
-// gnuplot `with image` input: per layer and head one data set (index l * heads + h) of rows
-// "key query weight", a blank line after each query.
+// Per layer and head one data set (index l * heads + h) of rows "key query weight", key <= query.
 void write_maps(const std::string& path, const Maps& m) {
   std::string out = "# key query weight; data set index = layer * heads + head\n";
   for (int l = 0; l < m.layers; ++l)
     for (int h = 0; h < m.heads; ++h) {
       for (int t = 0; t < m.L; ++t) {
-        for (int u = 0; u < m.L; ++u) out += fmt::format("{} {} {:.6g}\n", u, t, u <= t ? m.at(l, h, t, u) : NAN);
-        out += "\n";
+        for (int u = 0; u <= t; ++u) out += fmt::format("{} {} {:.6g}\n", u, t, m.at(l, h, t, u));
       }
-      out += "\n";
+      out += "\n\n";
     }
   lab::write_file_atomically(path, out);
 }

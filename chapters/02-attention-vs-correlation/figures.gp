@@ -4,6 +4,7 @@ nT = words(temps)
 sum = data.'/summary.tsv'
 prof(k) = data.'/profile_T'.word(temps, k).'.tsv'
 query(k) = data.'/query_T'.word(temps, k).'.tsv'
+flipf(k) = data.'/flip_T'.word(temps, k).'.tsv'
 max(a, b) = (a > b ? a : b)
 
 do for [ext in "pdf png"] {
@@ -18,7 +19,7 @@ do for [ext in "pdf png"] {
       set terminal pngcairo enhanced font 'Helvetica,10' size 1200,640
       set output pngdir.'/'.name.'.png'
     }
-    set multiplot layout layers,heads title sprintf('attention weights w(query, key), T = %s J (white 0 to dark blue 1; key 0: start token; query t predicts s_{t+1})', Tshow)
+    set multiplot layout layers,heads title sprintf('attention weights w(query, key), T = %s J, training seed 0 (white 0 to dark blue 1; key 0: start token; query t predicts s_{t+1})', Tshow)
     set xrange [-0.5:L-0.5]
     set yrange [L-0.5:-0.5]
     set cbrange [0:1]
@@ -34,7 +35,7 @@ do for [ext in "pdf png"] {
         set title sprintf('layer %d, head %d', l + 1, h + 1) font ',9' offset 0,-0.5
         set xlabel 'key position' offset 0,0.5
         if (h == 0) { set ylabel 'query position' offset 1.5,0 } else { unset ylabel }
-        plot data.'/maps_'.which.'.tsv' index (l * heads + h) u 1:2:3 with image notitle
+        plot data.'/maps_'.which.'.tsv' index (l * heads + h) u 1:2:(0.5):(0.5):3 with boxxyerror fs solid 1.0 noborder lc palette notitle
       }
     }
     unset multiplot
@@ -46,7 +47,7 @@ do for [ext in "pdf png"] {
     set output
   }
 
-  # ---- A(r) per temperature, layers 1 and 2, with the uniform-attention null --------------------------
+  # ---- A(r) per temperature, layers 1 and 2 (mean over seeds, bars: seed range), uniform null ------------
   name = 'attention_profile'
   eval(ext eq "pdf" ? pdf_out : png_out)
   set multiplot layout 1,2
@@ -56,69 +57,86 @@ do for [ext in "pdf png"] {
   set key top right title 'T / J' font ',8' spacing 0.9
   do for [l=1:2] {
     set ylabel sprintf('layer-%d attention A(r)', l)
-    plot for [k=1:nT] prof(k) u 1:(column(2*l+1)):(column(2*l+2)) w yerr pt 7 ps 0.5 dt 1 lc rgb tcolor(k) t word(temps, k), \
+    plot for [k=1:nT] prof(k) u 1:(column(3*l)):(column(3*l+1)):(column(3*l+2)) w yerr pt 7 ps 0.5 dt 1 lc rgb tcolor(k) t word(temps, k), \
          prof(1) u 1:9 w l ls 2 t 'uniform causal'
   }
   unset multiplot
   unset logscale; unset xrange; set xtics autofreq; set key default; set key top right noautotitle
   set output
 
-  # ---- shapes: A_1(r) / A_1(1) against C(r) / C(1) -------------------------------------------------------
+  # ---- shapes: A_1(r) / A_uniform(r) against C(r) / C(1) -------------------------------------------------
   name = 'attention_vs_correlation'
   eval(ext eq "pdf" ? pdf_out : png_out)
   set logscale y
-  set yrange [1e-3:2]
-  set xrange [0.5:L-0.5]
+  set xrange [0.5:R+0.5]
   set format y '10^{%L}'
   set xlabel 'distance r (sites)'
-  set ylabel 'normalised to r = 1'
-  set key bottom left title 'lines: exact C(r)/C(1); points: A_1(r)/A_1(1)' font ',8' spacing 0.9 maxrows 4
-  plot for [k=1:nT] prof(k) u 1:12 w l lw 2 lc rgb tcolor(k) t word(temps, k), \
-       for [k=1:nT] prof(k) u 1:13:14 w yerr pt 7 ps 0.5 dt 1 lc rgb tcolor(k) notitle
-  unset logscale; unset yrange; unset xrange; set format y '%g'; set key default; set key top right noautotitle
+  set ylabel 'C(r)/C(1) (lines), A_1(r)/A_{uniform}(r) (points)'
+  set key bottom left title 'T / J' font ',8' spacing 0.9 maxrows 4
+  plot for [k=1:nT] prof(k) u 1:11 w l lw 2 lc rgb tcolor(k) t word(temps, k), \
+       for [k=1:nT] prof(k) u 1:13 w lp pt 7 ps 0.6 dt 2 lc rgb tcolor(k) notitle
+  unset logscale; unset xrange; set format y '%g'; set key default; set key top right noautotitle
   set output
 
-  # ---- cosine similarity with C(r): trained model against the nulls --------------------------------------
+  # ---- claim 2.1: shape correlation per model, its interval over seeds, and the nulls ----------------------
   name = 'similarity'
   eval(ext eq "pdf" ? pdf_out : png_out)
   set logscale x
   set xrange [0.4:6.5]
   set xtics (0.5, 0.75, 1, 1.5, 2, 3, 5)
-  set yrange [*:1.02]
+  set yrange [-1.05:1.05]
   set xlabel 'temperature T / J'
-  set ylabel sprintf('cosine similarity with C(r), r = 1..%d', R)
-  set key bottom left
-  plot sum u 1:13 w l ls 2 t 'uniform causal attention', \
-       sum u ($1 * 0.97):4:5:6 w yerr ls 11 t 'trained, layer 1', \
-       sum u ($1 * 1.03):7:8:9 w yerr ls 12 t 'trained, layer 2', \
-       sum u 1:10:11:12 w yerr ls 17 t 'untrained, layer 1', \
-       sum u 1:14:15:16 w yerr ls 13 ps 1.2 t 'shuffled positions, layer 1', \
-       0.9 w l lc rgb '#999999' dt 3 t 'criterion 0.9'
+  set ylabel sprintf('corr(ln A_1 - ln A_{uniform}, ln C), r = 1..%d', R)
+  set key bottom left font ',8'
+  plot sum u 1:4:5:6 w yerr ls 11 ps 1.1 t sprintf('trained: mean of %d seeds, 95%% simultaneous interval', seeds), \
+       data.'/models.tsv' u ($1 * (0.95 + 0.02 * $2)):4 w p pt 7 ps 0.6 lc rgb '#0072B2' t 'trained, each seed', \
+       sum u 1:9 w lp ls 17 t 'untrained (mean)', \
+       sum u 1:10 w lp ls 13 t 'constant A(r)', \
+       0 w l ls 2 t 'uniform causal attention', \
+       sum u 1:11 w p ls 12 ps 1.2 t 'shuffled positions', \
+       shape_threshold w l lc rgb '#999999' dt 3 t 'criterion'
   unset logscale; unset xrange; set xtics autofreq; unset yrange; set key default; set key top right noautotitle
   set output
 
-  # ---- decay lengths ---------------------------------------------------------------------------------------
+  # ---- claim 2.2a: decay rate of A_1 / A_uniform over that of C --------------------------------------------
   name = 'decay_length'
   eval(ext eq "pdf" ? pdf_out : png_out)
-  set logscale xy
+  set logscale x
   set xrange [0.4:6.5]
   set xtics (0.5, 0.75, 1, 1.5, 2, 3, 5)
   set xlabel 'temperature T / J'
-  set ylabel 'decay length (sites)'
-  set key top right
-  plot sum u 1:2 w l ls 1 t '{/Symbol x}(T) = -1/ln tanh(J/T)', \
-       sum u 1:3 w l ls 2 t sprintf('l_C: fit of exact ring C(r), r = 1..%d', R), \
-       sum u ($1 * 0.97):22:23:24 w yerr ls 11 t 'l_A, layer 1', \
-       sum u ($1 * 1.03):25:26:27 w yerr ls 12 t 'l_A, layer 2', \
-       sum u 1:28 w p ls 17 t 'l_A, untrained', \
-       sum u 1:29 w l lc rgb '#999999' dt 3 t 'l_A, uniform causal'
-  unset logscale; unset xrange; set xtics autofreq
+  set ylabel sprintf('decay rate of A_1/A_{uniform} over that of C, r = 1..%d', R)
+  set key top right font ',8'
+  set yrange [*:*]
+  plot sum u 1:(1./decay_factor):(decay_factor) w filledcurves fs transparent solid 0.12 noborder lc rgb '#009E73' t 'criterion band', \
+       sum u 1:12:13:14 w yerr ls 11 t 'trained: mean, 95% simultaneous interval', \
+       sum u ($1 * 1.04):15 w p pt 1 lc rgb '#0072B2' t 'smallest and largest seed', sum u ($1 * 1.04):16 w p pt 1 lc rgb '#0072B2' notitle, \
+       sum u 1:17 w p ls 17 t 'untrained', \
+       sum u 1:19 w lp ls 13 t 'constant A(r)', \
+       0 w l ls 2 t 'uniform causal attention'
+  unset logscale; unset xrange; unset yrange; set xtics autofreq; set key default; set key top right noautotitle
   set output
 
-  # ---- weight on the first spin and on the previous spin, per query --------------------------------------
+  # ---- claim 2.4: flip s_1, the change of every log-conditional against the exact change -----------------
+  name = 'flip_test'
+  eval(ext eq "pdf" ? pdf_out : png_out)
+  set logscale y
+  set format y '10^{%L}'
+  set xrange [1.5:L+0.5]
+  set xlabel 'predicted spin k'
+  set ylabel 'mean |change of log p(s_k | s_{<k})| when s_1 flips (nats)'
+  set key top left title 'T / J' font ',8' spacing 0.9 maxrows 4
+  set label 1 sprintf('lines: exact; points: models (mean, bars: range over %d seeds)', seeds) at graph 0.03, graph 0.05 font ',8'
+  plot for [k=1:nT] flipf(k) u 1:2 w l lw 2 lc rgb tcolor(k) t word(temps, k), \
+       for [k=1:nT] flipf(k) u 1:3:4:5 w yerr pt 7 ps 0.5 lc rgb tcolor(k) notitle
+  unset label 1
+  unset logscale; unset xrange; set format y '%g'; set key default; set key top right noautotitle
+  set output
+
+  # ---- weight on the first spin and on the previous spin, per query (seed 0) -----------------------------
   name = 'first_and_previous'
   eval(ext eq "pdf" ? pdf_out : png_out)
-  set multiplot layout 1,2
+  set multiplot layout 1,2 title 'training seed 0' font ',9'
   set xrange [1.5:L+0.5]
   set yrange [0:1.05]
   set xlabel 'predicted spin k'
@@ -137,7 +155,7 @@ do for [ext in "pdf png"] {
   unset xrange; unset yrange; set key default; set key top right noautotitle
   set output
 
-  # ---- summary statistics against temperature ------------------------------------------------------------
+  # ---- claims 2.2b and 2.3: summaries against temperature, every model -------------------------------------
   name = 'attention_vs_temperature'
   eval(ext eq "pdf" ? pdf_out : png_out)
   set multiplot layout 1,2
@@ -145,18 +163,16 @@ do for [ext in "pdf png"] {
   set xrange [0.4:6.5]
   set xtics (0.5, 0.75, 1, 1.5, 2, 3, 5)
   set xlabel 'temperature T / J'
-  set ylabel 'mean attention distance D (sites)'
+  set ylabel 'layer-1 mean attention distance D_1 (sites)'
   set key top right font ',8'
-  plot sum u ($1 * 0.97):31:32 w yerr ls 11 t 'layer 1', \
-       sum u ($1 * 1.03):33:34 w yerr ls 12 t 'layer 2', \
-       sum u 1:35 w p ls 17 t 'untrained, layer 1'
-  set ylabel 'attention weight'
+  plot data.'/models.tsv' u ($1 * (0.95 + 0.02 * $2)):13 w p ls 11 t 'trained, each seed', \
+       sum u 1:35 w l ls 11 t 'mean', \
+       sum u 1:38 w lp ls 17 t 'untrained'
+  set ylabel 'layer-1 weight on the previous spin'
   set yrange [0:*]
-  plot sum u ($1 * 0.97):36:37 w yerrorlines ls 11 t 'previous spin, layer 1', \
-       sum u ($1 * 1.03):38:39 w yerrorlines ls 12 t 'previous spin, layer 2', \
-       sum u ($1 * 0.97):40:41 w yerrorlines ls 13 t 'start token, layer 1', \
-       sum u ($1 * 1.03):42:43 w yerrorlines ls 14 t 'start token, layer 2', \
-       sum u 1:(max($44, $45)) w lp ls 15 t 's_1 at the last query (best head)'
+  plot data.'/models.tsv' u ($1 * (0.95 + 0.02 * $2)):9 w p ls 12 t 'trained, each seed', \
+       sum u 1:32 w l ls 12 t 'mean', \
+       data.'/models.tsv' u ($1 * (0.95 + 0.02 * $2)):11 w p ls 13 t 'start token, each seed'
   unset multiplot
   unset logscale; unset xrange; set xtics autofreq; unset yrange; set key default; set key top right noautotitle
   set output
