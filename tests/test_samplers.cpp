@@ -257,3 +257,37 @@ TEST(Estimators, MaxCorrelationZOverHalfTheRing) {
   const std::vector<double> exact{0.0, 0.3, 0.9, 0.2, 0.0, 0.0};
   EXPECT_DOUBLE_EQ(max_correlation_z(corr, exact), 2.0);  // r = 1: |0.5 - 0.3| / 0.1; r = 3: 0.1 / 0.05
 }
+
+TEST(SamplerMultispin, ChainsInOneWordAreIndependent) {
+  // The 64 chains of one word, 2 sweeps from random starts at T = 5 (far from equilibrium, where a
+  // shared random site sequence couples them: a site it skips stays unrelaxed in every chain at once).
+  // Over many seeds, the mean correlation between the energies of two chains of the word is the
+  // intraclass correlation rho = (F - 1) / (K - 1), F = K Var(word mean) / mean within-word variance;
+  // independent chains give F ~ 1 +- sqrt(2 / (seeds - 1)). The shared site sequence of the old sampler gave rho = 0.0037 +- 0.00035 (10 standard errors).
+  const Chain chain = make_chain(32, 5.0, 0.0, Boundary::periodic);
+  constexpr int kSeeds = 4000, K = 64;
+  std::vector<double> word_mean(kSeeds), within(kSeeds);
+  std::vector<Spin> s(32);
+  for (int seed = 0; seed < kSeeds; ++seed) {
+    MultispinMetropolis m(chain, 1, 1000 + seed);
+    m.sweep();
+    m.sweep();
+    std::vector<double> e(K);
+    for (int c = 0; c < K; ++c) {
+      m.copy_chain(c, s.data());
+      e[c] = energy(chain, s.data());
+    }
+    double mean = 0, var = 0;
+    for (double x : e) mean += x / K;
+    for (double x : e) var += (x - mean) * (x - mean) / (K - 1);
+    word_mean[seed] = mean;
+    within[seed] = var;
+  }
+  double grand = 0, between = 0, within_mean = 0;
+  for (int k = 0; k < kSeeds; ++k) grand += word_mean[k] / kSeeds;
+  for (int k = 0; k < kSeeds; ++k) between += (word_mean[k] - grand) * (word_mean[k] - grand) / (kSeeds - 1);
+  for (double v : within) within_mean += v / kSeeds;
+  const double F = K * between / within_mean;
+  const double rho = (F - 1) / (K - 1), rho_error = std::sqrt(2.0 / (kSeeds - 1)) / (K - 1);
+  EXPECT_LT(std::abs(rho), 4 * rho_error) << "F = " << F << ", rho = " << rho << " +- " << rho_error;
+}
