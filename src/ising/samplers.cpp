@@ -100,12 +100,13 @@ constexpr int kMaxClasses = 6;  // (up, down) x (0, 1, 2 aligned neighbours)
 // threshold has the 1); a lane still tied after 64 planes has U == threshold and does not flip. So
 // P(flip) = threshold / 2^64 exactly, every lane uses its own bits, and since half of the undecided
 // lanes are settled per plane, only ~log2(lanes) + 2 words are drawn for all classes together.
-inline std::uint64_t bernoulli_lanes(lab::Rng& rng, const std::uint64_t* mask, const std::uint64_t* threshold,
-                                     std::size_t classes, std::uint64_t lanes) {
+// with_one[m] is the union of the masks of the classes in the set m; plane[b] names the classes whose
+// threshold has a 1 in plane b.
+inline std::uint64_t bernoulli_lanes(lab::Rng& rng, const std::uint64_t* with_one, const std::uint8_t* plane,
+                                     std::uint64_t lanes) {
   std::uint64_t flip = 0, undecided = lanes;
   for (int b = 63; b >= 0 && undecided; --b) {
-    std::uint64_t t = 0;  // lanes whose threshold has a 1 in plane b
-    for (std::size_t k = 0; k < classes; ++k) t |= mask[k] & (std::uint64_t(0) - ((threshold[k] >> b) & 1));
+    const std::uint64_t t = with_one[plane[b]];  // lanes whose threshold has a 1 in plane b
     const std::uint64_t r = rng.next();
     flip |= undecided & t & ~r;
     undecided &= ~(t ^ r);
@@ -151,18 +152,28 @@ MultispinMetropolis::MultispinMetropolis(const Chain& chain, int words, std::uin
     }
     return classes;
   };
-  bulk_classes_ = build(2);
-  end_classes_ = build(1);
+  auto with_planes = [](std::vector<FlipClass> list) {
+    FlipClasses c{std::move(list), {}};
+    for (int b = 0; b < 64; ++b) {
+      c.plane[b] = 0;
+      for (std::size_t k = 0; k < c.list.size(); ++k)
+        c.plane[b] |= static_cast<std::uint8_t>(((c.list[k].threshold >> b) & 1) << k);
+    }
+    return c;
+  };
+  bulk_classes_ = with_planes(build(2));
+  end_classes_ = with_planes(build(1));
 }
 
-void MultispinMetropolis::update_site(int i, int left, int right, const std::vector<FlipClass>& classes) {
+void MultispinMetropolis::update_site(int i, int left, int right, const FlipClasses& classes) {
   const std::size_t W = static_cast<std::size_t>(words_);
   std::uint64_t* site = bits_.data() + static_cast<std::size_t>(i) * W;
   const std::uint64_t* lp = left >= 0 ? bits_.data() + static_cast<std::size_t>(left) * W : nullptr;
   const std::uint64_t* rp = right >= 0 ? bits_.data() + static_cast<std::size_t>(right) * W : nullptr;
-  const std::size_t n_cls = classes.size();
-  std::uint64_t threshold[kMaxClasses], mask[kMaxClasses];
-  for (std::size_t k = 0; k < n_cls; ++k) threshold[k] = classes[k].threshold;
+  const FlipClass* cls = classes.list.data();
+  const std::size_t n_cls = classes.list.size();
+  std::uint64_t with_one[1 << kMaxClasses];
+  with_one[0] = 0;
   lab::Rng rng = rng_;  // local copy keeps the generator state in registers
   for (std::size_t w = 0; w < W; ++w) {
     const std::uint64_t s = site[w];
@@ -179,12 +190,12 @@ void MultispinMetropolis::update_site(int i, int left, int right, const std::vec
       aligned[2] = 0;
     }
     const std::uint64_t spin_lanes[3] = {s, ~s, ~std::uint64_t(0)};
-    std::uint64_t lanes = 0;
-    for (std::size_t k = 0; k < n_cls; ++k) {
-      mask[k] = spin_lanes[classes[k].spin] & aligned[classes[k].aligned];
-      lanes |= mask[k];
+    for (std::size_t k = 0; k < n_cls; ++k) {  // unions of class masks, built up one class at a time
+      const std::uint64_t mask = spin_lanes[cls[k].spin] & aligned[cls[k].aligned];
+      const std::size_t half = std::size_t(1) << k;
+      for (std::size_t m = 0; m < half; ++m) with_one[half + m] = with_one[m] | mask;
     }
-    site[w] = s ^ bernoulli_lanes(rng, mask, threshold, n_cls, lanes);
+    site[w] = s ^ bernoulli_lanes(rng, with_one, classes.plane, with_one[(std::size_t(1) << n_cls) - 1]);
   }
   rng_ = rng;
 }

@@ -80,8 +80,12 @@ class MultispinMetropolis {
     int aligned;  // number of neighbours parallel to the spin
     std::uint64_t threshold;  // flip iff a 64-bit uniform < threshold: 1 / (1 + exp(beta dE)) in 2^-64
   };
-  std::vector<FlipClass> bulk_classes_, end_classes_;
-  void update_site(int i, int left, int right, const std::vector<FlipClass>& classes);  // -1: no neighbour
+  struct FlipClasses {
+    std::vector<FlipClass> list;
+    std::uint8_t plane[64];  // bit k of plane[b]: bit b of list[k].threshold is 1
+  };
+  FlipClasses bulk_classes_, end_classes_;
+  void update_site(int i, int left, int right, const FlipClasses& classes);  // -1: no neighbour
 };
 
 // n samples from ceil(n / samples_per_chain) independent chains (rounded up to a multiple of 64):
