@@ -45,13 +45,14 @@ do for [ext in "pdf png"] {
   eval(ext eq "pdf" ? pdf_out : png_out)
   set logscale xy
   set xrange [0.25:8]
+  set xtics (0.3, 0.5, 1, 2, 5)
   set xlabel 'temperature T / J'
   set ylabel 'correlation length {/Symbol x} (sites)'
   plot curves u 1:5 w l ls 1 t '-1/ln tanh(J/T)', \
        curves u 1:6 w l lw 2 lc rgb '#cc3311' t 'fit to the ring''s exact C(r), r = 1..L/4', \
        obs u (sampler(0, $1)):7:8 w yerr ls 11 t 'same fit, exact samples, L = '.L, \
        L/4. w l ls 2 t 'L/4'
-  unset logscale; unset xrange
+  unset logscale; unset xrange; set xtics autofreq
   set output
 
   # ---- energy histogram at T = 1 ---------------------------------------------------------------------
