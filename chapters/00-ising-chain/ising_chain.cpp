@@ -307,7 +307,8 @@ int main(int argc, char** argv) {
                          m[s].p_magnetization, ising::max_correlation_z(m[s].corr, exact_corr),
                          s == 1 ? tau_e.tau_int * between : NAN, s == 1 ? tau_m.tau_int * between : NAN,
                          double(tested[s])});
-        sampler_rows.push_back({format_key(T), sampler_names[s], fmt::format("{:.4f} ± {:.4f}", m[s].energy.value, m[s].energy.error),
+        sampler_rows.push_back({format_key(T), sampler_names[s],
+                                fmt::format("{:.4f} ± {:.4f}", m[s].energy.value, m[s].energy.error),
                                 fmt::format("{:.4f} ± {:.4f}", m[s].specific_heat.value, m[s].specific_heat.error),
                                 lab::format_thousands(tested[s]), fmt::format("{:.3g}", m[s].p_energy),
                                 fmt::format("{:.3g}", m[s].p_magnetization),

@@ -208,7 +208,8 @@ void MultispinMetropolis::sweep() {
   // p = 3.5e-34 after 4 sweeps). A fixed visiting order carries no randomness, so with per-lane flip
   // bits the chains are independent. Why not the Metropolis rule min(1, exp(-beta dE)) in that order:
   // at h = 0 it always flips a spin with dE = 0, which carries domain walls ballistically along the
-  // sweep; the composed sweep then does not mix (chi-square ~1e6 on all configurations of L = 6), and
+  // sweep; the composed sweep then does not mix (chi-square 3e5 on all configurations of L = 6, see
+  // tests/test_samplers.cpp), and
   // a checkerboard order has the same defect (walls still move ballistically). The heat
   // bath flips with probability in (0, 1) for every dE, so each update is an exact Gibbs update of
   // one spin, the sweep keeps the Boltzmann distribution, and it is irreducible and aperiodic.
