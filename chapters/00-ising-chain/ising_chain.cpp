@@ -11,7 +11,6 @@
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
-#include "ising/correlation_length.hpp"
 #include "ising/estimators.hpp"
 #include "ising/exact.hpp"
 #include "ising/samplers.hpp"

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "ising/chain.hpp"
+#include "ising/correlation_length.hpp"  // the definition behind fitted_correlation_length
 #include "lab/statistics.hpp"
 
 namespace spinformer::ising {
