@@ -16,13 +16,13 @@ do for [ext in "pdf png"] {
   plot curves u 1:2 w l ls 1 t 'exact', \
        obs u (sampler(0, $1 * 0.98)):3:4 w yerr ls 11 t 'exact sampler', \
        obs u (sampler(1, $1)):3:4 w yerr ls 12 t 'Metropolis (seed)', \
-       obs u (sampler(2, $1 * 1.02)):3:4 w yerr ls 13 t 'multi-spin Metropolis'
+       obs u (sampler(2, $1 * 1.02)):3:4 w yerr ls 13 t 'multi-spin heat bath'
   set ylabel 'specific heat per spin c'
   set key top right
   plot curves u 1:3 w l ls 1 t 'exact', \
        obs u (sampler(0, $1 * 0.98)):5:6 w yerr ls 11 t 'exact sampler', \
        obs u (sampler(1, $1)):5:6 w yerr ls 12 t 'Metropolis (seed)', \
-       obs u (sampler(2, $1 * 1.02)):5:6 w yerr ls 13 t 'multi-spin Metropolis'
+       obs u (sampler(2, $1 * 1.02)):5:6 w yerr ls 13 t 'multi-spin heat bath'
   unset multiplot
   set output
 
@@ -45,12 +45,14 @@ do for [ext in "pdf png"] {
   eval(ext eq "pdf" ? pdf_out : png_out)
   set logscale xy
   set xrange [0.25:8]
+  set xtics (0.3, 0.5, 1, 2, 5)
   set xlabel 'temperature T / J'
   set ylabel 'correlation length {/Symbol x} (sites)'
   plot curves u 1:5 w l ls 1 t '-1/ln tanh(J/T)', \
-       obs u (sampler(0, $1)):7:8 w yerr ls 11 t 'fit of ln C(r), exact samples, L = '.L, \
+       curves u 1:6 w l lw 2 lc rgb '#cc3311' t 'fit to the ring''s exact C(r), r = 1..L/4', \
+       obs u (sampler(0, $1)):7:8 w yerr ls 11 t 'same fit, exact samples, L = '.L, \
        L/4. w l ls 2 t 'L/4'
-  unset logscale; unset xrange
+  unset logscale; unset xrange; set xtics autofreq
   set output
 
   # ---- energy histogram at T = 1 ---------------------------------------------------------------------
@@ -66,7 +68,7 @@ do for [ext in "pdf png"] {
   plot hist u 1:2 w l ls 1 t 'exact, T = J', \
        hist u ($1 - 0.01):3:4 w yerr ls 11 t 'exact sampler', \
        hist u 1:5:6 w yerr ls 12 t 'Metropolis (seed)', \
-       hist u ($1 + 0.01):7:8 w yerr ls 13 t 'multi-spin Metropolis'
+       hist u ($1 + 0.01):7:8 w yerr ls 13 t 'multi-spin heat bath'
   unset logscale; unset xrange; unset yrange; set format y '%g'
   set output
 

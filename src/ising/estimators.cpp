@@ -6,6 +6,7 @@
 #include <map>
 #include <stdexcept>
 
+#include "ising/correlation_length.hpp"
 #include "ising/exact.hpp"
 #include "ising/magnetization_distribution.hpp"
 
@@ -229,6 +230,39 @@ lab::Estimate sample_correlation_length(const Chain& chain, const SpinSamples& s
     fit_log_correlation(value, corr.error, r_min, r_max, slope, slope_error);
     return -1 / slope;
   });
+}
+
+CorrelationLengthFit fitted_correlation_length(const Chain& chain, const SpinSamples& samples) {
+  require_samples(chain, samples);
+  const CorrelationBlocks blocks(chain, samples);
+  const int B = static_cast<int>(blocks.blocks());
+  std::vector<double> value(chain.L), error(chain.L, 0.0);
+  for (int r = 0; r < chain.L; ++r) {
+    value[r] = blocks.correlation(r, blocks.blocks());
+    error[r] = lab::jackknife(samples.size(), B, [&](std::size_t eb, std::size_t ee) {
+                 return blocks.correlation(r, eb == ee ? blocks.blocks() : blocks.block_of(eb));
+               }).error;
+  }
+  CorrelationLengthFit out;
+  const CorrelationWindow win = correlation_window(chain.L);
+  for (int r = win.first; r <= win.last; ++r)
+    if (!(error[r] > 0)) {  // identical samples (e.g. all ordered): no weights, no sampled xi
+      out.exact = exact_fitted_correlation_length(chain);
+      out.samples = {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::quiet_NaN()};
+      return out;
+    }
+  out.exact = exact_fitted_correlation_length(chain, error);
+  out.samples.value = fit_correlation_length(value, error);
+  out.samples.error = std::numeric_limits<double>::quiet_NaN();
+  if (!std::isfinite(out.samples.value)) return out;
+  std::vector<double> replica(value);
+  out.samples.error =
+      lab::jackknife(samples.size(), B, [&](std::size_t eb, std::size_t ee) {
+        const std::size_t excluded = eb == ee ? blocks.blocks() : blocks.block_of(eb);
+        for (int r = win.first; r <= win.last; ++r) replica[r] = blocks.correlation(r, excluded);
+        return fit_correlation_length(replica, error);
+      }).error;
+  return out;
 }
 
 lab::ChiSquareResult energy_chi_square(const Chain& chain, const SpinSamples& samples) {

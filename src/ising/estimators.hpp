@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "ising/chain.hpp"
+#include "ising/correlation_length.hpp"  // the definition behind fitted_correlation_length
 #include "lab/statistics.hpp"
 
 namespace spinformer::ising {
@@ -25,6 +26,18 @@ double max_correlation_z(const CorrelationEstimate& corr, const std::vector<doub
 lab::Estimate sample_energy_per_spin(const Chain& chain, const SpinSamples& samples);
 lab::Estimate sample_specific_heat_per_spin(const Chain& chain, const SpinSamples& samples);
 
+// The paper's correlation length (ising/correlation_length.hpp: a fit over the fixed window
+// r = 1..max(2, floor(L/4)), weights 1 / error(r)^2) of the samples' C(r), with its error from a
+// jackknife of the whole fit over blocks of samples (same window and weights in every replica), and
+// the same fit, with the same weights, to the chain's exact C(r): the reference to hold it against.
+struct CorrelationLengthFit {
+  lab::Estimate samples;  // NaN / infinite value when the samples' C(r) admits no decaying fit
+  double exact = 0;
+};
+CorrelationLengthFit fitted_correlation_length(const Chain& chain, const SpinSamples& samples);
+
+// Superseded by fitted_correlation_length (its window depends on the data); kept until the chapters
+// that still call it (chapter 5) adopt the paper's definition.
 // Correlation length from C(r): xi = 1 / ln(C(1) / C(2)) estimated over the first r where C is
 // clearly positive (a fit of ln C(r) on r = 1..r_max, r_max = the last r with C(r) > 3 error and r < L/4).
 // The error of this overload is the formal weighted-fit error, which ignores the correlations between

@@ -4,9 +4,10 @@
 //    no autocorrelation): the yardstick.
 //  * ScalarMetropolis: the seed's algorithm, one chain, random site, min(1, exp(-beta dE)).
 //  * MultispinMetropolis: the production sampler, 64 independent chains packed in the bits of one
-//    64-bit word per site (multi-spin coding); random-site sweeps (the site sequence shared by all
-//    chains; sequential sweeps are not ergodic at h = 0, see samplers.cpp); acceptance bits drawn
-//    bit-sliced.
+//    64-bit word per site (multi-spin coding); sequential sweeps i = 0..L-1 with the heat-bath
+//    (Barker) acceptance 1 / (1 + exp(beta dE)), flip bits drawn bit-sliced per chain. The visiting
+//    order is deterministic, so the chains share nothing random and are independent (see samplers.cpp
+//    for why not random sites, and why not the Metropolis rule in that order).
 #include <cstdint>
 #include <vector>
 
@@ -56,10 +57,12 @@ SpinSamples scalar_metropolis_samples(const Chain& chain, std::size_t n, const M
                                       std::uint64_t seed);
 
 // 64 * words independent chains, bit k of word[i * words + w] is spin i of chain 64 w + k (1 = up).
+// The name is kept for its callers: the algorithm is Metropolis-Hastings with Barker's acceptance
+// (the heat bath), which has the same Boltzmann distribution as the seed's min(1, exp(-beta dE)).
 class MultispinMetropolis {
  public:
   MultispinMetropolis(const Chain& chain, int words, std::uint64_t seed);  // random (infinite-T) start
-  void sweep();                       // L attempts at random sites (shared by all chains) in every chain
+  void sweep();                       // one heat-bath update of every site, i = 0..L-1, in every chain
   int chains() const { return 64 * words_; }
   void copy_chain(int c, Spin* out) const;  // spins of chain c into out[0..L-1]
   std::uint64_t attempts() const { return attempts_; }
@@ -70,18 +73,19 @@ class MultispinMetropolis {
   lab::Rng rng_;
   std::vector<std::uint64_t> bits_;
   std::uint64_t attempts_ = 0;
-  // Acceptance probabilities as 64-bit fixed-point thresholds, by flip class; see samplers.cpp.
-  std::uint64_t threshold_[2][3];
   // One entry per (spin, aligned neighbours) class that can flip, for bulk sites and for the one-bond
   // ends of an open chain; classes with equal thresholds for both spins are merged.
   struct FlipClass {
     int spin;  // 0: up lanes, 1: down lanes, 2: both
     int aligned;  // number of neighbours parallel to the spin
-    bool always;  // dE <= 0
-    std::uint64_t threshold;  // flip iff a 64-bit uniform < threshold (when !always)
+    std::uint64_t threshold;  // flip iff a 64-bit uniform < threshold: 1 / (1 + exp(beta dE)) in 2^-64
   };
-  std::vector<FlipClass> bulk_classes_, end_classes_;
-  void update_site(int i, int left, int right, const std::vector<FlipClass>& classes);  // -1: no neighbour
+  struct FlipClasses {
+    std::vector<FlipClass> list;
+    std::uint8_t plane[64];  // bit k of plane[b]: bit b of list[k].threshold is 1
+  };
+  FlipClasses bulk_classes_, end_classes_;
+  void update_site(int i, int left, int right, const FlipClasses& classes);  // -1: no neighbour
 };
 
 // n samples from ceil(n / samples_per_chain) independent chains (rounded up to a multiple of 64):
