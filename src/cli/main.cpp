@@ -1,11 +1,37 @@
 // spinformer: every computation of the paper, rerunnable by hand.
 // Exit status: 0 success, 2 bad input (one line naming the parameter), 1 any other failure.
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fmt/format.h>
+#include <iostream>
 
 #include "cli/commands.hpp"
 #include "lab/atomic_file.hpp"
 #include "lab/usage_error.hpp"
+
+namespace {
+
+// A write to stdout that failed (a full disk, a closed pipe) is an error, not a success: flush what
+// is buffered and look at the stream's error state.
+bool stdout_ok() {
+  std::cout.flush();
+  errno = 0;
+  const bool flushed = std::fflush(stdout) == 0;
+  return flushed && !std::ferror(stdout) && static_cast<bool>(std::cout);
+}
+
+int finish(int status) {
+  if (!stdout_ok()) {
+    const int error = errno;
+    std::clearerr(stdout);
+    fmt::print(stderr, "spinformer: error: stdout: write failed: {}\n", std::strerror(error ? error : EIO));
+    return 2;
+  }
+  return status;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   spinformer::lab::install_signal_cleanup();
@@ -19,18 +45,23 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
+    return finish(app.exit(e));
   } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
+    return finish(app.exit(e));
   } catch (const CLI::ParseError& e) {
     fmt::print(stderr, "spinformer: error: {}\n", e.what());
     return 2;
   } catch (const spinformer::lab::UsageError& e) {
     fmt::print(stderr, "spinformer: error: {}\n", e.what());
     return 2;
+  } catch (const std::bad_alloc&) {
+    fmt::print(stderr, "spinformer: failed: out of memory\n");
+    return 1;
   } catch (const std::exception& e) {
-    fmt::print(stderr, "spinformer: failed: {}\n", e.what());
+    std::string what = e.what();
+    what = what.substr(0, what.find('\n'));  // one line, never a backtrace
+    fmt::print(stderr, "spinformer: failed: {}\n", what);
     return 1;
   }
-  return 0;
+  return finish(0);
 }
