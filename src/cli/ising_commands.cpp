@@ -20,8 +20,8 @@ namespace {
 
 using ising::Chain;
 
-// Bounds of the chain's flags. The exact results are computed in log space and stay accurate for
-// |J|/T and |h|/T up to well beyond 1e5; the bounds below keep beta |J| <= 1e6.
+// Bounds of the chain's flags. The exact results are computed in log space and stay finite up to
+// beta |J| of about 5e5; beyond that (T = 1e-3 with |J| = 1e3) they are refused naming --T.
 constexpr std::int64_t kMaxL = 1'000'000;
 constexpr double kMaxCoupling = 1e3, kMinT = 1e-3, kMaxT = 1e6;
 

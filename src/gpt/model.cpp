@@ -214,7 +214,16 @@ Model Model::load(const std::string& path, const std::string& parameter) {
   impl->net = detail::make_network(impl->config, 0);
   reader.load_model(impl->net);
   impl->metadata = reader.metadata();
-  return Model(std::move(impl));
+  Model model(std::move(impl));
+  // finite weights that still give NaN or infinite log-probabilities (overflowing logits) make no model
+  ising::SpinSamples probe;
+  probe.L = model.L();
+  probe.spins.resize(2 * static_cast<std::size_t>(probe.L), 1);
+  std::fill(probe.spins.begin() + probe.L, probe.spins.end(), -1);
+  for (double lp : model.log_probability(probe))
+    if (!std::isfinite(lp))
+      throw lab::UsageError(parameter, fmt::format("'{}' gives non-finite log-probabilities: not a usable model", path));
+  return model;
 }
 
 void Model::save(const std::string& path, const std::string& parameter) const {

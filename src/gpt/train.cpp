@@ -317,6 +317,12 @@ Model train(const ModelConfig& model_config, const TrainOptions& o, const ising:
   // parameters non-finite fails here (checkpoint_bytes refuses them), so the last good checkpoint stays.
   const auto save = [&]() {
     metadata["state"] = to_json(st);
+    // finite weights can still give NaN (overflowing logits): such a model is no checkpoint either
+    const auto probe = row_log_probs(net, val_tokens.slice(0, 0, std::min<std::int64_t>(64, val_tokens.size(0))));
+    for (double lp : probe)
+      if (!std::isfinite(lp))
+        throw std::runtime_error(fmt::format("the model's log-probabilities are not finite at step {}: stopping with "
+                                             "the last good checkpoint; lower --lr or set --grad-clip", st.step));
     lab::OutputFiles files;
     if (!o.checkpoint_path.empty()) {
       files.add(o.checkpoint_path, "--out") << detail::checkpoint_bytes(net, metadata, optimizer.get());
@@ -356,6 +362,10 @@ Model train(const ModelConfig& model_config, const TrainOptions& o, const ising:
         if (!val_log_exact.empty()) kl += val_log_exact[k] - log_model[k];
       }
       const double per = static_cast<double>(log_model.size()) * mc.L;
+      if (!std::isfinite(nll))
+        throw std::runtime_error(fmt::format("validation NLL is {} at step {} (lr {:.3g}): stopping with the last good "
+                                             "checkpoint; lower --lr or set --grad-clip", nll / per, st.step,
+                                             learning_rate(tc, st.step - 1)));
       CurvePoint point{st.step, learning_rate(tc, st.step - 1), st.loss_sum / std::max(1L, st.loss_count), nll / per,
                        val_log_exact.empty() ? std::nan("") : kl / per, st.elapsed_s};
       st.curve.push_back(point);
