@@ -168,7 +168,14 @@ void run_train(TrainFlags& f, const std::vector<std::string>& argv) {
   f.model.L = data.L;
   if (f.model.d_ff == 0) f.model.d_ff = 4 * f.model.d_model;  // not given (a given --d-ff is >= 1)
   gpt::validate(f.model);
-  if (!f.resume) require_training_fits(f.model, f.train, data.L);
+  if (!f.resume) {
+    require_training_fits(f.model, f.train, data.L);
+    // forward and backward: about 6 operations per parameter and token, plus the attention's L^2 terms
+    const auto& m = f.model;
+    const double params = m.n_layers * (4.0 * m.d_model * m.d_model + 2.0 * m.d_model * m.d_ff);
+    lab::require_work("--steps", 6.0 * f.train.steps * f.train.batch * data.L * (params + 2.0 * m.n_layers * data.L * m.d_model),
+                      "training", lab::kFlopBudget);
+  }
 
   // the chain: from the flags, else from the data's sidecar
   std::optional<ising::Chain> chain;
@@ -252,7 +259,7 @@ void run_sample(const ModelFlags& mf, long long n, std::uint64_t seed, const std
   const auto& c = model.config();
   const double spins = static_cast<double>(n) * c.L;
   lab::require_memory("--n", 3 * spins + 2.0 * 4 * c.n_layers * 4096.0 * c.L * c.d_model, "the samples");
-  lab::require_work("--n", spins * static_cast<double>(model.parameter_count()), "sampling");
+  lab::require_work("--n", 2 * spins * static_cast<double>(model.parameter_count()), "sampling", lab::kFlopBudget);
   const auto samples = model.sample(static_cast<std::size_t>(n), seed);
   meta.set_seed(seed);
   nlohmann::json parameters = model.metadata().value("chain", nlohmann::json());

@@ -14,8 +14,8 @@ namespace {
 // A write to stdout that failed (a full disk, a closed pipe) is an error, not a success: flush what
 // is buffered and look at the stream's error state.
 bool stdout_ok() {
+  errno = 0;  // std::cout shares stdout's buffer: its flush is the write that fails and sets errno
   std::cout.flush();
-  errno = 0;
   const bool flushed = std::fflush(stdout) == 0;
   return flushed && !std::ferror(stdout) && static_cast<bool>(std::cout);
 }

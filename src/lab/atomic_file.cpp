@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <sstream>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "lab/usage_error.hpp"
@@ -111,9 +112,12 @@ void AtomicFile::finish() {
   stream_.close();
   if (ok && stream_.fail()) ok = false, error = errno;
   if (!ok) {
+    // the stream keeps no errno of the write that failed: a full file system is the usual cause, so
+    // look at it, before the temporary file (which holds the space) is removed
+    struct statvfs fs_stat {};
+    if (::statvfs(directory_of(temp_path_).c_str(), &fs_stat) == 0 && fs_stat.f_bavail == 0) error = ENOSPC;
     std::remove(temp_path_.c_str());
-    throw UsageError(parameter_, fmt::format("writing '{}' failed: {}", path_,
-                                             std::strerror(error ? error : EIO)));
+    throw UsageError(parameter_, fmt::format("writing '{}' failed: {}", path_, std::strerror(error ? error : EIO)));
   }
   finished_ = true;
 }

@@ -113,10 +113,10 @@ void require_memory(const std::string& parameter, double bytes, const std::strin
                                             what, bytes / 1e9, budget / 1e9));
 }
 
-void require_work(const std::string& parameter, double steps, const std::string& what) {
-  if (!(steps <= kWorkBudget))
-    throw UsageError(parameter, fmt::format("{} would take {:.3g} steps, more than the budget of {:.0e} (a day or more)",
-                                            what, steps, kWorkBudget));
+void require_work(const std::string& parameter, double steps, const std::string& what, double budget) {
+  if (!(steps <= budget))
+    throw UsageError(parameter, fmt::format("{} would take {:.3g} operations, more than the budget of {:.0e} (a day "
+                                            "or more)", what, steps, budget));
 }
 
 }  // namespace spinformer::lab

@@ -24,9 +24,11 @@ double memory_budget_bytes();
 // the budget; `what` says what needs the memory.
 void require_memory(const std::string& parameter, double bytes, const std::string& what);
 
-// Work a command may plan: 1e12 elementary steps (hours at the speeds of this code), so that no flag
-// can start a run that would not end in a day.
+// Work a command may plan, so that no flag can start a run that would not end in a day: 1e12
+// elementary steps (a Metropolis proposal costs N D of them), or 1e16 floating-point operations of a
+// transformer (a day at 1e11 flop/s).
 constexpr double kWorkBudget = 1e12;
-void require_work(const std::string& parameter, double steps, const std::string& what);
+constexpr double kFlopBudget = 1e16;
+void require_work(const std::string& parameter, double steps, const std::string& what, double budget = kWorkBudget);
 
 }  // namespace spinformer::lab

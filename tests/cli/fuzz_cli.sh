@@ -88,6 +88,7 @@ budget --d-model gpt train --data "$work/d6.tsv" --out "$out/t.pt" --d-model 655
 budget --n-heads gpt train --data "$work/d6.tsv" --out "$out/t.pt" --d-model 4096 --n-heads 4096
 budget --n-layers gpt train --data "$work/d6.tsv" --out "$out/t.pt" --d-model 1024 --n-layers 256
 budget --n gpt sample --model "$work/m.pt" --out "$out/g.tsv" --n 1000000000
+budget --steps gpt train --data "$work/d6.tsv" --out "$out/t.pt" --steps 1000000000 --batch 4096
 budget --T ising exact --T 0.001 --J 1000
 
 printf '%s\n' "${cases[@]}" | "$driver" "$runs" > "$work/status"

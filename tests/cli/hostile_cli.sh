@@ -95,9 +95,10 @@ expect_usage_error "glass overlaps sidecar fails" "--out" glass overlaps --N 4 -
 expect_usage_error "gpt sample sidecar fails" "--out" gpt sample --model "$work/m.pt" --n 3 --out "$work/out.tsv"
 expect_usage_error "gpt attention sidecar fails" "--out" gpt attention --model "$work/m.pt" --configs "$work/d8.tsv" --out "$work/out.tsv"
 rmdir "$work/out.tsv.json"
-mkdir "$work/out.pt.json"
-expect_usage_error "gpt train sidecar fails" "--out" gpt train --data "$work/d8.tsv" --out "$work/out.pt" --steps 2 "${small[@]}"
-rmdir "$work/out.pt.json"
+mkdir "$work/side.pt.json"
+expect_usage_error "gpt train sidecar fails" "--out" gpt train --data "$work/d8.tsv" --out "$work/side.pt" --steps 2 "${small[@]}"
+[[ ! -e "$work/side.pt" && ! -e "$work/side.pt.curve.tsv" ]] || fail "gpt train sidecar fails: the checkpoint or curve stayed"
+rmdir "$work/side.pt.json"
 printf '# R\n<!-- claims:begin -->\nold\n<!-- claims:end -->\n' > "$work/README.md"
 cp "$work/README.md" "$work/README.before"
 echo '{"chapter": "00", "title": "t", "claims": []}' > "$work/claims.json"
@@ -121,8 +122,9 @@ expect_usage_error "ising exact beta J = 1e6 (printed NaN)" "--T" ising exact --
 expect_usage_error "glass tap --h 1e308 (printed nulls)" "--h" glass tap --h 1e308
 # checkpoints are byte-reproducible: the same seed, the same bytes (wall times live in the sidecar)
 mkdir "$work/a" "$work/b"
-(cd "$work/a" && "$bin" gpt train --data ../d8.tsv --out m.pt --steps 10 "${small[@]}") || fail "seeded run a"
-(cd "$work/b" && "$bin" gpt train --data ../d8.tsv --out m.pt --steps 10 "${small[@]}") || fail "seeded run b"
+abs_bin=$(realpath "$bin")
+(cd "$work/a" && "$abs_bin" gpt train --data ../d8.tsv --out m.pt --steps 10 "${small[@]}") || fail "seeded run a"
+(cd "$work/b" && "$abs_bin" gpt train --data ../d8.tsv --out m.pt --steps 10 "${small[@]}") || fail "seeded run b"
 cmp -s "$work/a/m.pt" "$work/b/m.pt" || fail "two seeded runs wrote different checkpoints"
 cmp -s "$work/a/m.pt.curve.tsv" "$work/b/m.pt.curve.tsv" || fail "two seeded runs wrote different curves"
 
