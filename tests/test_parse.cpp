@@ -197,3 +197,44 @@ TEST(Inputs, DevicesAndOversizedFilesAreRefusedBeforeReading) {
   EXPECT_EQ(lab::read_file(d / "big.txt", "--template", 2000).size(), 2000u);
   EXPECT_EQ(refused([&] { lab::read_file(d / "none.txt", "--values"); }), "--values");
 }
+
+// The safety net of src/cli/flags.hpp: a plain CLI11 option, registered without the policy's helpers
+// (as a new command group might), still refuses what CLI11 would misread.
+#include "cli/flags.hpp"
+
+namespace {
+// The error of parsing `prog sub FLAG VALUE` (empty if it parsed), and the value it would have set.
+std::string cli_error(const std::string& flag, const std::string& value) {
+  CLI::App app;
+  auto* sub = app.add_subcommand("sub");
+  int i = 0;
+  long long ll = 0;
+  std::uint64_t u = 0;
+  double x = 0;
+  sub->add_option("--int", i);
+  sub->add_option("--ll", ll);
+  sub->add_option("--seed", u);
+  sub->add_option("--x", x)->check(CLI::Range(-10.0, 10.0));  // a validator that names itself in the type
+  spinformer::cli::apply_number_policy(app);
+  std::vector<std::string> args = {value, flag, "sub"};  // CLI11 takes them in reverse
+  try {
+    app.parse(args);
+  } catch (const CLI::ParseError& e) {
+    return e.what();
+  }
+  return "";
+}
+}  // namespace
+
+TEST(NumberPolicy, AppliesToPlainCli11Options) {
+  EXPECT_EQ(cli_error("--int", "12"), "");
+  EXPECT_EQ(cli_error("--x", "-2.5e3"), "");
+  EXPECT_EQ(cli_error("--seed", "18446744073709551615"), "");
+  for (const auto& [flag, bad] : std::vector<std::pair<std::string, std::string>>{
+           {"--int", "010"}, {"--int", "0x10"}, {"--int", ""}, {"--int", "1.5"}, {"--ll", "9223372036854775808"},
+           {"--ll", "4611686018427387904000"}, {"--seed", "-1"}, {"--seed", "18446744073709551616"}, {"--seed", ""},
+           {"--x", ""}, {"--x", "nan"}, {"--x", "inf"}, {"--x", "1e400"}, {"--x", "0x1p3"}}) {
+    const std::string error = cli_error(flag, bad);
+    EXPECT_NE(error.find(flag), std::string::npos) << flag << " '" << bad << "': " << error;
+  }
+}

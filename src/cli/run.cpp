@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "cli/flags.hpp"
 #include "lab/atomic_file.hpp"
 #include "lab/usage_error.hpp"
 
@@ -43,6 +44,7 @@ int run(int argc, char** argv) {
   spinformer::cli::add_gpt_commands(app);
   spinformer::cli::add_glass_commands(app);
   spinformer::cli::add_sk_commands(app);
+  spinformer::cli::apply_number_policy(app);  // last: it covers every command registered above
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
