@@ -4,6 +4,10 @@
 
 namespace spinformer::cli {
 
+// The whole command: parses argv, runs the subcommand, prints one line on failure. Returns the exit
+// status: 0 success, 2 bad input (one line naming the parameter), 1 any other failure.
+int run(int argc, char** argv);
+
 void add_ising_commands(CLI::App& app);   // spinformer ising exact|sample
 void add_report_commands(CLI::App& app);  // spinformer report fill|claims
 void add_gpt_commands(CLI::App& app);     // spinformer gpt train|sample|logprob|attention

@@ -10,9 +10,11 @@
 #include <thread>
 
 #include "cli/commands.hpp"
+#include "cli/flags.hpp"
 #include "glass/mean_field.hpp"
 #include "glass/metropolis.hpp"
 #include "lab/atomic_file.hpp"
+#include "lab/parse.hpp"
 #include "lab/run_metadata.hpp"
 #include "lab/statistics.hpp"
 #include "lab/tsv.hpp"
@@ -24,6 +26,16 @@ namespace {
 using glass::State;
 using glass::VectorSpinModel;
 
+// |h| multiplies a field of unit-size rows; beyond 1e3 the magnetisations saturate to the field's
+// direction and the mean-field readouts overflow.
+constexpr double kMaxField = 1e3;
+
+// The model's memory: the couplings (N^2, twice while symmetrised) and `states` N x D states.
+void require_model_memory(int N, int D, double states) {
+  const double n = N, d = D;
+  lab::require_memory("--N", 8.0 * (2 * n * n + states * n * d), fmt::format("N = {}, D = {}", N, D));
+}
+
 struct ModelFlags {
   int N = 64, D = 32;
   double beta = 1.0, h = 1.0;
@@ -32,11 +44,11 @@ struct ModelFlags {
   bool symmetric = false, as_json = false;
 
   void add_to(CLI::App& cmd) {
-    cmd.add_option("--N", N, "number of spins (ignored with --couplings)")->capture_default_str();
-    cmd.add_option("--D", D, "spin dimension >= 3 (ignored with --field)")->capture_default_str();
-    cmd.add_option("--beta", beta, "inverse temperature > 0")->capture_default_str();
-    cmd.add_option("--h", h, "field strength (multiplies x)")->capture_default_str();
-    cmd.add_option("--seed", seed, "seed of the random couplings and field")->capture_default_str();
+    add_integer(cmd, "--N", N, 1, 100'000, "number of spins (ignored with --couplings)");
+    add_integer(cmd, "--D", D, 3, 100'000, "spin dimension (ignored with --field)");
+    add_real(cmd, "--beta", beta, 1e-6, 1e6, "inverse temperature");
+    add_real(cmd, "--h", h, -kMaxField, kMaxField, "field strength (multiplies x)");
+    add_seed(cmd, "--seed", seed, "seed of the random couplings and field");
     cmd.add_option("--couplings", couplings, "file: N rows of N couplings J_ij (with --field)");
     cmd.add_option("--field", field, "file: N rows of D field components x_i (with --couplings)");
     cmd.add_flag("--symmetric", symmetric, "use (J + J^T) / sqrt(2) instead of J");
@@ -48,7 +60,15 @@ struct ModelFlags {
     lab::require_positive("--beta", beta);
     if (couplings.empty() != field.empty())
       throw lab::UsageError(couplings.empty() ? "--couplings" : "--field", "--couplings and --field go together");
-    if (!out.empty()) lab::require_writable(out, "--out");
+    if (!couplings.empty()) {
+      lab::require_readable(couplings, "--couplings", std::uintmax_t{1} << 30);
+      lab::require_readable(field, "--field", std::uintmax_t{1} << 30);
+    }
+    if (!out.empty()) {
+      lab::require_distinct({{"--couplings", couplings}, {"--field", field}}, {{"--out", out}, {"--out", out + ".json"}});
+      lab::require_writable(out, "--out");
+      lab::require_writable(out + ".json", "--out");
+    }
     VectorSpinModel m = couplings.empty() ? VectorSpinModel::random(N, D, h, seed)
                                           : VectorSpinModel::from_files(couplings, field, h);
     return symmetric ? m.symmetrized() : m;
@@ -75,11 +95,10 @@ void write_state(const ModelFlags& f, const State& m, const std::string& program
   lab::Table t;
   for (Eigen::Index a = 0; a < m.cols(); ++a) t.columns.push_back(fmt::format("m{}", a));
   for (Eigen::Index i = 0; i < m.rows(); ++i) t.add(std::vector<double>(m.row(i).data(), m.row(i).data() + m.cols()));
-  lab::write_table(f.out, t, "--out");
   lab::RunMetadata meta(program);
   meta.set_seed(f.seed);
   meta.parameters() = std::move(params);
-  meta.write_sidecar(f.out);
+  lab::write_with_sidecar(f.out, "--out", [&](std::ostream& out) { lab::write_table(out, t); }, meta);
 }
 
 void print_result(const ModelFlags& f, const nlohmann::json& summary, const State& m) {
@@ -117,11 +136,22 @@ glass::MeanFieldOptions mean_field_options(const ModelFlags& f, const MeanFieldF
   return o;
 }
 
+// An extreme (finite) parameter is refused rather than reported as NaN.
+void require_finite_state(const State& m, const std::string& what) {
+  if (!m.allFinite())
+    throw lab::UsageError("--h", fmt::format("{} is not finite at these parameters (lower --h or --beta)", what));
+}
+
 void run_mean_field(const ModelFlags& f, const MeanFieldFlags& mf, bool tap) {
-  const VectorSpinModel model = f.model();
+  if (f.couplings.empty()) require_model_memory(f.N, f.D, 10.0 + 2 * mf.anderson_depth);
   const auto o = mean_field_options(f, mf, tap ? 100 : 30);
+  if (f.couplings.empty())
+    lab::require_work("--steps", double(o.steps) * (tap ? mf.max_inner : 1) * f.N * (double(f.N) + f.D),
+                      "the mean-field iteration");
+  const VectorSpinModel model = f.model();
   const auto r = tap ? glass::run_tap(model, o) : (mf.fixed_point ? glass::solve_nmf_fixed_point(model, o)
                                                                    : glass::run_nmf(model, o));
+  require_finite_state(r.m, tap ? "the TAP magnetisation" : "the nMF magnetisation");
   nlohmann::json params = f.parameters(model);
   params["steps"] = o.steps;
   params["readout"] = mf.readout;
@@ -139,6 +169,8 @@ void run_mean_field(const ModelFlags& f, const MeanFieldFlags& mf, bool tap) {
   print_result(f, summary, r.m);
 }
 
+constexpr std::int64_t kMaxProposals = 1'000'000'000'000;  // per chain; the work budget bounds the product
+
 struct McmcFlags {
   long long steps = 1'000'000, thin = 10'000;
   int chains = 4, threads = 2;
@@ -149,9 +181,15 @@ struct McmcFlags {
 };
 
 void run_mcmc(const ModelFlags& f, const McmcFlags& c) {
+  // steps and thin are bounded at parsing (<= 1e12), so 2 * thin and these products cannot overflow
+  if (c.steps < 2 * c.thin) throw lab::UsageError("--steps", fmt::format("must be at least 2 * thin = {}", 2 * c.thin));
+  const double stored = double(c.steps / c.thin) * c.chains;
+  if (f.couplings.empty()) {
+    require_model_memory(f.N, f.D, 4.0 * c.chains + 4);
+    lab::require_work("--steps", double(c.steps) * c.chains * f.N * f.D, "the chains");
+  }
+  lab::require_memory("--thin", 8.0 * 4 * stored, "the stored states");
   const VectorSpinModel model = f.model();
-  if (c.chains < 1 || c.chains > 1024) throw lab::UsageError("--chains", fmt::format("must be in 1..1024, got {}", c.chains));
-  if (c.threads < 1 || c.threads > 256) throw lab::UsageError("--threads", fmt::format("must be in 1..256, got {}", c.threads));
   if (c.start != "m0" && c.start != "field")
     throw lab::UsageError("--start", fmt::format("must be m0 or field, got '{}'", c.start));
   glass::MetropolisOptions o;
@@ -165,8 +203,6 @@ void run_mcmc(const ModelFlags& f, const McmcFlags& c) {
   const State start = c.start == "m0" ? model.initial_state() : model.field_aligned_state();
   // Validate once (cheaply) before starting threads: a bad option fails here, with no output.
   {
-    if (o.thin < 1) throw lab::UsageError("--thin", "must be >= 1");
-    if (c.steps < 2 * c.thin) throw lab::UsageError("--steps", fmt::format("must be at least 2 * thin = {}", 2 * c.thin));
     lab::require_range("--burn-in", o.burn_in_fraction, 0.0, 0.9);
     lab::require_range("--target-acceptance", o.target_acceptance, 0.01, 0.99);
     if (!(o.sigma >= 0) || !std::isfinite(o.sigma)) throw lab::UsageError("--sigma", "must be >= 0");
@@ -234,15 +270,15 @@ void add_glass_commands(CLI::App& app) {
   auto mc = std::make_shared<McmcFlags>();
   auto* mcmc = glass->add_subcommand("mcmc", "Metropolis-Hastings estimate of m_NESS with diagnostics");
   mf->add_to(*mcmc);
-  mcmc->add_option("--steps", mc->steps, "proposals per chain")->capture_default_str();
-  mcmc->add_option("--thin", mc->thin, "proposals between stored states")->capture_default_str();
-  mcmc->add_option("--chains", mc->chains, "independent chains")->capture_default_str();
-  mcmc->add_option("--threads", mc->threads, "worker threads")->capture_default_str();
-  mcmc->add_option("--chain-seed", mc->chain_seed, "seed of the chains' random streams")->capture_default_str();
-  mcmc->add_option("--sigma", mc->sigma, "proposal width (0: the thesis's 1/(N sqrt D))")->capture_default_str();
+  add_integer(*mcmc, "--steps", mc->steps, 2, kMaxProposals, "proposals per chain");
+  add_integer(*mcmc, "--thin", mc->thin, 1, kMaxProposals, "proposals between stored states");
+  add_integer(*mcmc, "--chains", mc->chains, 1, 1024, "independent chains");
+  add_integer(*mcmc, "--threads", mc->threads, 1, kMaxThreads, "worker threads");
+  add_seed(*mcmc, "--chain-seed", mc->chain_seed, "seed of the chains' random streams");
+  add_real(*mcmc, "--sigma", mc->sigma, 0, 1e3, "proposal width (0: the thesis's 1/(N sqrt D))");
   mcmc->add_flag("--adapt", mc->adapt, "tune sigma during burn-in towards --target-acceptance, then freeze it");
-  mcmc->add_option("--target-acceptance", mc->target_acceptance, "acceptance rate aimed at by --adapt")->capture_default_str();
-  mcmc->add_option("--burn-in", mc->burn_in, "fraction of stored states discarded")->capture_default_str();
+  add_real(*mcmc, "--target-acceptance", mc->target_acceptance, 0.01, 0.99, "acceptance rate aimed at by --adapt");
+  add_real(*mcmc, "--burn-in", mc->burn_in, 0, 0.9, "fraction of stored states discarded");
   mcmc->add_option("--start", mc->start, "m0 (rows (1..1)/sqrt D) | field (rows R x_i/|x_i|)")->capture_default_str();
   mcmc->callback([mf, mc] { run_mcmc(*mf, *mc); });
 
@@ -252,19 +288,19 @@ void add_glass_commands(CLI::App& app) {
     auto* cmd = glass->add_subcommand(tap ? "tap" : "nmf", tap ? "TAP time evolution (100 steps, trajectory mean)"
                                                                : "naive mean field (30 steps, last state)");
     f->add_to(*cmd);
-    cmd->add_option("--steps", m->steps, tap ? "time steps (default 100)" : "time steps (default 30)");
+    add_integer(*cmd, "--steps", m->steps, 1, 1'000'000, tap ? "time steps (default 100)" : "time steps (default 30)")
+        ->default_str(tap ? "100" : "30");
     cmd->add_option("--readout", m->readout, "large-d | bessel (exact finite-D readout)")->capture_default_str();
     if (tap) {
       cmd->add_option("--convention", m->convention, "code (g0 at site i, the thesis) | derived (g0_j in the sums)")
           ->capture_default_str();
-      cmd->add_option("--max-inner", m->max_inner, "inner fixed-point iterations per step")->capture_default_str();
+      add_integer(*cmd, "--max-inner", m->max_inner, 1, 1'000'000, "inner fixed-point iterations per step");
     } else {
       cmd->add_flag("--fixed-point", m->fixed_point, "iterate to the fixed point m = phi(x + J m) instead");
     }
-    cmd->add_option("--tolerance", m->tolerance, "fixed-point tolerance (max abs residual)")->capture_default_str();
-    cmd->add_option("--anderson-depth", m->anderson_depth, "Anderson acceleration depth (0: plain iteration)")
-        ->capture_default_str();
-    cmd->add_option("--damping", m->damping, "mixing of each update, (0, 1]")->capture_default_str();
+    add_real(*cmd, "--tolerance", m->tolerance, 1e-15, 1e3, "fixed-point tolerance (max abs residual)");
+    add_integer(*cmd, "--anderson-depth", m->anderson_depth, 0, 50, "Anderson acceleration depth (0: plain iteration)");
+    add_real(*cmd, "--damping", m->damping, 1e-3, 1.0, "mixing of each update");
     cmd->callback([f, m, tap] { run_mean_field(*f, *m, tap); });
   }
 

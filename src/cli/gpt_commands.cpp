@@ -1,16 +1,20 @@
 // spinformer gpt train|sample|logprob|attention: IsingGPT from the command line.
 #include <cmath>
 #include <fmt/format.h>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/flags.hpp"
 #include "gpt/gpt.hpp"
 #include "gpt/threads.hpp"
 #include "gpt/train.hpp"
 #include "lab/atomic_file.hpp"
+#include "lab/parse.hpp"
 #include "lab/run_metadata.hpp"
 #include "lab/tsv.hpp"
 #include "lab/usage_error.hpp"
@@ -38,6 +42,8 @@ ising::SpinSamples read_samples(const std::string& path, const std::string& para
   return s;
 }
 
+constexpr std::int64_t kMaxSteps = 1'000'000'000;
+
 struct TrainFlags {
   std::string data, val, out, curve;
   // chain (recorded in the checkpoint; taken from the data's JSON sidecar when not given)
@@ -63,53 +69,75 @@ struct TrainFlags {
     cmd.add_option("--val", val, "validation configurations (default: the last 5% of --data are held out)");
     cmd.add_option("--out", out, "checkpoint to write (atomically; JSON sidecar OUT.json)")->required();
     cmd.add_option("--curve", curve, "training-curve TSV (default: OUT.curve.tsv)");
-    cmd.add_option("--L", L, "expected chain length (default: the data's row length)");
-    T_opt = cmd.add_option("--T", T, "temperature of the data (recorded; default: the data's sidecar)");
-    J_opt = cmd.add_option("--J", J, "coupling J of the data (recorded)");
-    h_opt = cmd.add_option("--h", h, "field h of the data (recorded)");
+    add_integer(cmd, "--L", L, 2, 4096, "expected chain length (default: the data's row length)")->default_str("");
+    T_opt = add_real(cmd, "--T", T, 1e-3, 1e6, "temperature of the data (recorded; default: the data's sidecar)");
+    J_opt = add_real(cmd, "--J", J, -1e3, 1e3, "coupling J of the data (recorded)");
+    h_opt = add_real(cmd, "--h", h, -1e3, 1e3, "field h of the data (recorded)");
     boundary_opt = cmd.add_option("--boundary", boundary, "periodic | open (recorded)");
-    cmd.add_option("--d-model", model.d_model, "model width")->capture_default_str();
-    cmd.add_option("--n-heads", model.n_heads, "attention heads")->capture_default_str();
-    cmd.add_option("--n-layers", model.n_layers, "transformer blocks")->capture_default_str();
-    cmd.add_option("--d-ff", model.d_ff, "feed-forward width (default 4 d_model)");
-    cmd.add_option("--dropout", model.dropout, "dropout probability (the seed used 0.1)")->capture_default_str();
+    add_integer(cmd, "--d-model", model.d_model, 1, 65536, "model width");
+    add_integer(cmd, "--n-heads", model.n_heads, 1, 4096, "attention heads");
+    add_integer(cmd, "--n-layers", model.n_layers, 1, 256, "transformer blocks");
+    add_integer(cmd, "--d-ff", model.d_ff, 1, 1 << 20, "feed-forward width (default 4 d_model)")->default_str("4 d_model");
+    add_real(cmd, "--dropout", model.dropout, 0, 0.99, "dropout probability (the seed used 0.1)");
     cmd.add_flag("--seed-literal", model.seed_literal,
                  "the seed's flawed setup (no causal mask, target = input token): a negative control");
-    cmd.add_option("--attention-scale", model.attention_scale, "multiplies 1/sqrt(d_head) in the attention logits")
-        ->capture_default_str();
+    add_real(cmd, "--attention-scale", model.attention_scale, 1e-6, 1e6, "multiplies 1/sqrt(d_head) in the attention logits");
     cmd.add_option("--attention-bias", attention_bias, "additive attention bias: none | distance | periodic")
         ->capture_default_str();
     cmd.add_option("--bias-shape", bias_shape, "linear: -slope d | exp: exp(-slope d)")->capture_default_str();
     cmd.add_option("--bias-slope", bias_slope, "a number (fixed, all heads) or 'learned' (per layer and head)")
         ->capture_default_str();
-    cmd.add_option("--bias-slope-init", bias_slope_init, "initial slope when --bias-slope learned")
-        ->capture_default_str();
-    cmd.add_option("--steps", train.steps, "optimisation steps")->capture_default_str();
-    cmd.add_option("--batch", train.batch, "configurations per batch")->capture_default_str();
-    cmd.add_option("--lr", train.lr, "peak learning rate (AdamW)")->capture_default_str();
-    cmd.add_option("--weight-decay", train.weight_decay, "AdamW weight decay (matrices and embeddings)")
-        ->capture_default_str();
-    cmd.add_option("--beta1", train.beta1, "AdamW beta1")->capture_default_str();
-    cmd.add_option("--beta2", train.beta2, "AdamW beta2")->capture_default_str();
-    cmd.add_option("--eps", train.eps, "AdamW epsilon")->capture_default_str();
+    add_real(cmd, "--bias-slope-init", bias_slope_init, -1e6, 1e6, "initial slope when --bias-slope learned");
+    add_integer(cmd, "--steps", train.steps, 1, kMaxSteps, "optimisation steps");
+    add_integer(cmd, "--batch", train.batch, 1, 1 << 24, "configurations per batch");
+    add_real(cmd, "--lr", train.lr, 1e-12, 10, "peak learning rate (AdamW)");
+    add_real(cmd, "--weight-decay", train.weight_decay, 0, 10, "AdamW weight decay (matrices and embeddings)");
+    add_real(cmd, "--beta1", train.beta1, 0, 0.999999, "AdamW beta1");
+    add_real(cmd, "--beta2", train.beta2, 0, 0.999999999, "AdamW beta2");
+    add_real(cmd, "--eps", train.eps, 1e-30, 1, "AdamW epsilon");
     cmd.add_option("--schedule", train.schedule, "cosine | onecycle | constant")->capture_default_str();
-    cmd.add_option("--warmup-steps", train.warmup_steps, "linear warm-up (cosine, constant)")->capture_default_str();
-    cmd.add_option("--min-lr-ratio", train.min_lr_ratio, "cosine: final lr / lr")->capture_default_str();
-    cmd.add_option("--pct-start", train.pct_start, "onecycle: fraction of steps rising")->capture_default_str();
-    cmd.add_option("--grad-clip", train.grad_clip, "max gradient norm (0 = off)")->capture_default_str();
-    cmd.add_option("--eval-every", train.eval_every, "steps between validation evaluations")->capture_default_str();
-    cmd.add_option("--patience", train.patience, "early stopping: evaluations without improvement (0 = off)")
-        ->capture_default_str();
-    cmd.add_option("--checkpoint-every", train.checkpoint_every, "steps between checkpoints (0 = only at the end)")
-        ->capture_default_str();
-    cmd.add_option("--seed", train.seed, "seed of initialisation, batch order and dropout")->capture_default_str();
-    cmd.add_option("--threads", threads, "LibTorch threads (0 = all cores)")->capture_default_str();
+    add_integer(cmd, "--warmup-steps", train.warmup_steps, 0, kMaxSteps, "linear warm-up (cosine, constant)");
+    add_real(cmd, "--min-lr-ratio", train.min_lr_ratio, 0, 1, "cosine: final lr / lr");
+    add_real(cmd, "--pct-start", train.pct_start, 1e-6, 0.999999, "onecycle: fraction of steps rising");
+    add_real(cmd, "--grad-clip", train.grad_clip, 0, 1e12, "max gradient norm (0 = off)");
+    add_integer(cmd, "--eval-every", train.eval_every, 1, kMaxSteps, "steps between validation evaluations");
+    add_integer(cmd, "--patience", train.patience, 0, kMaxSteps, "early stopping: evaluations without improvement (0 = off)");
+    add_integer(cmd, "--checkpoint-every", train.checkpoint_every, 0, kMaxSteps,
+                "steps between checkpoints (0 = only at the end)");
+    add_seed(cmd, "--seed", train.seed, "seed of initialisation, batch order and dropout");
+    add_threads(cmd, threads, "LibTorch threads (0 = all cores)");
     cmd.add_flag("--resume", resume, "continue the run in --out with its own hyper-parameters");
-    cmd.add_option("--stop-after", stop_after, "stop (with a checkpoint) after this many steps in this call")
-        ->capture_default_str();
+    add_integer(cmd, "--stop-after", stop_after, 0, kMaxSteps, "stop (with a checkpoint) after this many steps in this call");
     cmd.add_flag("--quiet", quiet, "no progress or log lines");
   }
 };
+
+// Memory of training, estimated from the configuration (floats of 4 bytes): weights, gradients and
+// the two AdamW moments (16 bytes per parameter, plus the serialised checkpoint), and the activations
+// kept for the backward pass (attention maps B H L^2 and the B L (d_model, d_ff) streams, each a few
+// times, per layer; evaluation runs in chunks of 4096 rows without gradients). When it exceeds the
+// budget the flag named is the one furthest above its default.
+double training_bytes(const gpt::ModelConfig& m, const gpt::TrainConfig& t, int L) {
+  const double d = m.d_model, ff = m.d_ff > 0 ? m.d_ff : 4.0 * m.d_model, layers = m.n_layers, H = m.n_heads;
+  const double params = layers * (4 * d * d + 2 * d * ff + 9 * d + ff) + (3.0 + L) * d + 4 * d + 2;
+  const double rows = std::max(2.0 * t.batch, 4096.0);
+  const double activations = 4 * layers * L * (4 * H * L + 12 * d + 4 * ff) * rows;
+  return 20 * params + activations;
+}
+
+void require_training_fits(const gpt::ModelConfig& m, const gpt::TrainConfig& t, int L) {
+  const double bytes = training_bytes(m, t, L);
+  if (bytes <= lab::memory_budget_bytes()) return;
+  const std::pair<const char*, double> ratios[] = {
+      {"--batch", t.batch / 256.0}, {"--d-model", m.d_model / 64.0}, {"--n-heads", m.n_heads / 4.0},
+      {"--d-ff", m.d_ff > 0 ? m.d_ff / 256.0 : 0.0}, {"--n-layers", m.n_layers / 2.0}, {"--L", L / 32.0}};
+  const auto* worst = &ratios[0];
+  for (const auto& r : ratios)
+    if (r.second > worst->second) worst = &r;
+  lab::require_memory(worst->first, bytes,
+                      fmt::format("training (d_model {}, n_heads {}, d_ff {}, n_layers {}, batch {}, L {})", m.d_model,
+                                  m.n_heads, m.d_ff > 0 ? m.d_ff : 4 * m.d_model, m.n_layers, t.batch, L));
+}
 
 void run_train(TrainFlags& f, const std::vector<std::string>& argv) {
   // flags first, then files
@@ -119,38 +147,45 @@ void run_train(TrainFlags& f, const std::vector<std::string>& argv) {
     f.model.bias_learned = true;
     f.model.bias_slope = f.bias_slope_init;
   } else {
-    try {
-      std::size_t used = 0;
-      f.model.bias_slope = std::stod(f.bias_slope, &used);
-      if (used != f.bias_slope.size()) throw std::invalid_argument("trailing characters");
-    } catch (const std::exception&) {
-      throw UsageError("--bias-slope", fmt::format("must be a number or 'learned', got '{}'", f.bias_slope));
-    }
+    f.model.bias_slope = lab::parse_real("--bias-slope", f.bias_slope, -1e6, 1e6);
   }
-  if (f.threads < 0) throw UsageError("--threads", fmt::format("must be >= 0, got {}", f.threads));
-  if (f.stop_after < 0) throw UsageError("--stop-after", fmt::format("must be >= 0, got {}", f.stop_after));
-  if (f.L != 0 && f.L < 2) throw UsageError("--L", fmt::format("must be >= 2, got {}", f.L));
   gpt::validate(f.train);
-  lab::require_writable(f.out, "--out");
   if (f.curve.empty()) f.curve = f.out + ".curve.tsv";
-  lab::require_writable(f.curve, "--curve");
+  // every file read and written, sidecars included: none may be another (on --resume, --out is read
+  // and rewritten by the same flag, which is the point of --resume)
+  lab::require_distinct({{"--data", f.data}, {"--data", f.data + ".json"}, {"--val", f.val}},
+                        {{"--out", f.out}, {"--out", f.out + ".json"}, {"--curve", f.curve},
+                         {"--curve", f.curve + ".json"}});
+  for (const auto& [parameter, path] : std::vector<lab::NamedPath>{
+           {"--out", f.out}, {"--out", f.out + ".json"}, {"--curve", f.curve}, {"--curve", f.curve + ".json"}})
+    lab::require_writable(path, parameter);
+  if (!f.resume) require_training_fits(f.model, f.train, f.L > 0 ? f.L : 2);  // a lower bound before the data is read
 
   const auto data = read_samples(f.data, "--data", f.L);
   if (f.L == 0) f.L = data.L;
   ising::SpinSamples val;
   if (!f.val.empty()) val = read_samples(f.val, "--val", data.L);
   f.model.L = data.L;
-  if (f.model.d_ff == 0) f.model.d_ff = 4 * f.model.d_model;
+  if (f.model.d_ff == 0) f.model.d_ff = 4 * f.model.d_model;  // not given (a given --d-ff is >= 1)
   gpt::validate(f.model);
+  if (!f.resume) {
+    require_training_fits(f.model, f.train, data.L);
+    // forward and backward: about 6 operations per parameter and token, plus the attention's L^2 terms
+    const auto& m = f.model;
+    const double params = m.n_layers * (4.0 * m.d_model * m.d_model + 2.0 * m.d_model * m.d_ff);
+    lab::require_work("--steps", 6.0 * f.train.steps * f.train.batch * data.L * (params + 2.0 * m.n_layers * data.L * m.d_model),
+                      "training", lab::kFlopBudget);
+  }
 
   // the chain: from the flags, else from the data's sidecar
   std::optional<ising::Chain> chain;
   nlohmann::json data_meta = {{"data_file", f.data}, {"val_file", f.val}};
   const bool chain_flags = f.T_opt->count() + f.J_opt->count() + f.h_opt->count() + f.boundary_opt->count() > 0;
   nlohmann::json sidecar;
-  if (std::ifstream in(f.data + ".json"); in) {
+  std::error_code no_sidecar;
+  if (std::filesystem::is_regular_file(f.data + ".json", no_sidecar)) {
     try {
-      in >> sidecar;
+      sidecar = nlohmann::json::parse(lab::read_file(f.data + ".json", "--data"));
       data_meta["data_sidecar"] = sidecar.value("parameters", nlohmann::json());
     } catch (const std::exception&) {
       sidecar = nlohmann::json();
@@ -204,10 +239,9 @@ struct ModelFlags {
   int threads = 0;
   void add_to(CLI::App& cmd) {
     cmd.add_option("--model", model, "checkpoint written by `spinformer gpt train`")->required();
-    cmd.add_option("--threads", threads, "LibTorch threads (0 = all cores)")->capture_default_str();
+    add_threads(cmd, threads, "LibTorch threads (0 = all cores)");
   }
   gpt::Model load() const {
-    if (threads < 0) throw UsageError("--threads", fmt::format("must be >= 0, got {}", threads));
     gpt::set_threads(threads);
     return gpt::Model::load(model, "--model");
   }
@@ -215,12 +249,18 @@ struct ModelFlags {
 
 void run_sample(const ModelFlags& mf, long long n, std::uint64_t seed, const std::string& out,
                 const std::vector<std::string>& argv) {
-  if (n <= 0) throw UsageError("--n", fmt::format("must be > 0, got {}", n));
+  lab::require_distinct({{"--model", mf.model}, {"--model", mf.model + ".json"}},
+                        {{"--out", out}, {"--out", out + ".json"}});
   lab::require_writable(out, "--out");
+  lab::require_writable(out + ".json", "--out");
   lab::RunMetadata meta("spinformer gpt sample");
   const auto model = mf.load();
+  // the samples (a byte per spin, and their text) and one chunk's key/value caches
+  const auto& c = model.config();
+  const double spins = static_cast<double>(n) * c.L;
+  lab::require_memory("--n", 3 * spins + 2.0 * 4 * c.n_layers * 4096.0 * c.L * c.d_model, "the samples");
+  lab::require_work("--n", 2 * spins * static_cast<double>(model.parameter_count()), "sampling", lab::kFlopBudget);
   const auto samples = model.sample(static_cast<std::size_t>(n), seed);
-  lab::write_spin_table(out, lab::SpinTable{samples.L, samples.spins}, "--out");
   meta.set_seed(seed);
   nlohmann::json parameters = model.metadata().value("chain", nlohmann::json());
   if (!parameters.is_object()) parameters = nlohmann::json::object();
@@ -229,7 +269,9 @@ void run_sample(const ModelFlags& mf, long long n, std::uint64_t seed, const std
   parameters["model"] = mf.model;
   parameters["n"] = n;
   meta.parameters() = parameters;
-  meta.write_sidecar(out, {{"command_line", argv}, {"threads", gpt::set_threads(mf.threads)}});
+  const lab::SpinTable table{samples.L, samples.spins};
+  lab::write_with_sidecar(out, "--out", [&](std::ostream& stream) { lab::write_spin_table(stream, table); }, meta,
+                          {{"command_line", argv}, {"threads", gpt::set_threads(mf.threads)}});
   fmt::print(stderr, "wrote {} configurations of {} spins to {}\n", n, samples.L, out);
 }
 
@@ -242,10 +284,19 @@ void run_logprob(const ModelFlags& mf, const std::string& configs) {
   std::cout << text << std::flush;
 }
 
+std::string table_text(const lab::Table& table) {
+  std::ostringstream text;
+  lab::write_table(text, table);
+  return text.str();
+}
+
 void run_attention(const ModelFlags& mf, const std::string& configs, const std::string& out, const std::string& maps,
                    const std::vector<std::string>& argv) {
-  if (!out.empty()) lab::require_writable(out, "--out");
-  if (!maps.empty()) lab::require_writable(maps, "--maps");
+  lab::require_distinct({{"--model", mf.model}, {"--configs", configs}},
+                        {{"--out", out}, {"--out", out.empty() ? "" : out + ".json"}, {"--maps", maps},
+                         {"--maps", maps.empty() ? "" : maps + ".json"}});
+  if (!out.empty()) lab::require_writable(out, "--out"), lab::require_writable(out + ".json", "--out");
+  if (!maps.empty()) lab::require_writable(maps, "--maps"), lab::require_writable(maps + ".json", "--maps");
   const auto model = mf.load();
   const auto samples = read_samples(configs, "--configs", model.L());
   const auto a = model.attention(samples);
@@ -264,6 +315,8 @@ void run_attention(const ModelFlags& mf, const std::string& configs, const std::
       {"definition", "A(r): attention weight of query position i on key position i - r, averaged over heads, samples "
                      "and queries i >= r; key 0 is the start token, key j >= 1 holds spin j (1-based); query i predicts "
                      "spin i + 1, so r = 0 is the spin just before the predicted one"}};
+  // --out and --maps (each with its sidecar) are committed together
+  lab::OutputFiles files;
   if (!maps.empty()) {
     lab::Table m;
     m.columns = {"layer", "head", "i", "j", "weight"};
@@ -273,8 +326,8 @@ void run_attention(const ModelFlags& mf, const std::string& configs, const std::
           for (int j = 0; j < a.L; ++j)
             m.add({static_cast<double>(l + 1), static_cast<double>(h + 1), static_cast<double>(i),
                    static_cast<double>(j), a.map(l, h, i, j)});
-    lab::write_table(maps, m, "--maps");
-    meta.write_sidecar(maps, note);
+    files.add(maps, "--maps") << table_text(m);
+    files.add(maps + ".json", "--maps") << meta.sidecar_text(maps, note);
   }
   if (out.empty()) {
     std::string text = "# r";
@@ -285,10 +338,12 @@ void run_attention(const ModelFlags& mf, const std::string& configs, const std::
       for (std::size_t k = 1; k < row.size(); ++k) text += fmt::format("\t{:.10g}", row[k]);
       text += "\n";
     }
+    files.commit();
     std::cout << text << std::flush;
   } else {
-    lab::write_table(out, table, "--out");
-    meta.write_sidecar(out, note);
+    files.add(out, "--out") << table_text(table);
+    files.add(out + ".json", "--out") << meta.sidecar_text(out, note);
+    files.commit();
   }
 }
 
@@ -309,8 +364,8 @@ void add_gpt_commands(CLI::App& app) {
   auto sample_out = std::make_shared<std::string>();
   auto* sample = gpt->add_subcommand("sample", "draw configurations from a trained model (autoregressive)");
   sample_model->add_to(*sample);
-  sample->add_option("--n", *n, "number of configurations")->capture_default_str();
-  sample->add_option("--seed", *seed, "random seed")->capture_default_str();
+  add_integer(*sample, "--n", *n, 1, 1'000'000'000, "number of configurations");
+  add_seed(*sample, "--seed", *seed, "random seed");
   sample->add_option("--out", *sample_out, "output file (rows of +-1) with a JSON sidecar")->required();
   sample->callback([=] { run_sample(*sample_model, *n, *seed, *sample_out, command_line(sample, "sample")); });
 

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/flags.hpp"
 #include "ising/exact.hpp"
 #include "ising/samplers.hpp"
 #include "lab/atomic_file.hpp"
@@ -19,15 +20,20 @@ namespace {
 
 using ising::Chain;
 
+// Bounds of the chain's flags. The exact results are computed in log space and stay finite up to
+// beta |J| of about 5e5; beyond that (T = 1e-3 with |J| = 1e3) they are refused naming --T.
+constexpr std::int64_t kMaxL = 1'000'000;
+constexpr double kMaxCoupling = 1e3, kMinT = 1e-3, kMaxT = 1e6;
+
 struct ChainFlags {
   Chain chain;
   std::string boundary = "periodic";
 
   void add_to(CLI::App& cmd) {
-    cmd.add_option("--L", chain.L, "chain length (>= 2)")->capture_default_str();
-    cmd.add_option("--J", chain.J, "coupling J")->capture_default_str();
-    cmd.add_option("--h", chain.h, "field h")->capture_default_str();
-    cmd.add_option("--T", chain.T, "temperature T > 0 (k_B = 1)")->capture_default_str();
+    add_integer(cmd, "--L", chain.L, 2, kMaxL, "chain length");
+    add_real(cmd, "--J", chain.J, -kMaxCoupling, kMaxCoupling, "coupling J");
+    add_real(cmd, "--h", chain.h, -kMaxCoupling, kMaxCoupling, "field h");
+    add_real(cmd, "--T", chain.T, kMinT, kMaxT, "temperature T (k_B = 1)");
     cmd.add_option("--boundary", boundary, "periodic | open")->capture_default_str();
   }
   Chain validated() {
@@ -39,12 +45,24 @@ struct ChainFlags {
 
 nlohmann::json finite_or_null(double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(); }
 
+// Every printed number must be a number: an extreme (finite) parameter is refused, never printed as NaN.
+void require_finite_result(const Chain& chain, std::initializer_list<double> values, const std::vector<double>& corr) {
+  bool finite = true;
+  for (double v : values) finite = finite && std::isfinite(v);
+  for (double v : corr) finite = finite && std::isfinite(v);
+  if (!finite)
+    throw lab::UsageError("--T", fmt::format("the exact results are not representable at T = {}, J = {}, h = {}",
+                                             chain.T, chain.J, chain.h));
+}
+
 void run_exact(ChainFlags& flags, bool as_json) {
   const Chain chain = flags.validated();
   const ising::ExactChain exact(chain);
   const auto thermo = exact.thermodynamics();
   const auto corr = exact.connected_correlation();
   const double xi = exact.correlation_length();
+  require_finite_result(chain, {thermo.log_z, thermo.energy_per_spin, thermo.magnetization_per_spin,
+                                thermo.specific_heat_per_spin, thermo.susceptibility_per_spin}, corr);
   if (as_json) {
     nlohmann::json out = {{"L", chain.L},
                           {"T", chain.T},
@@ -85,17 +103,20 @@ struct SampleFlags {
 
 void run_sample(ChainFlags& flags, const SampleFlags& s, const std::vector<std::string>& argv) {
   const Chain chain = flags.validated();
-  if (s.n <= 0) throw lab::UsageError("--n", fmt::format("must be > 0, got {}", s.n));
-  if (s.n * chain.L > 2'000'000'000LL) throw lab::UsageError("--n", "n * L must stay below 2e9 spins");
-  if (s.equilibration_sweeps < 0)
-    throw lab::UsageError("--equilibration-sweeps", fmt::format("must be >= 0, got {}", s.equilibration_sweeps));
-  if (s.sweeps_between < 1)
-    throw lab::UsageError("--sweeps-between", fmt::format("must be >= 1, got {}", s.sweeps_between));
-  if (s.samples_per_chain < 1)
-    throw lab::UsageError("--samples-per-chain", fmt::format("must be >= 1, got {}", s.samples_per_chain));
+  // n and L are bounded at parsing, so these products are exact in double
+  const double spins = static_cast<double>(s.n) * chain.L;
+  if (spins > 2e9) throw lab::UsageError("--n", fmt::format("n * L = {:.3g} spins, more than 2e9", spins));
+  lab::require_memory("--n", 2 * spins, "the samples");
   if (s.sampler != "exact" && s.sampler != "metropolis" && s.sampler != "multispin")
     throw lab::UsageError("--sampler", fmt::format("must be exact, metropolis or multispin, got '{}'", s.sampler));
+  if (s.sampler != "exact") {
+    const double per_chain = static_cast<double>(chain.L) * static_cast<double>(s.sweeps_between);
+    lab::require_work("--equilibration-sweeps", static_cast<double>(s.equilibration_sweeps) * chain.L, "equilibration");
+    lab::require_work(per_chain > 1e9 ? "--sweeps-between" : "--n", spins * static_cast<double>(s.sweeps_between),
+                      "the sweeps between samples");
+  }
   lab::require_writable(s.out, "--out");
+  lab::require_writable(s.out + ".json", "--out");
 
   lab::RunMetadata meta("spinformer ising sample");
   const std::size_t n = static_cast<std::size_t>(s.n);
@@ -108,7 +129,6 @@ void run_sample(ChainFlags& flags, const SampleFlags& s, const std::vector<std::
                                                   s.seed);
 
   lab::SpinTable table{chain.L, std::move(samples.spins)};
-  lab::write_spin_table(s.out, table, "--out");
   meta.set_seed(s.seed);
   meta.parameters() = {{"L", chain.L},
                        {"J", chain.J},
@@ -120,7 +140,8 @@ void run_sample(ChainFlags& flags, const SampleFlags& s, const std::vector<std::
                        {"equilibration_sweeps", s.equilibration_sweeps},
                        {"sweeps_between", s.sweeps_between},
                        {"samples_per_chain", s.samples_per_chain}};
-  meta.write_sidecar(s.out, {{"command_line", argv}});
+  lab::write_with_sidecar(s.out, "--out", [&](std::ostream& out) { lab::write_spin_table(out, table); }, meta,
+                          {{"command_line", argv}});
   fmt::print(stderr, "wrote {} configurations of {} spins to {}\n", s.n, chain.L, s.out);
 }
 
@@ -145,14 +166,13 @@ void add_ising_commands(CLI::App& app) {
                      "exact (i.i.d. from the exact conditionals) | metropolis (the seed's single chain) | "
                      "multispin (production: 64 chains per word)")
       ->capture_default_str();
-  sample->add_option("--n", s->n, "number of configurations")->capture_default_str();
-  sample->add_option("--seed", s->seed, "random seed")->capture_default_str();
-  sample->add_option("--equilibration-sweeps", s->equilibration_sweeps, "sweeps before the first sample")
-      ->capture_default_str();
-  sample->add_option("--sweeps-between", s->sweeps_between, "sweeps between samples of one chain")
-      ->capture_default_str();
-  sample->add_option("--samples-per-chain", s->samples_per_chain, "multispin: samples taken from each chain")
-      ->capture_default_str();
+  add_integer(*sample, "--n", s->n, 1, 2'000'000'000, "number of configurations");
+  add_seed(*sample, "--seed", s->seed, "random seed");
+  add_integer(*sample, "--equilibration-sweeps", s->equilibration_sweeps, 0, 1'000'000'000,
+              "sweeps before the first sample");
+  add_integer(*sample, "--sweeps-between", s->sweeps_between, 1, 1'000'000'000, "sweeps between samples of one chain");
+  add_integer(*sample, "--samples-per-chain", s->samples_per_chain, 1, 1'000'000'000,
+              "multispin: samples taken from each chain");
   sample->add_option("--out", s->out, "output TSV (one configuration of +-1 per row; sidecar FILE.json)")
       ->required();
   sample->callback([sample_flags, s, sample] {

@@ -8,10 +8,12 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/flags.hpp"
 #include "glass/replicas.hpp"
 #include "glass/vector_replicas.hpp"
 #include "glass/vector_spin.hpp"
 #include "lab/atomic_file.hpp"
+#include "lab/parse.hpp"
 #include "lab/run_metadata.hpp"
 #include "lab/tsv.hpp"
 #include "lab/usage_error.hpp"
@@ -27,6 +29,7 @@ struct OverlapFlags {
   bool adapt_sigma = false, json = false;
   std::uint64_t seed = 1;
   std::string couplings, field, out;
+  bool T_given = false, beta_given = false;
 };
 
 nlohmann::json matrix_json(const Eigen::MatrixXd& m) {
@@ -40,28 +43,26 @@ nlohmann::json matrix_json(const Eigen::MatrixXd& m) {
 }
 
 void run_overlaps(const OverlapFlags& f, const std::vector<std::string>& argv) {
-  if (f.T != 0 && f.beta != 0) throw lab::UsageError("--T", "give --T or --beta, not both");
-  double beta = f.beta;
-  if (f.T != 0) {
-    lab::require_finite("--T", f.T);
-    if (!(f.T > 0)) throw lab::UsageError("--T", fmt::format("must be > 0, got {}", f.T));
-    beta = 1 / f.T;
-  } else if (beta == 0) {
-    beta = 1;
-  }
-  lab::require_finite("--beta", beta);
-  if (!(beta > 0)) throw lab::UsageError("--beta", fmt::format("must be > 0, got {}", beta));
-  lab::require_finite("--h", f.h);
-  if (f.replicas < 2 || f.replicas > 64)
-    throw lab::UsageError("--replicas", fmt::format("must be in [2, 64], got {}", f.replicas));
-  if (f.steps < 1) throw lab::UsageError("--steps", fmt::format("must be >= 1, got {}", f.steps));
-  if (f.thin < 1 || f.thin > f.steps) throw lab::UsageError("--thin", fmt::format("must be in [1, steps], got {}", f.thin));
-  if (!(f.burn_in >= 0 && f.burn_in < 1)) throw lab::UsageError("--burn-in", fmt::format("must be in [0, 1), got {}", f.burn_in));
-  lab::require_finite("--sigma", f.sigma);
-  if (f.sigma < 0) throw lab::UsageError("--sigma", fmt::format("must be >= 0 (0: the thesis's width), got {}", f.sigma));
+  // --T and --beta are told apart by whether they were given, not by a value of 0
+  if (f.T_given && f.beta_given) throw lab::UsageError("--T", "give --T or --beta, not both");
+  const double beta = f.T_given ? 1 / f.T : f.beta_given ? f.beta : 1.0;
+  if (f.thin > f.steps) throw lab::UsageError("--thin", fmt::format("must be in [1, steps], got {}", f.thin));
   if (f.couplings.empty() != f.field.empty())
     throw lab::UsageError(f.couplings.empty() ? "--couplings" : "--field", "--couplings and --field go together");
-  if (!f.out.empty()) lab::require_writable(f.out, "--out");
+  if (f.couplings.empty()) {
+    const double n = f.N, d = f.D;
+    lab::require_memory("--N", 8.0 * (2 * n * n + (4.0 * f.replicas + 4) * n * d), fmt::format("N = {}, D = {}", f.N, f.D));
+    lab::require_work("--steps", double(f.steps) * f.replicas * n * d, "the replicas");
+  } else {
+    lab::require_readable(f.couplings, "--couplings", std::uintmax_t{1} << 30);
+    lab::require_readable(f.field, "--field", std::uintmax_t{1} << 30);
+  }
+  lab::require_memory("--thin", 8.0 * double(f.steps / f.thin) * f.replicas * f.replicas, "the recorded overlaps");
+  if (!f.out.empty()) {
+    lab::require_distinct({{"--couplings", f.couplings}, {"--field", f.field}}, {{"--out", f.out}, {"--out", f.out + ".json"}});
+    lab::require_writable(f.out, "--out");
+    lab::require_writable(f.out + ".json", "--out");
+  }
 
   const auto model = f.couplings.empty() ? glass::VectorSpinModel::random(f.N, f.D, f.h, f.seed)
                                          : glass::VectorSpinModel::from_files(f.couplings, f.field, f.h);
@@ -82,13 +83,13 @@ void run_overlaps(const OverlapFlags& f, const std::vector<std::string>& argv) {
         for (int b = a + 1; b < f.replicas; ++b) row.push_back(run.overlaps[t](a, b));
       table.add(row);
     }
-    lab::write_table(f.out, table, "--out");
     lab::RunMetadata meta("spinformer glass overlaps");
     meta.set_seed(f.seed);
     meta.parameters() = {{"N", model.N}, {"D", model.D}, {"h", f.h}, {"beta", beta}, {"replicas", f.replicas},
                          {"steps", f.steps}, {"thin", f.thin}, {"burn_in", f.burn_in}, {"sigma", f.sigma},
                          {"adapt_sigma", f.adapt_sigma}, {"couplings", f.couplings}, {"field", f.field}};
-    meta.write_sidecar(f.out, {{"command_line", argv}});
+    lab::write_with_sidecar(f.out, "--out", [&](std::ostream& out) { lab::write_table(out, table); }, meta,
+                            {{"command_line", argv}});
   }
   if (f.json) {
     nlohmann::json out = {{"N", model.N}, {"D", model.D}, {"h", f.h}, {"beta", beta}, {"T", 1 / beta},
@@ -120,23 +121,25 @@ void add_glass_overlaps_command(CLI::App& glass) {
   auto f = std::make_shared<OverlapFlags>();
   auto argv = std::make_shared<std::vector<std::string>>();
   auto* cmd = glass.add_subcommand("overlaps", "replica overlap matrix and RSB order parameter (vector-spin model)");
-  cmd->add_option("--N", f->N, "number of spins")->capture_default_str();
-  cmd->add_option("--D", f->D, "spin dimension (>= 3)")->capture_default_str();
-  cmd->add_option("--h", f->h, "field strength (multiplies the field)")->capture_default_str();
-  cmd->add_option("--T", f->T, "temperature (or --beta)");
-  cmd->add_option("--beta", f->beta, "inverse temperature (default 1)");
-  cmd->add_option("--replicas", f->replicas, "number of replicas")->capture_default_str();
-  cmd->add_option("--steps", f->steps, "proposals per replica")->capture_default_str();
-  cmd->add_option("--thin", f->thin, "proposals between recorded overlap matrices")->capture_default_str();
-  cmd->add_option("--burn-in", f->burn_in, "fraction of the proposals before the first record")->capture_default_str();
-  cmd->add_option("--sigma", f->sigma, "proposal width (0: the thesis's 1/(N sqrt D))")->capture_default_str();
+  add_integer(*cmd, "--N", f->N, 1, 100'000, "number of spins");
+  add_integer(*cmd, "--D", f->D, 3, 100'000, "spin dimension");
+  add_real(*cmd, "--h", f->h, -1e3, 1e3, "field strength (multiplies the field)");
+  add_real(*cmd, "--T", f->T, 1e-6, 1e6, "temperature (or --beta)")->default_str("");
+  add_real(*cmd, "--beta", f->beta, 1e-6, 1e6, "inverse temperature (default 1)")->default_str("");
+  add_integer(*cmd, "--replicas", f->replicas, 2, 64, "number of replicas");
+  add_integer(*cmd, "--steps", f->steps, 1, 1'000'000'000'000, "proposals per replica");
+  add_integer(*cmd, "--thin", f->thin, 1, 1'000'000'000'000, "proposals between recorded overlap matrices");
+  add_real(*cmd, "--burn-in", f->burn_in, 0, 0.99, "fraction of the proposals before the first record");
+  add_real(*cmd, "--sigma", f->sigma, 0, 1e3, "proposal width (0: the thesis's 1/(N sqrt D))");
   cmd->add_flag("--adapt-sigma", f->adapt_sigma, "adapt the width during burn-in towards 30% acceptance, then freeze it");
-  cmd->add_option("--seed", f->seed, "random seed (couplings, field, starts, chains)")->capture_default_str();
+  add_seed(*cmd, "--seed", f->seed, "random seed (couplings, field, starts, chains)");
   cmd->add_option("--couplings", f->couplings, "couplings file: N rows of N numbers");
   cmd->add_option("--field", f->field, "field file: N rows of D numbers (already scaled; --h multiplies it)");
   cmd->add_option("--out", f->out, "write the overlap series (TSV, one row per record) and its JSON sidecar");
   cmd->add_flag("--json", f->json, "print one JSON object");
   cmd->callback([f, argv, cmd] {
+    f->T_given = cmd->count("--T") > 0;
+    f->beta_given = cmd->count("--beta") > 0;
     *argv = {"spinformer", "glass", "overlaps"};
     for (const auto& s : cmd->remaining()) argv->push_back(s);
     run_overlaps(*f, *argv);

@@ -22,15 +22,14 @@ nlohmann::json read_json(const std::string& path, const std::string& parameter) 
   }
 }
 
-// Replaces the lines between the begin and end markers of file by content.
-void splice_between_markers(const std::string& path, const std::string& content) {
+// The text of file with the lines between the begin and end markers replaced by content.
+std::string splice_between_markers(const std::string& path, const std::string& content) {
   const std::string begin = "<!-- claims:begin -->", end = "<!-- claims:end -->";
   std::string text = lab::read_file(path, "--readme");
   const auto b = text.find(begin), e = text.find(end);
   if (b == std::string::npos || e == std::string::npos || e < b)
     throw lab::UsageError("--readme", fmt::format("'{}' lacks the markers {} ... {}", path, begin, end));
-  text = text.substr(0, b + begin.size()) + "\n" + content + text.substr(e);
-  lab::write_file_atomically(path, text, "--readme");
+  return text.substr(0, b + begin.size()) + "\n" + content + text.substr(e);
 }
 
 }  // namespace
@@ -48,9 +47,10 @@ void add_report_commands(CLI::App& app) {
   fill->add_option("--values", f->values_path, "flat JSON object of measured values")->required();
   fill->add_option("--out", f->out, "filled Markdown")->required();
   fill->callback([f] {
+    lab::require_distinct({{"--template", f->template_path}, {"--values", f->values_path}}, {{"--out", f->out}});
+    lab::require_writable(f->out, "--out");
     const std::string text = lab::read_file(f->template_path, "--template");
     const auto values = read_json(f->values_path, "--values");
-    lab::require_writable(f->out, "--out");
     lab::write_file_atomically(f->out, lab::fill_template(text, values));
   });
 
@@ -64,15 +64,23 @@ void add_report_commands(CLI::App& app) {
   claims->add_option("--out", c->out, "write the Markdown table here (default: stdout)");
   claims->add_option("--readme", c->readme, "also splice the table into this file between claims markers");
   claims->callback([c] {
+    std::vector<lab::NamedPath> inputs;
+    for (const auto& path : c->files) inputs.push_back({"claims file", path});
+    lab::require_distinct(inputs, {{"--readme", c->readme}, {"--out", c->out}});
+    if (!c->readme.empty()) lab::require_writable(c->readme, "--readme");
+    if (!c->out.empty()) lab::require_writable(c->out, "--out");
     std::vector<nlohmann::json> chapters;
     for (const auto& path : c->files) {
       chapters.push_back(read_json(path, "claims file"));
       lab::validate_claims(chapters.back(), fmt::format("claims file '{}'", path));
     }
     const std::string table = lab::claims_summary_markdown(chapters);
-    if (!c->readme.empty()) splice_between_markers(c->readme, table);
+    // the README and --out change together or not at all
+    lab::OutputFiles files;
+    if (!c->readme.empty()) files.add(c->readme, "--readme") << splice_between_markers(c->readme, table);
+    if (!c->out.empty()) files.add(c->out, "--out") << table;
+    files.commit();
     if (c->out.empty()) std::cout << table;
-    else lab::write_file_atomically(c->out, table);
   });
 }
 

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/flags.hpp"
 #include "glass/sk.hpp"
 #include "lab/usage_error.hpp"
 
@@ -20,8 +21,8 @@ void add_sk_commands(CLI::App& app) {
   };
   auto rs_flags = std::make_shared<RsFlags>();
   auto* rs = sk->add_subcommand("rs", "replica-symmetric overlap q(T, h) = E tanh^2(beta (sqrt(q) z + h))");
-  rs->add_option("--T", rs_flags->T, "temperature T > 0 (units of J)")->capture_default_str();
-  rs->add_option("--h", rs_flags->h, "uniform field h")->capture_default_str();
+  add_real(*rs, "--T", rs_flags->T, 1e-6, 1e6, "temperature T (units of J)");
+  add_real(*rs, "--h", rs_flags->h, -50, 50, "uniform field h");
   rs->add_flag("--json", rs_flags->json, "print one JSON object {\"T\", \"h\", \"q\"}");
   rs->callback([rs_flags] {
     const double q = glass::sk::rs_overlap(rs_flags->T, rs_flags->h);
@@ -41,7 +42,7 @@ void add_sk_commands(CLI::App& app) {
   };
   auto at_flags = std::make_shared<AtFlags>();
   auto* at = sk->add_subcommand("at-line", "de Almeida-Thouless temperature T_AT(h)");
-  at->add_option("--h", at_flags->h, "uniform field h, |h| <= 4.5")->capture_default_str();
+  add_real(*at, "--h", at_flags->h, -4.5, 4.5, "uniform field h");
   at->add_flag("--json", at_flags->json, "print one JSON object {\"h\", \"T_AT\"}");
   at->callback([at_flags] {
     const double t_at = glass::sk::at_temperature(at_flags->h);

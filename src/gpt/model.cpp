@@ -195,73 +195,6 @@ torch::Tensor position_log_probs(Gpt& net, const torch::Tensor& tokens) {
   return torch::log_softmax(logits, -1).gather(-1, tokens.unsqueeze(-1)).squeeze(-1);
 }
 
-// ---- checkpoints -------------------------------------------------------------------------------------
-void write_checkpoint(const std::string& path, const std::string& parameter, Gpt& net, const nlohmann::json& metadata,
-                      torch::optim::Optimizer* optimizer) {
-  torch::serialize::OutputArchive archive;
-  archive.write("format", c10::IValue(std::string(kFormat)));
-  archive.write("metadata", c10::IValue(metadata.dump()));
-  torch::serialize::OutputArchive model_archive;
-  net->save(model_archive);
-  archive.write("model", model_archive);
-  if (optimizer) {
-    torch::serialize::OutputArchive optimizer_archive;
-    optimizer->save(optimizer_archive);
-    archive.write("optimizer", optimizer_archive);
-  }
-  lab::AtomicFile file(path, parameter);
-  archive.save_to(file.stream());
-  file.commit();
-}
-
-namespace {
-std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
-}  // namespace
-
-CheckpointReader::CheckpointReader(const std::string& path, const std::string& parameter)
-    : path_(path), parameter_(parameter) {
-  if (!std::ifstream(path)) throw lab::UsageError(parameter, fmt::format("cannot read checkpoint '{}'", path));
-  try {
-    archive_.load_from(path);
-    c10::IValue format, metadata;
-    if (!archive_.try_read("format", format) || !format.isString() || format.toStringRef() != kFormat)
-      fail("no spinformer gpt checkpoint format tag");
-    if (!archive_.try_read("metadata", metadata) || !metadata.isString()) fail("no metadata");
-    metadata_ = nlohmann::json::parse(metadata.toStringRef());
-    if (!metadata_.contains("model")) fail("metadata without a model configuration");
-  } catch (const lab::UsageError&) {
-    throw;
-  } catch (const c10::Error& e) {
-    fail(first_line(e.what_without_backtrace()));
-  } catch (const std::exception& e) {
-    fail(first_line(e.what()));
-  }
-}
-
-void CheckpointReader::fail(const std::string& what) const {
-  throw lab::UsageError(parameter_, fmt::format("'{}' is not a valid spinformer gpt checkpoint ({})", path_, what));
-}
-
-void CheckpointReader::load_model(Gpt& net) {
-  try {
-    torch::serialize::InputArchive model_archive;
-    archive_.read("model", model_archive);
-    net->load(model_archive);
-  } catch (const c10::Error& e) {
-    fail(first_line(e.what_without_backtrace()));
-  }
-}
-
-void CheckpointReader::load_optimizer(torch::optim::Optimizer& optimizer) {
-  try {
-    torch::serialize::InputArchive optimizer_archive;
-    if (!archive_.try_read("optimizer", optimizer_archive)) fail("no optimizer state to resume from");
-    optimizer.load(optimizer_archive);
-  } catch (const c10::Error& e) {
-    fail(first_line(e.what_without_backtrace()));
-  }
-}
-
 }  // namespace detail
 
 // ---- Model ---------------------------------------------------------------------------------------------
@@ -292,12 +225,24 @@ Model Model::load(const std::string& path, const std::string& parameter) {
   impl->net = detail::make_network(impl->config, 0);
   reader.load_model(impl->net);
   impl->metadata = reader.metadata();
-  return Model(std::move(impl));
+  Model model(std::move(impl));
+  // finite weights that still give NaN or infinite log-probabilities (overflowing logits) make no model
+  ising::SpinSamples probe;
+  probe.L = model.L();
+  probe.spins.resize(2 * static_cast<std::size_t>(probe.L), 1);
+  std::fill(probe.spins.begin() + probe.L, probe.spins.end(), -1);
+  for (double lp : model.log_probability(probe))
+    if (!std::isfinite(lp))
+      throw lab::UsageError(parameter, fmt::format("'{}' gives non-finite log-probabilities: not a usable model", path));
+  return model;
 }
 
 void Model::save(const std::string& path, const std::string& parameter) const {
-  detail::write_checkpoint(path, parameter, impl_->net, impl_->metadata, nullptr);
-  lab::write_file_atomically(path + ".json", impl_->metadata.dump(2) + "\n", parameter);
+  // the checkpoint and its sidecar: both or neither
+  lab::OutputFiles files;
+  files.add(path, parameter) << detail::checkpoint_bytes(impl_->net, impl_->metadata, nullptr);
+  files.add(path + ".json", parameter) << impl_->metadata.dump(2) + "\n";
+  files.commit();
 }
 
 const ModelConfig& Model::config() const { return impl_->config; }

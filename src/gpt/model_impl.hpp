@@ -62,12 +62,18 @@ torch::Tensor make_inputs(const torch::Tensor& tokens, bool seed_literal);
 // Per-position log p(target) [B, L] for spin tokens [B, L].
 torch::Tensor position_log_probs(Gpt& net, const torch::Tensor& tokens);
 
-// Checkpoint archive keys: "format" (string), "metadata" (JSON string), "model" (nested), "optimizer" (nested, optional).
-constexpr const char* kFormat = "spinformer-gpt-1";
+// Checkpoints (checkpoint.cpp): a self-describing, checksummed file, byte-identical for the same
+// contents (see checkpoint.cpp for the layout). Never written with a non-finite tensor.
+constexpr const char* kFormat = "spinformer-gpt-checkpoint 2";
+// The file's bytes for the network, its metadata and (optionally) the AdamW state; throws
+// std::runtime_error if a parameter or optimizer moment is not finite.
+std::string checkpoint_bytes(Gpt& net, const nlohmann::json& metadata, torch::optim::Optimizer* optimizer);
 void write_checkpoint(const std::string& path, const std::string& parameter, Gpt& net, const nlohmann::json& metadata,
                       torch::optim::Optimizer* optimizer);
 
-// Opens a checkpoint and parses its metadata; every failure is a UsageError(parameter).
+// Opens a checkpoint, verifies its length and checksum, and parses its metadata; load_model checks
+// every tensor's shape against the network built from that metadata and that every value is finite.
+// Every failure is a UsageError(parameter).
 class CheckpointReader {
  public:
   CheckpointReader(const std::string& path, const std::string& parameter);
@@ -77,9 +83,11 @@ class CheckpointReader {
 
  private:
   [[noreturn]] void fail(const std::string& what) const;
+  torch::Tensor tensor(const std::string& name, at::IntArrayRef shape) const;
   std::string path_, parameter_;
-  torch::serialize::InputArchive archive_;
-  nlohmann::json metadata_;
+  std::string payload_;  // the verified bytes after the header
+  std::size_t data_offset_ = 0;
+  nlohmann::json index_, metadata_;
 };
 
 // Builds a network for a configuration with a deterministic initialisation.

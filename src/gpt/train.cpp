@@ -14,6 +14,7 @@
 #include "gpt/threads.hpp"
 #include "ising/exact.hpp"
 #include "lab/progress.hpp"
+#include "lab/atomic_file.hpp"
 #include "lab/rng.hpp"
 #include "lab/run_metadata.hpp"
 #include "lab/tsv.hpp"
@@ -40,15 +41,22 @@ struct State {
 nlohmann::json number_or_null(double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(); }
 double number_or_nan(const nlohmann::json& j) { return j.is_null() ? std::nan("") : j.get<double>(); }
 
+// The training state as the checkpoint records it: no wall times (they go to the sidecar), so that
+// the same seed gives the same checkpoint bytes.
 nlohmann::json to_json(const State& s) {
   nlohmann::json curve = nlohmann::json::array();
-  for (const auto& p : s.curve)
-    curve.push_back({p.step, p.lr, p.train_loss, p.val_nll, number_or_null(p.val_kl), p.elapsed_s});
+  for (const auto& p : s.curve) curve.push_back({p.step, p.lr, p.train_loss, p.val_nll, number_or_null(p.val_kl)});
   return {{"step", s.step},           {"best_val_nll", number_or_null(s.best_val)},
           {"bad_evals", s.bad_evals}, {"finished", s.finished},
           {"early_stopped", s.early_stopped}, {"loss_sum", s.loss_sum},
-          {"loss_count", s.loss_count}, {"elapsed_s", s.elapsed_s},
-          {"curve", curve}};
+          {"loss_count", s.loss_count}, {"curve", curve}};
+}
+
+// Wall times of a run, kept beside the checkpoint (in its sidecar) for a resumed run to continue.
+nlohmann::json wall_times(const State& s) {
+  nlohmann::json curve = nlohmann::json::array();
+  for (const auto& p : s.curve) curve.push_back(p.elapsed_s);
+  return {{"elapsed_s", s.elapsed_s}, {"curve_elapsed_s", curve}};
 }
 
 State state_from_json(const nlohmann::json& j) {
@@ -61,11 +69,26 @@ State state_from_json(const nlohmann::json& j) {
   s.early_stopped = j.at("early_stopped").get<bool>();
   s.loss_sum = j.at("loss_sum").get<double>();
   s.loss_count = j.at("loss_count").get<long>();
-  s.elapsed_s = j.at("elapsed_s").get<double>();
   for (const auto& p : j.at("curve"))
     s.curve.push_back({p.at(0).get<long>(), p.at(1).get<double>(), p.at(2).get<double>(), p.at(3).get<double>(),
-                       number_or_nan(p.at(4)), p.at(5).get<double>()});
+                       number_or_nan(p.at(4)), std::nan("")});
   return s;
+}
+
+// A resumed state must be one that training could have reached: a step within the configured run,
+// counts that are counts, a curve of finite values at increasing steps.
+void require_consistent(const State& s, const TrainConfig& c) {
+  const auto bad = [](const std::string& what) { throw std::invalid_argument(what); };
+  if (c.steps > 1'000'000'000) bad(fmt::format("steps = {} is beyond 1e9", c.steps));
+  if (s.step < 0 || s.step > c.steps) bad(fmt::format("step {} is outside [0, {}]", s.step, c.steps));
+  if (s.bad_evals < 0 || s.loss_count < 0 || s.loss_count > s.step) bad("negative or impossible counts");
+  if (!std::isfinite(s.loss_sum)) bad("a non-finite loss sum");
+  long previous = 0;
+  for (const auto& p : s.curve) {
+    if (p.step <= previous || p.step > s.step) bad("curve steps out of order");
+    if (!std::isfinite(p.lr) || !std::isfinite(p.train_loss) || !std::isfinite(p.val_nll)) bad("a non-finite curve point");
+    previous = p.step;
+  }
 }
 
 nlohmann::json chain_json(const ising::Chain& c) {
@@ -181,18 +204,35 @@ ising::SpinSamples rows(const ising::SpinSamples& s, std::size_t begin, std::siz
   return out;
 }
 
-void write_curve(const std::string& path, const std::vector<CurvePoint>& curve, const nlohmann::json& metadata,
-                 std::uint64_t seed) {
+// The training curve and its sidecar, added to a commit (no wall times in the table: same seed, same
+// bytes; the wall times are in the checkpoint's sidecar).
+void add_curve(lab::OutputFiles& files, const std::string& path, const std::vector<CurvePoint>& curve,
+               const nlohmann::json& metadata, std::uint64_t seed) {
   lab::Table table;
-  table.columns = {"step", "lr", "train_loss", "val_nll", "val_kl", "elapsed_s"};
-  for (const auto& p : curve) table.add({static_cast<double>(p.step), p.lr, p.train_loss, p.val_nll, p.val_kl, p.elapsed_s});
-  lab::write_table(path, table, "--curve");
+  table.columns = {"step", "lr", "train_loss", "val_nll", "val_kl"};
+  for (const auto& p : curve) table.add({static_cast<double>(p.step), p.lr, p.train_loss, p.val_nll, p.val_kl});
+  lab::write_table(files.add(path, "--curve"), table);
   lab::RunMetadata meta("spinformer gpt train");
   meta.set_seed(seed);
   meta.parameters() = metadata.value("chain", nlohmann::json());
-  meta.write_sidecar(path, {{"model", metadata.at("model")}, {"train", metadata.at("train")},
-                            {"columns", "train_loss and val_nll: nats per spin; val_kl: mean (log p_T - log p_model) / L "
-                                        "on the validation rows (NaN without the chain)"}});
+  files.add(path + ".json", "--curve")
+      << meta.sidecar_text(path, {{"model", metadata.at("model")}, {"train", metadata.at("train")},
+                                  {"columns", "train_loss and val_nll: nats per spin; val_kl: mean (log p_T - log "
+                                              "p_model) / L on the validation rows (NaN without the chain)"}});
+}
+
+// The wall times recorded beside a checkpoint (its sidecar), if they match its curve.
+void restore_wall_times(const std::string& checkpoint_path, State& s) {
+  try {
+    const auto side = nlohmann::json::parse(lab::read_file(checkpoint_path + ".json", "--resume"));
+    const auto& w = side.at("wall_times");
+    const auto& curve = w.at("curve_elapsed_s");
+    if (curve.size() != s.curve.size()) return;
+    s.elapsed_s = w.at("elapsed_s").get<double>();
+    for (std::size_t k = 0; k < curve.size(); ++k) s.curve[k].elapsed_s = curve[k].get<double>();
+  } catch (const std::exception&) {
+    // no sidecar or another one: wall times before the resume stay unknown (NaN)
+  }
 }
 
 }  // namespace
@@ -216,13 +256,15 @@ Model train(const ModelConfig& model_config, const TrainOptions& o, const ising:
       mc = model_config_from_json(meta.at("model"));
       tc = train_config_from_json(meta.at("train"));
       st = state_from_json(meta.at("state"));
+      require_consistent(st, tc);
       if (!chain) chain = chain_from_json(meta.value("chain", nlohmann::json()));
       data = meta.at("data");
     } catch (const UsageError&) {
       throw;
     } catch (const std::exception& e) {
-      throw UsageError("--resume", fmt::format("'{}' lacks training state ({})", o.checkpoint_path, e.what()));
+      throw UsageError("--resume", fmt::format("'{}' lacks a consistent training state ({})", o.checkpoint_path, e.what()));
     }
+    restore_wall_times(o.checkpoint_path, st);
   }
   validate(mc);
   validate(tc);
@@ -282,18 +324,29 @@ Model train(const ModelConfig& model_config, const TrainOptions& o, const ising:
   }
   Batcher batcher(train_tokens.size(0), tc.seed);
 
+  // The checkpoint, its sidecar, the curve and its sidecar: all four or none. A step that made the
+  // parameters non-finite fails here (checkpoint_bytes refuses them), so the last good checkpoint stays.
   const auto save = [&]() {
     metadata["state"] = to_json(st);
+    // finite weights can still give NaN (overflowing logits): such a model is no checkpoint either
+    const auto probe = row_log_probs(net, val_tokens.slice(0, 0, std::min<std::int64_t>(64, val_tokens.size(0))));
+    for (double lp : probe)
+      if (!std::isfinite(lp))
+        throw std::runtime_error(fmt::format("the model's log-probabilities are not finite at step {}: stopping with "
+                                             "the last good checkpoint; lower --lr or set --grad-clip", st.step));
+    lab::OutputFiles files;
     if (!o.checkpoint_path.empty()) {
-      detail::write_checkpoint(o.checkpoint_path, "--out", net, metadata, optimizer.get());
+      files.add(o.checkpoint_path, "--out") << detail::checkpoint_bytes(net, metadata, optimizer.get());
       lab::RunMetadata meta("spinformer gpt train");
       meta.set_seed(tc.seed);
       meta.parameters() = metadata["chain"].is_null() ? nlohmann::json::object() : metadata["chain"];
       nlohmann::json extra = metadata;
       extra["state"].erase("curve");
-      meta.write_sidecar(o.checkpoint_path, extra);
+      extra["wall_times"] = wall_times(st);
+      files.add(o.checkpoint_path + ".json", "--out") << meta.sidecar_text(o.checkpoint_path, extra);
     }
-    if (!o.curve_path.empty()) write_curve(o.curve_path, st.curve, metadata, tc.seed);
+    if (!o.curve_path.empty()) add_curve(files, o.curve_path, st.curve, metadata, tc.seed);
+    files.commit();
   };
 
   const bool terminal = ::isatty(STDERR_FILENO) != 0;
@@ -320,6 +373,10 @@ Model train(const ModelConfig& model_config, const TrainOptions& o, const ising:
         if (!val_log_exact.empty()) kl += val_log_exact[k] - log_model[k];
       }
       const double per = static_cast<double>(log_model.size()) * mc.L;
+      if (!std::isfinite(nll))
+        throw std::runtime_error(fmt::format("validation NLL is {} at step {} (lr {:.3g}): stopping with the last good "
+                                             "checkpoint; lower --lr or set --grad-clip", nll / per, st.step,
+                                             learning_rate(tc, st.step - 1)));
       CurvePoint point{st.step, learning_rate(tc, st.step - 1), st.loss_sum / std::max(1L, st.loss_count), nll / per,
                        val_log_exact.empty() ? std::nan("") : kl / per, st.elapsed_s};
       st.curve.push_back(point);

@@ -49,11 +49,24 @@ nlohmann::json RunMetadata::to_json() const {
           {"git_commit", git_commit()}, {"wall_time_s", wall},  {"finished_at", utc_now()}};
 }
 
-void RunMetadata::write_sidecar(const std::string& data_path, const nlohmann::json& extra) const {
+std::string RunMetadata::sidecar_text(const std::string& data_path, const nlohmann::json& extra) const {
   nlohmann::json sidecar = to_json();
   sidecar["data_file"] = data_path;
   for (auto it = extra.begin(); it != extra.end(); ++it) sidecar[it.key()] = it.value();
-  write_file_atomically(data_path + ".json", sidecar.dump(2) + "\n");
+  return sidecar.dump(2) + "\n";
+}
+
+void RunMetadata::write_sidecar(const std::string& data_path, const nlohmann::json& extra) const {
+  write_file_atomically(data_path + ".json", sidecar_text(data_path, extra));
+}
+
+void write_with_sidecar(const std::string& path, const std::string& parameter,
+                        const std::function<void(std::ostream&)>& write_data, const RunMetadata& meta,
+                        const nlohmann::json& extra) {
+  OutputFiles files;
+  write_data(files.add(path, parameter));
+  files.add(path + ".json", parameter) << meta.sidecar_text(path, extra);
+  files.commit();
 }
 
 }  // namespace spinformer::lab

@@ -11,6 +11,7 @@
 namespace spinformer::lab {
 
 SpinTable read_spin_table(const std::string& path, const std::string& parameter, int expected_columns) {
+  require_readable(path, parameter);  // no device, fifo or file beyond 4 GiB: the read is bounded
   std::ifstream in(path);
   if (!in) throw UsageError(parameter, fmt::format("cannot read '{}'", path));
   SpinTable table;
@@ -40,9 +41,7 @@ SpinTable read_spin_table(const std::string& path, const std::string& parameter,
   return table;
 }
 
-void write_spin_table(const std::string& path, const SpinTable& table, const std::string& parameter) {
-  AtomicFile file(path, parameter);
-  auto& out = file.stream();
+void write_spin_table(std::ostream& out, const SpinTable& table) {
   std::string line;
   for (std::size_t k = 0; k < table.values.size(); k += table.columns) {
     line.clear();
@@ -53,12 +52,15 @@ void write_spin_table(const std::string& path, const SpinTable& table, const std
     line += '\n';
     out << line;
   }
+}
+
+void write_spin_table(const std::string& path, const SpinTable& table, const std::string& parameter) {
+  AtomicFile file(path, parameter);
+  write_spin_table(file.stream(), table);
   file.commit();
 }
 
-void write_table(const std::string& path, const Table& table, const std::string& parameter) {
-  AtomicFile file(path, parameter);
-  auto& out = file.stream();
+void write_table(std::ostream& out, const Table& table) {
   out << '#';
   for (std::size_t c = 0; c < table.columns.size(); ++c) out << (c ? "\t" : " ") << table.columns[c];
   out << '\n';
@@ -70,6 +72,11 @@ void write_table(const std::string& path, const Table& table, const std::string&
     }
     out << '\n';
   }
+}
+
+void write_table(const std::string& path, const Table& table, const std::string& parameter) {
+  AtomicFile file(path, parameter);
+  write_table(file.stream(), table);
   file.commit();
 }
 

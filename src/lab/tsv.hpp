@@ -2,6 +2,7 @@
 // Plain-text data files: spin configurations (one row of +-1 per configuration) and numeric tables
 // (a '#'-prefixed header line naming the columns, then rows of numbers; gnuplot reads them as is).
 #include <cstdint>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@ struct SpinTable {
 // expected_columns when that is > 0). Throws UsageError(parameter) naming the file and line.
 SpinTable read_spin_table(const std::string& path, const std::string& parameter, int expected_columns = 0);
 void write_spin_table(const std::string& path, const SpinTable& table, const std::string& parameter = "--out");
+void write_spin_table(std::ostream& out, const SpinTable& table);
 
 struct Table {
   std::vector<std::string> columns;
@@ -26,5 +28,6 @@ struct Table {
 
 // Numbers are written with 10 significant digits; non-finite values as NaN (gnuplot skips them).
 void write_table(const std::string& path, const Table& table, const std::string& parameter = "--out");
+void write_table(std::ostream& out, const Table& table);
 
 }  // namespace spinformer::lab
