@@ -29,6 +29,12 @@
 
 using namespace spinformer;
 
+std::vector<double> at_line(const std::vector<double>& fields) {
+  std::vector<double> t;
+  for (double h : fields) t.push_back(glass::sk::at_temperature(h));
+  return t;
+}
+
 int main(int argc, char** argv) {
   lab::install_signal_cleanup();
   lab::ChapterOptions opt;
@@ -157,7 +163,15 @@ int main(int argc, char** argv) {
     // cost per sample at the largest N, for sizing bigger studies (measured on this run's fresh jobs)
     const double per_job = engine.jobs_run() > 0 ? sk_seconds * cfg.workers / static_cast<double>(sk_jobs.size()) : NAN;
     results["sk_seconds"] = fmt::format("{:.0f}", sk_seconds);
-    results["sk_core_seconds_per_job"] = std::isfinite(per_job) ? fmt::format("{:.1f}", per_job) : "(cached)";
+    // per-sweep cost grows as N^2: split the measured core time over sizes by N^2 (an estimate)
+    double n2 = 0;
+    for (int N : cfg.sk_sizes) n2 += double(N) * N;
+    const double per_256 = per_job * double(nN) * 256 * 256 / n2;
+    const double sweeps_total = double(cfg.sk_burn_in + cfg.sk_sweeps);
+    results["sk_core_s_256"] = std::isfinite(per_job) ? fmt::format("{:.1f}", per_256) : "(cached run: not measured)";
+    results["sk_core_h_256_study"] = std::isfinite(per_job) ? fmt::format("{:.2f}", per_256 * 32 * double(nF) / 3600) : "?";
+    results["sk_core_h_512_study"] = std::isfinite(per_job) ? fmt::format("{:.1f}", 4 * 4 * per_256 * 32 * double(nF) / 3600) : "?";
+    results["sk_total_sweeps"] = fmt::format("{:.0f}", sweeps_total);
 
     // ---- 3. the vector-spin model -------------------------------------------------------------------
     const std::size_t nV = cfg.sizes.size(), nH = cfg.fields.size(), nT = cfg.temperatures.size();
@@ -252,6 +266,8 @@ int main(int argc, char** argv) {
 
     // ---- 5. values for the text and the figures --------------------------------------------------------
     results["claims_table"] = lab::claims_markdown({claims});
+    results["verdict_changes"] = verdict_changes(claims);
+    for (const auto& c : claims.at("claims")) results["status_" + c.at("id").get<std::string>()] = status_count(c);
     results["sizes"] = fmt::format("{}", fmt::join(cfg.sizes, ", "));
     results["D"] = cfg.D;
     results["replicas"] = cfg.replicas;
@@ -265,9 +281,10 @@ int main(int argc, char** argv) {
     lab::write_file_atomically(
         path("plot_vars.gp"),
         fmt::format("fields = \"{}\"\ntemps = \"{}\"\nB = {}\nnH = {}\nnT = {}\nsizes = \"{}\"\nsk_sizes = \"{}\"\n"
-                    "sk_fields = \"{}\"\n",
+                    "sk_fields = \"{}\"\nsk_tat = \"{}\"\nvec_tat = \"{}\"\ntf = {}\n",
                     lab::format_keys(cfg.fields), lab::format_keys(cfg.temperatures), B, nH, nT, fmt::join(cfg.sizes, " "),
-                    fmt::join(cfg.sk_sizes, " "), lab::format_keys(cfg.sk_fields)));
+                    fmt::join(cfg.sk_sizes, " "), lab::format_keys(cfg.sk_fields), lab::format_keys(at_line(cfg.sk_fields)),
+                    lab::format_keys(at_line(cfg.fields)), std::isfinite(ci.t_freeze) ? fmt::format("{:g}", ci.t_freeze) : "NaN"));
     lab::write_file_atomically(path("results.json"), results.dump(2) + "\n");
   });
 }

@@ -104,5 +104,10 @@ struct ClaimInputs {
   std::vector<Corner> corners;
 };
 lab::Claims make_claims(const ClaimInputs& in);
+// "a of b supported, c refuted" for one claim of claims.json.
+std::string status_count(const nlohmann::json& claim);
+// The verdicts of the chapter before this measurement (site-wise cosine, one draw, chi > sqrt(N))
+// against the new ones, as a markdown table (the closing note).
+std::string verdict_changes(const nlohmann::json& claims);
 
 }  // namespace spinformer
