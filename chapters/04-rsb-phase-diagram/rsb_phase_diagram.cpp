@@ -122,7 +122,7 @@ int main(int argc, char** argv) {
     ci.sk_temperatures = sk_T;
     const double cross_level = lab::bonferroni_level(nF);
     lab::Table cross_table{{"h", "T_AT", "N_small", "N_large", "T_cross", "T_lower", "T_upper", "inside"}, {}};
-    std::string cross_rows;
+    std::string cross_rows, needed;
     for (std::size_t ih = 0; ih < nF; ++ih) {
       const double h = cfg.sk_fields[ih], t_at = glass::sk::at_temperature(h);
       cross_rows += fmt::format("| {:g} | {:.3f} |", h, t_at);
@@ -131,7 +131,14 @@ int main(int argc, char** argv) {
         cross_table.add({h, t_at, double(cfg.sk_sizes[in]), double(cfg.sk_sizes[in + 1]), c.T.estimate, c.T.lower, c.T.upper, double(c.inside)});
         cross_rows += c.inside ? fmt::format(" {:.3f} [{:.3f}, {:.3f}] |", c.T.estimate, c.T.lower, c.T.upper)
                                : fmt::format(" none in [{:.2f}, {:.2f}] |", sk_T.front(), sk_T.back());
-        if (in + 2 == nN) ci.sk_crossings[h] = {c, t_at};
+        if (in + 2 == nN) {
+          ci.sk_crossings[h] = {c, t_at};
+          // samples the largest pair would need for a crossing interval of +-15% of T_AT (interval ~ 1/sqrt(samples))
+          const double ratio = (c.T.upper - c.T.lower) / 2 / (0.15 * t_at);
+          needed += fmt::format("{}h = {:g}: {}", needed.empty() ? "" : "; ", h,
+                                c.inside ? fmt::format("{:.0f}", std::ceil(cfg.sk_samples * std::max(1.0, ratio * ratio)))
+                                         : std::string("no crossing in range at these sizes"));
+        }
       }
       cross_rows += "\n";
     }
@@ -140,6 +147,7 @@ int main(int argc, char** argv) {
     std::string cross_head = "| h | T_AT (exact) |", cross_rule = "|---|---|";
     for (std::size_t in = 0; in + 1 < nN; ++in)
       cross_head += fmt::format(" crossing N = {} / {} |", cfg.sk_sizes[in], cfg.sk_sizes[in + 1]), cross_rule += "---|";
+    results["sk_samples_needed"] = needed;
     results["sk_crossing_table"] = cross_head + "\n" + cross_rule + "\n" + cross_rows;
     for (std::size_t ih = 0; ih < nF; ++ih)
       for (std::size_t k = 0; k < sk_T.size(); ++k) ci.sk_points.push_back({cfg.sk_fields[ih], sk_T[k], chi[0][ih][k], chi[nN - 1][ih][k]});

@@ -22,7 +22,7 @@ struct Config {
   int sk_temperatures = 16;
   int sk_samples = 32;  // disorder samples per (N, h)
   int sk_replicas = 4;
-  long sk_burn_in = 10000, sk_sweeps = 20000, sk_thin = 10;
+  long sk_burn_in = 8000, sk_sweeps = 16000, sk_thin = 10;
   // vector-spin model: replicas per draw, draws per (N, h, T), sweeps of N proposals per replica
   std::vector<int> sizes{32, 64, 128};
   int D = 8, replicas = 20, draws = 16;
