@@ -26,7 +26,7 @@ struct Config {
   // vector-spin model: replicas per draw, draws per (N, h, T), sweeps of N proposals per replica
   std::vector<int> sizes{32, 64, 128};
   int D = 8, replicas = 20, draws = 16;
-  std::vector<double> fields{0.0, 0.1, 0.4, 1.6};
+  std::vector<double> fields{0.0, 0.1, 0.4, 0.8, 1.6};
   std::vector<double> temperatures{0.025, 0.05, 0.1, 0.2, 0.4, 0.8};
   long sweeps = 1000, thin_sweeps = 10;
   double burn_in_fraction = 0.5;
