@@ -129,7 +129,8 @@ int main(int argc, char** argv) {
       for (std::size_t in = 0; in + 1 < nN; ++in) {
         const auto c = crossing(sk_T, chi[in][ih], chi[in + 1][ih], cross_level, cfg.seed + 31 * ih + in);
         cross_table.add({h, t_at, double(cfg.sk_sizes[in]), double(cfg.sk_sizes[in + 1]), c.T.estimate, c.T.lower, c.T.upper, double(c.inside)});
-        cross_rows += c.inside ? fmt::format(" {:.3f} [{:.3f}, {:.3f}] |", c.T.estimate, c.T.lower, c.T.upper)
+        const std::string upper = c.T.upper > sk_T.back() ? fmt::format("> {:.2f}", sk_T.back()) : fmt::format("{:.3f}", c.T.upper);
+        cross_rows += c.inside ? fmt::format(" {:.3f} [{:.3f}, {}] |", c.T.estimate, c.T.lower, upper)
                                : fmt::format(" none in [{:.2f}, {:.2f}] |", sk_T.front(), sk_T.back());
         if (in + 2 == nN) {
           ci.sk_crossings[h] = {c, t_at};
