@@ -93,6 +93,21 @@ Phase classify(const OverlapStatistics& stats, int N, double q_threshold) {
   return stats.q.value < q_threshold ? Phase::paramagnetic : Phase::field_aligned;
 }
 
+ReplicaMoments binary_moments(const OverlapSeries& series) {
+  if (series.empty()) throw std::invalid_argument("binary_moments: empty series");
+  const Eigen::Index R = series.front().rows();
+  double sum = 0, sum2 = 0, count = 0;
+  for (const auto& m : series)
+    for (Eigen::Index a = 0; a < R; ++a)
+      for (Eigen::Index b = a + 1; b < R; ++b) sum += m(a, b), sum2 += m(a, b) * m(a, b), count += 1;
+  if (count == 0) throw std::invalid_argument("binary_moments: needs >= 2 replicas");
+  return {sum2 / count, (sum / count) * (sum / count)};
+}
+
+double spin_glass_susceptibility(int N, const ReplicaMoments& m, bool field) {
+  return static_cast<double>(N) * (field ? m.q2 - m.mean_norm2 : m.q2);
+}
+
 double binary_overlap(const std::vector<signed char>& a, const std::vector<signed char>& b) {
   if (a.size() != b.size() || a.empty()) throw std::invalid_argument("binary_overlap: sizes differ");
   long sum = 0;

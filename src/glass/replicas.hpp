@@ -48,6 +48,20 @@ std::string to_string(Phase phase);
 Phase classify(const OverlapStatistics& stats, int N, double q_threshold = 0.2);
 double rsb_threshold(int N);  // sqrt(N)
 
+// The spin-glass susceptibility of one disorder sample at one temperature, from the replica moments
+// over pairs a < b and recorded times: q2 = mean of q_ab^2 (binary) or of ||Q_ab||_F^2 (the tensor
+// overlap of vector spins), and mean_norm2 = the squared norm of the mean overlap (q-bar^2, or
+// ||Q-bar||_F^2). chi_SG = N (q2 - mean_norm2) in a field, where the overlap has a non-zero mean; at
+// h = 0 the mean vanishes by symmetry (spin flip, global rotation), so chi_SG = N q2 and a run that
+// never flips or rotates as a whole is not mistaken for a paramagnet. RS: chi_SG = O(1); at the
+// transition chi_SG ~ N^(1/3) (mean field); below it chi_SG ~ N. So chi_SG / N^(1/3) curves of
+// different N cross at the transition.
+struct ReplicaMoments {
+  double q2 = 0, mean_norm2 = 0;
+};
+ReplicaMoments binary_moments(const OverlapSeries& series);  // from R x R matrices of q_ab
+double spin_glass_susceptibility(int N, const ReplicaMoments& m, bool field);
+
 // Cosine overlap of two N x D states (thesis eq. 3.6 between replicas): (1/N) sum_i cos(a_i, b_i).
 // Binary overlap (1/N) sum_i a_i b_i of two +-1 configurations.
 double binary_overlap(const std::vector<signed char>& a, const std::vector<signed char>& b);

@@ -116,6 +116,7 @@ ReplicaRun run_replicas(const Instance& instance, const std::vector<double>& tem
   run.temperatures = temperatures;
   run.overlaps.assign(K, {});
   run.energy_per_spin.assign(K, 0.0);
+  run.coupling_energy_per_spin.assign(K, 0.0);
   for (auto& l : ladders) l.sweeps(options.burn_in_sweeps);
   long recorded = 0;
   for (long t = 1; t <= options.sweeps; ++t) {
@@ -126,6 +127,9 @@ ReplicaRun run_replicas(const Instance& instance, const std::vector<double>& tem
       Eigen::MatrixXd q = Eigen::MatrixXd::Identity(R, R);
       for (int a = 0; a < R; ++a) {
         run.energy_per_spin[k] += ladders[a].energy(k);
+        long m = 0;
+        for (signed char x : ladders[a].configuration(k)) m += x;
+        run.coupling_energy_per_spin[k] += ladders[a].energy(k) + instance.h * static_cast<double>(m);
         for (int b = a + 1; b < R; ++b)
           q(a, b) = q(b, a) = binary_overlap(ladders[a].configuration(k), ladders[b].configuration(k));
       }
@@ -134,6 +138,7 @@ ReplicaRun run_replicas(const Instance& instance, const std::vector<double>& tem
   }
   for (int k = 0; k < K; ++k) {
     run.energy_per_spin[k] /= static_cast<double>(recorded) * R * instance.N;
+    run.coupling_energy_per_spin[k] /= static_cast<double>(recorded) * R * instance.N;
     if (k + 1 < K) {
       double acc = 0;
       for (auto& l : ladders) acc += l.swap_acceptance(k);

@@ -68,6 +68,12 @@ struct ReplicaRun {
   std::vector<OverlapSeries> overlaps;  // [k] -> series over recorded times of R x R matrices at temperature k
   std::vector<double> swap_acceptance;  // mean over replicas, between k and k + 1
   std::vector<double> energy_per_spin;  // mean over replicas and recorded times, at temperature k
+  // The coupling part of the energy, -sum_{i<j} J_ij s_i s_j / N (mean over replicas and recorded
+  // times). For Gaussian couplings of variance 1/N, integration by parts gives, after the disorder
+  // average, e_J = -(beta / 2) (1 - [<q^2>]) exactly at every N and h: an equilibrium identity
+  // between a one-replica energy and a two-replica overlap, which a run that has not equilibrated
+  // misses (e_J too high, q^2 too low).
+  std::vector<double> coupling_energy_per_spin;
 };
 
 // R independent ladders on `instance` (seeds from options.seed), advanced in lockstep.

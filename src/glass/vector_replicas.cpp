@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
+#include <stdexcept>
 
 #include "lab/usage_error.hpp"
 
@@ -17,6 +18,23 @@ State random_state(const VectorSpinModel& model, std::uint64_t seed, std::uint64
     s.row(i) *= model.R / s.row(i).norm();
   }
   return s;
+}
+
+namespace {
+State unit_rows(const State& s) {
+  State u = s;
+  for (Eigen::Index i = 0; i < u.rows(); ++i) {
+    const double n = u.row(i).norm();
+    if (n > 0) u.row(i) /= n;
+  }
+  return u;
+}
+}  // namespace
+
+Eigen::MatrixXd tensor_overlap(const State& a, const State& b) {
+  if (a.rows() != b.rows() || a.cols() != b.cols() || a.rows() == 0)
+    throw std::invalid_argument("tensor_overlap: states differ in shape");
+  return unit_rows(a).transpose() * unit_rows(b) / static_cast<double>(a.rows());
 }
 
 double cosine_null_variance(int N, int D) { return 1.0 / (static_cast<double>(N) * D); }
@@ -59,7 +77,21 @@ VectorReplicaRun run_vector_replicas(const VectorSpinModel& model, const VectorR
     for (int a = 0; a < R; ++a)
       for (int b = a + 1; b < R; ++b) q(a, b) = q(b, a) = alignment(chains[a].state(), chains[b].state());
     run.overlaps.push_back(std::move(q));
+    for (int a = 0; a < R; ++a) run.energy[a].push_back(chains[a].energy() / model.N);
+    if (!o.tensor) return;
+    std::vector<State> u;
+    for (const auto& c : chains) u.push_back(unit_rows(c.state()));
+    Eigen::MatrixXd q2 = Eigen::MatrixXd::Identity(R, R);
+    for (int a = 0; a < R; ++a)
+      for (int b = a + 1; b < R; ++b) {
+        const Eigen::MatrixXd Q = u[a].transpose() * u[b] / static_cast<double>(model.N);
+        q2(a, b) = q2(b, a) = Q.squaredNorm();
+        run.mean_tensor += Q + Q.transpose();
+      }
+    run.tensor_q2.push_back(std::move(q2));
   };
+  run.energy.assign(R, {});
+  run.mean_tensor = Eigen::MatrixXd::Zero(model.D, model.D);
   while (done < o.proposals) {
     const std::int64_t step = std::min(o.thin, o.proposals - done);
     for (auto& c : chains) c.run(step);
@@ -67,6 +99,7 @@ VectorReplicaRun run_vector_replicas(const VectorSpinModel& model, const VectorR
     record();
   }
   if (run.overlaps.empty()) record();
+  if (o.tensor) run.mean_tensor /= static_cast<double>(run.tensor_q2.size()) * R * (R - 1);
   const bool has_field = model.x.squaredNorm() > 0;
   for (auto& c : chains) {
     run.final_states.push_back(c.state());

@@ -25,6 +25,7 @@ struct VectorReplicaOptions {
   // proposals, per replica); frozen afterwards, so the recorded part is exact MH with a fixed kernel.
   bool adapt_sigma = false;
   double target_acceptance = 0.3;
+  bool tensor = false;               // also record the tensor overlaps (below)
   std::uint64_t seed = 1;
 };
 
@@ -34,7 +35,18 @@ struct VectorReplicaRun {
   std::vector<double> alignment;     // A(final state, x) per replica (NaN when h = 0)
   double acceptance = 0;             // mean over replicas, recorded part
   double sigma = 0;                  // mean proposal width over replicas, recorded part
+  // With options.tensor: ||Q_ab||_F^2 per recorded time (R x R, diagonal 1), and the mean over
+  // recorded times and ordered pairs a != b of Q_ab (D x D, symmetric).
+  OverlapSeries tensor_q2;
+  Eigen::MatrixXd mean_tensor;
+  std::vector<std::vector<double>> energy;  // [replica][recorded time]: H / N
 };
+
+// The tensor overlap of vector spins, Q_ab^{mu nu} = (1/N) sum_i u_ia^mu u_ib^nu with u = s / |s|
+// (D x D). Unlike the site-wise cosine, ||Q_ab||_F^2 is unchanged by a global rotation of either
+// replica (Q -> O^T Q), so replicas frozen in rotated copies of one state still count as ordered; for
+// independent isotropic states its mean is 1/N.
+Eigen::MatrixXd tensor_overlap(const State& a, const State& b);
 
 // Null variance of the cosine overlap of two independent isotropic states: 1 / (N D).
 double cosine_null_variance(int N, int D);
