@@ -5,15 +5,13 @@
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <atomic>
-#include <mutex>
-#include <thread>
 
 #include "cli/commands.hpp"
 #include "cli/flags.hpp"
 #include "glass/mean_field.hpp"
 #include "glass/metropolis.hpp"
 #include "lab/atomic_file.hpp"
+#include "lab/parallel.hpp"
 #include "lab/parse.hpp"
 #include "lab/run_metadata.hpp"
 #include "lab/statistics.hpp"
@@ -208,25 +206,12 @@ void run_mcmc(const ModelFlags& f, const McmcFlags& c) {
     if (!(o.sigma >= 0) || !std::isfinite(o.sigma)) throw lab::UsageError("--sigma", "must be >= 0");
   }
   std::vector<glass::MetropolisRun> runs(c.chains);
-  std::vector<std::thread> pool;
-  std::atomic<int> next{0};
-  std::exception_ptr failure;
-  std::mutex failure_mutex;
-  for (int t = 0; t < std::min(c.threads, c.chains); ++t)
-    pool.emplace_back([&] {
-      for (int k; (k = next++) < c.chains;) {
-        try {
-          auto ok = o;
-          ok.seed = lab::Rng::stream(c.chain_seed, k).next();
-          runs[k] = glass::run_metropolis(model, ok, start);
-        } catch (...) {
-          std::lock_guard<std::mutex> lock(failure_mutex);
-          failure = std::current_exception();
-        }
-      }
-    });
-  for (auto& th : pool) th.join();
-  if (failure) std::rethrow_exception(failure);
+  // Each chain's seed comes from its index, so the result does not depend on --threads.
+  lab::parallel_for(c.chains, c.threads, [&](long k) {
+    auto ok = o;
+    ok.seed = lab::Rng::stream(c.chain_seed, static_cast<std::uint64_t>(k)).next();
+    runs[k] = glass::run_metropolis(model, ok, start);
+  });
 
   State m = State::Zero(model.N, model.D);
   std::vector<double> chain_alignment;
