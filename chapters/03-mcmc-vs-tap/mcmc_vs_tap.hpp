@@ -1,76 +1,86 @@
 #pragma once
-// Chapter 3: the configuration, the two kinds of job (nMF/TAP at one beta; one Metropolis chain) with
-// their results as JSON, and the pooled-chain estimators (defined in mcmc_vs_tap_measurements.cpp).
-// The program that runs the chapter is mcmc_vs_tap.cpp.
-#include <array>
+// Chapter 3: the configuration, the jobs (one disorder draw (J, x) at one beta each) with their
+// results as JSON, the per-draw tables they fill, and the claims (claims.cpp). The program that runs
+// the chapter is mcmc_vs_tap.cpp; the jobs are in mcmc_vs_tap_measurements.cpp.
 #include <cstdint>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
-#include "glass/mean_field.hpp"
-#include "glass/metropolis.hpp"
-#include "lab/statistics.hpp"
+#include "glass/vector_spin.hpp"
 
 namespace spinformer {
 
 struct Config {
-  int N = 64, D = 32;                    // the thesis's defaults
+  int N = 64, D = 32;                 // the thesis's defaults
   double h = 1.0;
-  std::uint64_t model_seed = 1, chain_seed = 20261125;
-  int fine_per_decade = 6;               // nMF / TAP grid over 1e-3 .. 1e3
-  int mcmc_per_decade = 2;               // MCMC grid
-  std::int64_t proposals = 2'000'000;    // per chain (thesis: 1e7 per beta, one chain)
-  std::int64_t thin = 640;               // 10 sweeps between stored states
-  int thesis_m0_chains = 4, thesis_field_chains = 2, adapt_m0_chains = 2, adapt_field_chains = 2;
-  std::vector<double> long_betas{0.01, 0.1, 1.0, 31.6227766016838};
-  std::int64_t long_proposals = 10'000'000;  // the thesis's run length
-  std::int64_t long_thin = 10'000;           // the thesis's storage interval
-  int workers = 2;                           // chains (and beta points) run at a time
+  int draws = 6;                      // disorder draws (J, x): model seeds 1..draws (seed 1: the thesis-like draw)
+  int fine_per_decade = 2;            // kinetic model, nMF, TAP: beta = 1e-3 .. 1e3
+  long kinetic_runs = 500;            // exact forward trajectories per (draw, beta)
+  int kinetic_steps = 30;             // the thesis's nMF step count; m_NESS := m_30
+  int tap_steps = 100;                // the thesis's TAP: 100 steps, trajectory mean
+  double tight_tolerance = 1e-8;      // the tight TAP inner solve (thesis: 1e-3, 100 iterations, undamped)
+  int tight_max_inner = 300;
+  double tight_damping = 0.5;
+  int mcmc_per_decade = 1;            // the thesis's sampler and the adapted one: beta = 1e-3 .. 1e3
+  std::int64_t proposals = 1'000'000, thin = 640;
+  std::vector<double> control_betas{0.001, 0.01, 0.1};  // J = 0 control (exact A = 1)
+  // Binary kinetic Ising, Aguilera et al.'s asymmetric SK ensemble (seed 003's reference [1]).
+  int ising_N = 128, ising_steps = 32, ising_draws = 5;
+  long ising_runs = 10000;
+  std::vector<double> ising_ratios{0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.3};  // beta / beta_c
+  std::uint64_t model_seed = 1, chain_seed = 20261125, kinetic_seed = 20261129, ising_seed = 20261130;
+  int workers = 2;
 };
 
 Config profile(const std::string& name);
-
-// 6 decades, 1e-3 .. 1e3, per_decade points each (both ends included).
-std::vector<double> log_grid(int per_decade);
+std::vector<double> log_grid(int per_decade);  // 1e-3 .. 1e3, both ends included
 std::string bkey(double beta);
 
-// The model every job uses, as job parameters (the model is rebuilt from them, not shipped).
-nlohmann::json model_json(const Config& cfg);
+// ---- jobs: each returns a flat JSON object of named numbers (and the chains' means) ----------------
+nlohmann::json model_json(const Config& cfg, std::uint64_t model_seed);
+glass::VectorSpinModel model_from(const nlohmann::json& parameters);  // parameters["model"]
 
-// ---- job "mean_field": nMF (two readouts), TAP (two index conventions), TAP with symmetric J at one beta
-enum MeanFieldVariant { NMF, NMF_BESSEL, TAP, TAP_DERIVED, TAP_SYM, NVAR };
-using MeanFieldPoint = std::array<glass::MeanFieldResult, NVAR>;
-nlohmann::json mean_field_job(const glass::VectorSpinModel& model, const glass::VectorSpinModel& symmetric, double beta);
-// The parts the chapter reads back: alignment, inner failures, the alignment trajectory.
-MeanFieldPoint mean_field_from_json(const nlohmann::json& j);
+// The vector kinetic model exactly (forward vMF simulation), nMF and TAP against it (compare_mean_field),
+// the thesis's TAP (Anderson 1e-3, 100 inner, 100 steps) and the same TAP with a tight damped inner
+// solve, and the thesis's TAP with symmetric couplings.
+nlohmann::json kinetic_job(const Config& cfg, const nlohmann::json& parameters, std::uint64_t seed);
+// One Metropolis chain on the loss-based energy (thesis's or adapted width; J or J = 0).
+nlohmann::json chain_job(const nlohmann::json& parameters, std::uint64_t seed);
+// Binary kinetic Ising: every mean-field method against forward simulation (kinetic::compare_methods).
+nlohmann::json ising_job(const Config& cfg, const nlohmann::json& parameters, std::uint64_t seed);
 
-// ---- job "chain": one Metropolis chain ---------------------------------------------------------------
-struct ChainJob {
-  std::size_t b = 0;  // index on the coarse grid (short chains)
-  double beta = 1;
-  std::int64_t proposals = 0, thin = 1;
-  bool adapt = false, field_start = false;
-  int index = 0;
+// A(.) of the mean of several chains with |m_i|^2 estimated by products of different chains' means
+// (unbiased for independent chains), so that noise in a short chain's mean does not shrink A to 0.
+double corrected_alignment(const std::vector<glass::State>& means, const glass::State& x);
+double gelman_rubin_of(const std::vector<std::vector<double>>& series);
+glass::State state_from(const nlohmann::json& rows);
+
+// ---- per-draw tables ------------------------------------------------------------------------------
+// values[name][b][d]: quantity `name` at grid point b for disorder draw d.
+struct Grid {
+  std::vector<double> x;
+  std::map<std::string, std::vector<std::vector<double>>> values;
+  void put(const std::string& name, std::size_t b, double v) {
+    auto& q = values[name];
+    if (q.size() < x.size()) q.resize(x.size());
+    q[b].push_back(v);
+  }
+  const std::vector<double>& at(const std::string& name, std::size_t b) const { return values.at(name).at(b); }
+  double mean(const std::string& name, std::size_t b) const;
+  double half_width(const std::string& name, std::size_t b) const;  // 95% t-interval across draws
 };
-nlohmann::json chain_parameters(const Config& cfg, const ChainJob& job);
-nlohmann::json chain_job(const glass::VectorSpinModel& model, const nlohmann::json& parameters, std::uint64_t seed);
-// mean, energy, alignment, running alignment, acceptance and sigma (not the final state).
-glass::MetropolisRun chain_from_json(const nlohmann::json& j);
 
-// ---- pooled chains -------------------------------------------------------------------------------------
-// Alignment of the pooled mean of several chains, with a leave-one-chain-out jackknife error, and a
-// noise-corrected version: |m_i|^2 estimated by sum over chain pairs a != b of m_i^a . m_i^b (unbiased
-// when chains are independent), so that noise in a short chain's mean does not shrink A towards 0.
-struct PooledAlignment {
-  lab::Estimate plain, corrected;
+struct Measurements {
+  Grid fine, mcmc, control, ising;
+  std::vector<double> bump_tap, bump_tap_thesis, bump_sym, bump_nmf;  // per draw, over 0.1 <= beta <= 30
+  int draws = 0, ising_draws = 0;
 };
-PooledAlignment pooled_alignment(const std::vector<const glass::State*>& means, const glass::State& x);
 
-// R-hat of A(s_t, x) over the first n stored states of each run.
-double rhat_prefix(const std::vector<const glass::MetropolisRun*>& runs, std::size_t n);
-
-// Std of A(m_t, x) over the last half of a trajectory.
-double trajectory_std(const std::vector<double>& a);
+// The chapter's claims (rule schema) and the words quoted in the text about them.
+nlohmann::json chapter_claims(const Config& cfg, const Measurements& m);
+// The values and tables text.md quotes (report.cpp).
+nlohmann::json chapter_text_values(const Config& cfg, const Measurements& m);
 
 }  // namespace spinformer

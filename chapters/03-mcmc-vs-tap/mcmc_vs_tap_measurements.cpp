@@ -1,11 +1,16 @@
-// Chapter 3: the jobs and the pooled-chain estimators (declared in mcmc_vs_tap.hpp).
+// Chapter 3: the jobs and the estimators (declared in mcmc_vs_tap.hpp).
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
-#include <functional>
 
+#include "glass/kinetic.hpp"
+#include "glass/mean_field.hpp"
+#include "glass/metropolis.hpp"
+#include "kinetic/comparison.hpp"
+#include "lab/intervals.hpp"
 #include "lab/jobs.hpp"
 #include "lab/report.hpp"
+#include "lab/statistics.hpp"
 
 #include "mcmc_vs_tap.hpp"
 
@@ -18,13 +23,19 @@ Config profile(const std::string& name) {
   if (lab::quick_profile(name)) {
     c.N = 16;
     c.D = 8;
-    c.fine_per_decade = 2;
-    c.mcmc_per_decade = 1;
-    c.proposals = 60'000;
+    c.draws = 3;
+    c.fine_per_decade = 1;
+    c.kinetic_runs = 200;
+    c.tap_steps = 40;
+    c.tight_max_inner = 100;
+    c.proposals = 40'000;
     c.thin = 160;
-    c.long_betas = {0.1};
-    c.long_proposals = 200'000;
-    c.long_thin = 1'000;
+    c.control_betas = {0.01, 0.1};
+    c.ising_N = 24;
+    c.ising_steps = 12;
+    c.ising_draws = 3;
+    c.ising_runs = 2000;
+    c.ising_ratios = {0.8, 1.0, 1.2};
   }
   return c;
 }
@@ -37,15 +48,14 @@ std::vector<double> log_grid(int per_decade) {
 
 std::string bkey(double beta) { return fmt::format("{:.3g}", beta); }
 
-nlohmann::json model_json(const Config& cfg) {
-  return {{"N", cfg.N}, {"D", cfg.D}, {"h", cfg.h}, {"model_seed", cfg.model_seed}};
+nlohmann::json model_json(const Config& cfg, std::uint64_t model_seed) {
+  return {{"N", cfg.N}, {"D", cfg.D}, {"h", cfg.h}, {"model_seed", model_seed}};
 }
 
-namespace {
-nlohmann::json state_json(const State& s) {
-  nlohmann::json rows = nlohmann::json::array();
-  for (Eigen::Index i = 0; i < s.rows(); ++i) rows.push_back(std::vector<double>(s.row(i).begin(), s.row(i).end()));
-  return rows;
+glass::VectorSpinModel model_from(const nlohmann::json& p) {
+  const auto& m = p.at("model");
+  return glass::VectorSpinModel::random(m.at("N").get<int>(), m.at("D").get<int>(), m.at("h").get<double>(),
+                                        m.at("model_seed").get<std::uint64_t>());
 }
 
 State state_from(const nlohmann::json& rows) {
@@ -55,59 +65,67 @@ State state_from(const nlohmann::json& rows) {
   return s;
 }
 
-// A(.) is NaN only for degenerate states; JSON has no NaN.
-nlohmann::json numbers_json(const std::vector<double>& v) {
-  nlohmann::json a = nlohmann::json::array();
-  for (double x : v) a.push_back(lab::number_or_null(x));
-  return a;
+namespace {
+nlohmann::json state_json(const State& s) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (Eigen::Index i = 0; i < s.rows(); ++i) rows.push_back(std::vector<double>(s.row(i).begin(), s.row(i).end()));
+  return rows;
 }
 
-std::vector<double> numbers_from(const nlohmann::json& a) {
-  std::vector<double> v;
-  for (const auto& x : a) v.push_back(lab::number_or_nan(x));
-  return v;
+// Std of A(m_t, x) over the last half of a trajectory: how much TAP's state still moves.
+double trajectory_std(const std::vector<double>& a) {
+  std::vector<double> tail(a.begin() + static_cast<std::ptrdiff_t>(a.size() / 2), a.end());
+  const auto e = lab::mean_and_error(tail);
+  return e.error * std::sqrt(double(tail.size()));
 }
 }  // namespace
 
-// ---- job "mean_field" ----------------------------------------------------------------------------------
-nlohmann::json mean_field_job(const glass::VectorSpinModel& model, const glass::VectorSpinModel& symmetric, double beta) {
-  nlohmann::json out = nlohmann::json::array();
-  for (int v = 0; v < NVAR; ++v) {
+// ---- job "kinetic" -----------------------------------------------------------------------------------
+nlohmann::json kinetic_job(const Config& cfg, const nlohmann::json& p, std::uint64_t seed) {
+  const auto model = model_from(p);
+  const double beta = p.at("beta").get<double>();
+  glass::KineticOptions ko;
+  ko.beta = beta;
+  ko.steps = cfg.kinetic_steps;
+  ko.runs = p.at("runs").get<long>();
+  ko.seed = seed;
+  const auto sim = glass::simulate_kinetic(model, ko);
+  const auto c = glass::compare_mean_field(model, sim, beta, cfg.kinetic_steps);
+  nlohmann::json out = {{"A_exact", c.alignment_simulation},
+                        {"A_nmf", c.alignment_nmf_large_d},
+                        {"A_nmf_bessel", c.alignment_nmf_bessel},
+                        {"A_tap30", c.alignment_tap_large_d},
+                        {"mse_nmf", c.final_state.nmf_large_d - c.final_state.noise},
+                        {"mse_tap", c.final_state.tap_large_d - c.final_state.noise},
+                        {"mse_nmf_bessel", c.final_state.nmf_bessel - c.final_state.noise},
+                        {"mse_tap_bessel", c.final_state.tap_bessel - c.final_state.noise},
+                        {"mse_noise", c.final_state.noise}};
+  // The thesis's TAP, its inner solve made tight and damped, and the thesis's TAP with symmetric J.
+  auto tap = [&](const glass::VectorSpinModel& m, bool tight, const std::string& name) {
     glass::MeanFieldOptions o;
     o.beta = beta;
-    glass::MeanFieldResult r;
-    if (v == NMF || v == NMF_BESSEL) {
-      o.steps = 30;
-      o.readout = v == NMF ? glass::Readout::large_d : glass::Readout::bessel;
-      r = glass::run_nmf(model, o);
-    } else {
-      o.steps = 100;  // the thesis's TAP: 100 steps, Anderson tolerance 1e-3, at most 100 inner iterations
-      o.convention = v == TAP_DERIVED ? glass::TapConvention::derived : glass::TapConvention::code;
-      r = glass::run_tap(v == TAP_SYM ? symmetric : model, o);
+    o.steps = cfg.tap_steps;
+    if (tight) {
+      o.tolerance = cfg.tight_tolerance;
+      o.max_inner = cfg.tight_max_inner;
+      o.damping = cfg.tight_damping;
+      o.anderson_depth = 10;
     }
-    out.push_back({{"alignment", lab::number_or_null(r.alignment)}, {"inner_failures", r.inner_failures},
-                   {"alignment_trajectory", numbers_json(r.alignment_trajectory)}});
-  }
+    const auto r = glass::run_tap(m, o);
+    out["A_" + name] = lab::number_or_null(r.alignment);
+    out["std_" + name] = lab::number_or_null(trajectory_std(r.alignment_trajectory));
+    out["fail_" + name] = double(r.inner_failures) / o.steps;
+  };
+  tap(model, false, "tap_thesis");
+  tap(model, true, "tap");
+  tap(model.symmetrized(), false, "tap_sym");
   return out;
 }
 
-MeanFieldPoint mean_field_from_json(const nlohmann::json& j) {
-  MeanFieldPoint p;
-  for (int v = 0; v < NVAR; ++v) {
-    p[v].alignment = lab::number_or_nan(j.at(v).at("alignment"));
-    p[v].inner_failures = j.at(v).at("inner_failures").get<int>();
-    p[v].alignment_trajectory = numbers_from(j.at(v).at("alignment_trajectory"));
-  }
-  return p;
-}
-
 // ---- job "chain" -----------------------------------------------------------------------------------------
-nlohmann::json chain_parameters(const Config& cfg, const ChainJob& job) {
-  return {{"model", model_json(cfg)}, {"beta", job.beta}, {"proposals", job.proposals}, {"thin", job.thin},
-          {"adapt_sigma", job.adapt}, {"field_start", job.field_start}};
-}
-
-nlohmann::json chain_job(const glass::VectorSpinModel& model, const nlohmann::json& p, std::uint64_t seed) {
+nlohmann::json chain_job(const nlohmann::json& p, std::uint64_t seed) {
+  auto model = model_from(p);
+  if (p.at("zero_J").get<bool>()) model.J.setZero();  // the control: pi is a product of Gaussians around R x_i/|x_i|
   glass::MetropolisOptions o;
   o.beta = p.at("beta").get<double>();
   o.proposals = p.at("proposals").get<std::int64_t>();
@@ -115,86 +133,61 @@ nlohmann::json chain_job(const glass::VectorSpinModel& model, const nlohmann::js
   o.adapt_sigma = p.at("adapt_sigma").get<bool>();
   o.seed = seed;
   const auto r = glass::run_metropolis(model, o, p.at("field_start").get<bool>() ? model.field_aligned_state()
-                                                                                 : model.initial_state());
-  return {{"mean", state_json(r.mean)}, {"energy", numbers_json(r.energy)}, {"alignment", numbers_json(r.alignment)},
-          {"running_alignment", numbers_json(r.running_alignment)}, {"acceptance", r.acceptance},
-          {"sigma", r.sigma}, {"proposals", r.proposals}, {"chain_s", r.seconds}};
+                                                                                  : model.initial_state());
+  nlohmann::json a = nlohmann::json::array();
+  for (double v : r.alignment) a.push_back(lab::number_or_null(v));
+  return {{"A", lab::number_or_null(glass::alignment(r.mean, model.x))}, {"mean", state_json(r.mean)},
+          {"alignment", a}, {"acceptance", r.acceptance}, {"sigma", r.sigma}};
 }
 
-glass::MetropolisRun chain_from_json(const nlohmann::json& j) {
-  glass::MetropolisRun r;
-  r.mean = state_from(j.at("mean"));
-  r.energy = numbers_from(j.at("energy"));
-  r.alignment = numbers_from(j.at("alignment"));
-  r.running_alignment = numbers_from(j.at("running_alignment"));
-  r.acceptance = j.at("acceptance").get<double>();
-  r.sigma = j.at("sigma").get<double>();
-  r.proposals = j.at("proposals").get<std::int64_t>();
-  r.seconds = j.at("chain_s").get<double>();
-  return r;
+// ---- job "ising" -------------------------------------------------------------------------------------------
+nlohmann::json ising_job(const Config& cfg, const nlohmann::json& p, std::uint64_t seed) {
+  const double beta = p.at("ratio").get<double>() * kinetic::kAguileraBetaC;
+  const auto model = kinetic::KineticIsing::asymmetric_sk(cfg.ising_N, beta, p.at("model_seed").get<std::uint64_t>());
+  kinetic::SimulationOptions so;
+  so.steps = cfg.ising_steps;
+  so.runs = cfg.ising_runs;
+  so.seed = seed;
+  const auto c = kinetic::compare_methods(model, so);
+  nlohmann::json out = {{"noise_m", c.noise_m}};
+  for (const auto& [method, e] : c.errors) {
+    const std::string name = kinetic::method_name(method);
+    out["m_" + name] = e.m;
+    out["C_" + name] = e.C;
+    out["D_" + name] = e.D;
+  }
+  return out;
 }
 
-// ---- pooled chains ----------------------------------------------------------------------------------------
-namespace {
-double corrected_alignment(const std::vector<const State*>& means, const State& x, std::size_t skip) {
-  const int N = static_cast<int>(x.rows());
-  std::vector<const State*> use;
-  for (std::size_t c = 0; c < means.size(); ++c)
-    if (c != skip) use.push_back(means[c]);
-  const std::size_t K = use.size();
+// ---- estimators ----------------------------------------------------------------------------------------------
+double corrected_alignment(const std::vector<State>& means, const State& x) {
+  const std::size_t K = means.size();
   double sum = 0;
-  int counted = 0;
-  for (int i = 0; i < N; ++i) {
+  for (Eigen::Index i = 0; i < x.rows(); ++i) {
     Eigen::RowVectorXd mbar = Eigen::RowVectorXd::Zero(x.cols());
-    for (auto* m : use) mbar += m->row(i) / double(K);
+    for (const auto& m : means) mbar += m.row(i) / double(K);
     double pair = 0;
     for (std::size_t a = 0; a < K; ++a)
-      for (std::size_t b = a + 1; b < K; ++b) pair += use[a]->row(i).dot(use[b]->row(i));
+      for (std::size_t b = a + 1; b < K; ++b) pair += means[a].row(i).dot(means[b].row(i));
     pair /= double(K * (K - 1) / 2);
     const double xn = x.row(i).norm();
     if (pair > 0 && xn > 0) sum += std::clamp(mbar.dot(x.row(i)) / (xn * std::sqrt(pair)), -1.0, 1.0);
-    ++counted;
   }
-  return sum / counted;
-}
-}  // namespace
-
-PooledAlignment pooled_alignment(const std::vector<const State*>& means, const State& x) {
-  const std::size_t K = means.size();
-  auto plain = [&](std::size_t skip) {
-    State m = State::Zero(x.rows(), x.cols());
-    for (std::size_t c = 0; c < K; ++c)
-      if (c != skip) m += *means[c];
-    return glass::alignment(m, x);
-  };
-  auto jack = [&](const std::function<double(std::size_t)>& f) {
-    lab::Estimate e;
-    e.value = f(K);  // K: skip none
-    double mean = 0;
-    std::vector<double> loo(K);
-    for (std::size_t c = 0; c < K; ++c) mean += (loo[c] = f(c)) / double(K);
-    double v = 0;
-    for (double l : loo) v += (l - mean) * (l - mean);
-    e.error = std::sqrt(double(K - 1) / double(K) * v);
-    return e;
-  };
-  PooledAlignment p;
-  p.plain = jack(plain);
-  p.corrected = K >= 3 ? jack([&](std::size_t s) { return corrected_alignment(means, x, s); })
-                       : lab::Estimate{corrected_alignment(means, x, K), NAN};
-  return p;
+  return sum / double(x.rows());
 }
 
-double rhat_prefix(const std::vector<const glass::MetropolisRun*>& runs, std::size_t n) {
-  std::vector<std::vector<double>> a;
-  for (auto* r : runs) a.emplace_back(r->alignment.begin(), r->alignment.begin() + std::min(n, r->alignment.size()));
-  return glass::gelman_rubin(a);
+double gelman_rubin_of(const std::vector<std::vector<double>>& series) { return glass::gelman_rubin(series); }
+
+double Grid::mean(const std::string& name, std::size_t b) const {
+  const auto& v = at(name, b);
+  double s = 0;
+  for (double x : v) s += x;
+  return s / double(v.size());
 }
 
-double trajectory_std(const std::vector<double>& a) {
-  std::vector<double> tail(a.begin() + a.size() / 2, a.end());
-  const auto e = lab::mean_and_error(tail);
-  return e.error * std::sqrt(double(tail.size()));
+double Grid::half_width(const std::string& name, std::size_t b) const {
+  const auto i = lab::t_interval(at(name, b), 0.95);
+  return 0.5 * (i.upper - i.lower);
 }
 
 }  // namespace spinformer
