@@ -180,6 +180,7 @@ budget --n gpt sample --model "$work/m.pt" --out "$out/g.tsv" --n 1000000000
 budget --steps gpt train --data "$work/d6.tsv" --out "$out/t.pt" --steps 1000000000 --batch 4096
 budget --T ising exact --T 0.001 --J 1000
 budget --T ising2d exact --T 0.001 --J 1000
+budget --T ising2d exact --L 2 --T 1 --J 180
 budget --n ising2d sample --L 1024 --n 1000000 --out "$out/i2.tsv"
 budget --sweeps-between ising2d sample --L 1024 --n 64 --sweeps-between 1000000000 --out "$out/i2.tsv"
 budget --equilibration-sweeps ising2d sample --L 1024 --n 64 --equilibration-sweeps 1000000000000 --out "$out/i2.tsv"
