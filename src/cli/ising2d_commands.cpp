@@ -7,11 +7,13 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/flags.hpp"
 #include "ising2d/exact.hpp"
 #include "ising2d/measurements.hpp"
 #include "ising2d/onsager.hpp"
 #include "ising2d/samplers.hpp"
 #include "lab/atomic_file.hpp"
+#include "lab/parse.hpp"
 #include "lab/progress.hpp"
 #include "lab/run_metadata.hpp"
 #include "lab/tsv.hpp"
@@ -22,13 +24,18 @@ namespace {
 
 using ising2d::Lattice;
 
+// J and T enter only through J / T (<= 300, checked by ising2d::validate) and as scales of the
+// energies; beyond these bounds the printed energies over- or underflow.
+constexpr double kMinCoupling = 1e-6, kMaxCoupling = 1e6;
+constexpr std::int64_t kMaxSweeps = 1'000'000'000'000;  // the work budget bounds the products
+
 struct LatticeFlags {
   Lattice lattice;
 
   void add_to(CLI::App& cmd) {
-    cmd.add_option("--L", lattice.L, "linear size of the L x L torus (>= 2)")->capture_default_str();
-    cmd.add_option("--J", lattice.J, "coupling J > 0")->capture_default_str();
-    cmd.add_option("--T", lattice.T, "temperature T > 0 (k_B = 1; default T_c for J = 1)")->capture_default_str();
+    add_integer(cmd, "--L", lattice.L, 2, 65536, "linear size of the L x L torus");
+    add_real(cmd, "--J", lattice.J, kMinCoupling, kMaxCoupling, "coupling J > 0");
+    add_real(cmd, "--T", lattice.T, kMinCoupling, kMaxCoupling, "temperature T > 0 (k_B = 1; default T_c for J = 1)");
   }
   Lattice validated() const {
     ising2d::validate(lattice);
@@ -48,8 +55,16 @@ std::vector<std::string> command_line(const CLI::App* cmd, const std::string& na
 
 // ---- exact -------------------------------------------------------------------------------------------
 
+// Kaufman's four terms cancel to within e^{-2 K} of each other; beyond K = J / T ~ 175 the partition
+// sum underflows to zero (measured: L = 2 .. 1024 fail at K = 180, hold at K = 170). The bound keeps a
+// margin; there the lattice is in its ground state to 1e-130 anyway.
+constexpr double kMaxExactCoupling = 150;
+
 void run_exact(const LatticeFlags& flags, bool as_json) {
   const Lattice lattice = flags.validated();
+  if (lattice.J / lattice.T > kMaxExactCoupling)
+    throw lab::UsageError("--T", fmt::format("J / T = {} is above {} (the exact sums underflow; lower J or raise T)",
+                                             lattice.J / lattice.T, kMaxExactCoupling));
   const ising2d::Thermodynamics t = ising2d::kaufman_thermodynamics(lattice);
   const double J = lattice.J, T = lattice.T;
   const double f_inf = ising2d::onsager_free_energy_per_spin(J, T), u_inf = ising2d::onsager_energy_per_spin(J, T);
@@ -110,6 +125,17 @@ void run_sample(const LatticeFlags& flags, const SampleFlags& s, const std::vect
     throw lab::UsageError("--sweeps-between", fmt::format("must be >= 1, got {}", s.sweeps_between));
   if (s.samples_per_chain < 1)
     throw lab::UsageError("--samples-per-chain", fmt::format("must be >= 1, got {}", s.samples_per_chain));
+  {
+    // a sweep costs L^2 spin updates (Metropolis: for 64 chains at once, one per bit of a word)
+    const double spins = double(lattice.L) * lattice.L;
+    const double chains = s.sampler == "wolff" ? 1.0 : std::ceil(double(s.n) / (64.0 * double(s.samples_per_chain)));
+    const double per_chain_samples = s.sampler == "wolff" ? double(s.n) : double(s.samples_per_chain);
+    const double equilibration = (s.sampler == "wolff" ? 2.0 : 1.0) * double(s.equilibration_sweeps);
+    const double between = per_chain_samples * double(s.sweeps_between);
+    lab::require_work(between >= equilibration ? "--sweeps-between" : "--equilibration-sweeps",
+                      chains * (equilibration + between) * spins, "the sampling sweeps");
+    lab::require_memory("--n", 2.0 * double(s.n) * spins, "the stored configurations");
+  }
   lab::require_writable(s.out, "--out");
 
   lab::RunMetadata meta("spinformer ising2d sample");
@@ -165,6 +191,17 @@ void run_tau(const TauFlags& f, const std::vector<std::string>& argv) {
     throw lab::UsageError("--metropolis-sweeps", fmt::format("must be >= 100, got {}", f.metropolis_sweeps));
   if (f.wolff_sweeps < 100) throw lab::UsageError("--wolff-sweeps", fmt::format("must be >= 100, got {}", f.wolff_sweeps));
   if (f.wolff_chains < 2) throw lab::UsageError("--wolff-chains", fmt::format("must be >= 2, got {}", f.wolff_chains));
+  {
+    double metropolis = 0, wolff = 0;  // spin updates: a sweep is L^2 of them (Metropolis: 64 chains at once)
+    for (int L : f.sizes) {
+      const double spins = double(L) * L;
+      metropolis += 1.05 * std::max(1000.0, double(f.metropolis_sweeps) * (L / 8.0) * (L / 8.0)) * spins;
+      wolff += (double(f.wolff_sweeps) + 100.0) * f.wolff_chains * spins;
+    }
+    lab::require_work("--metropolis-sweeps", metropolis, "the Metropolis chains");
+    lab::require_work("--wolff-sweeps", wolff, "the Wolff chains");
+    lab::require_memory("--wolff-sweeps", 8.0 * 4 * double(f.wolff_sweeps) * f.wolff_chains, "the Wolff time series");
+  }
   if (!f.out.empty()) lab::require_writable(f.out, "--out");
   const double T = f.T_given ? f.T : ising2d::critical_temperature(f.J);
   {
@@ -302,17 +339,13 @@ void add_ising2d_commands(CLI::App& app) {
       ->add_option("--sampler", s->sampler,
                    "metropolis (multi-spin checkerboard, 64 chains per word; L even) | wolff (one cluster chain)")
       ->capture_default_str();
-  sample->add_option("--n", s->n, "number of configurations")->capture_default_str();
-  sample->add_option("--seed", s->seed, "random seed")->capture_default_str();
-  sample
-      ->add_option("--equilibration-sweeps", s->equilibration_sweeps,
-                   "sweeps before the first sample (Wolff: twice, as L^2 flipped spins each, then as fixed "
-                   "cluster counts)")
-      ->capture_default_str();
-  sample->add_option("--sweeps-between", s->sweeps_between, "sweeps between samples of one chain")
-      ->capture_default_str();
-  sample->add_option("--samples-per-chain", s->samples_per_chain, "metropolis: samples taken from each chain")
-      ->capture_default_str();
+  add_integer(*sample, "--n", s->n, 1, 2'000'000'000, "number of configurations");
+  add_seed(*sample, "--seed", s->seed, "random seed");
+  add_integer(*sample, "--equilibration-sweeps", s->equilibration_sweeps, 0, kMaxSweeps,
+              "sweeps before the first sample (Wolff: twice, as L^2 flipped spins each, then as fixed cluster counts)");
+  add_integer(*sample, "--sweeps-between", s->sweeps_between, 1, kMaxSweeps, "sweeps between samples of one chain");
+  add_integer(*sample, "--samples-per-chain", s->samples_per_chain, 1, 2'000'000'000,
+              "metropolis: samples taken from each chain");
   sample
       ->add_option("--out", s->out,
                    "output TSV: one configuration per row, L*L values of +-1 in raster order (sidecar FILE.json)")
@@ -322,14 +355,15 @@ void add_ising2d_commands(CLI::App& app) {
   auto t = std::make_shared<TauFlags>();
   auto* tau = cmd->add_subcommand("tau", "integrated autocorrelation times of both samplers against L, and z");
   tau->add_option("--sizes", t->sizes, "even linear sizes (comma-separated)")->delimiter(',')->capture_default_str();
-  tau->add_option("--J", t->J, "coupling J > 0")->capture_default_str();
-  auto* t_option = tau->add_option("--T", t->T, "temperature (default: T_c of J)");
-  tau->add_option("--metropolis-sweeps", t->metropolis_sweeps, "Metropolis sweeps per chain at L = 8, scaled by (L/8)^2")
-      ->capture_default_str();
-  tau->add_option("--wolff-sweeps", t->wolff_sweeps, "Wolff sweeps per chain")->capture_default_str();
-  tau->add_option("--wolff-chains", t->wolff_chains, "independent Wolff chains")->capture_default_str();
-  tau->add_option("--fit-from", t->fit_from, "smallest L in the fit of z")->capture_default_str();
-  tau->add_option("--seed", t->seed, "random seed")->capture_default_str();
+  add_real(*tau, "--J", t->J, kMinCoupling, kMaxCoupling, "coupling J > 0");
+  auto* t_option = add_real(*tau, "--T", t->T, kMinCoupling, kMaxCoupling, "temperature (default: T_c of J)");
+  t_option->default_str("");
+  add_integer(*tau, "--metropolis-sweeps", t->metropolis_sweeps, 100, kMaxSweeps,
+              "Metropolis sweeps per chain at L = 8, scaled by (L/8)^2");
+  add_integer(*tau, "--wolff-sweeps", t->wolff_sweeps, 100, kMaxSweeps, "Wolff sweeps per chain");
+  add_integer(*tau, "--wolff-chains", t->wolff_chains, 2, 100'000, "independent Wolff chains");
+  add_integer(*tau, "--fit-from", t->fit_from, 4, 1024, "smallest L in the fit of z");
+  add_seed(*tau, "--seed", t->seed, "random seed");
   tau->add_option("--out", t->out, "also write the table here (TSV with a JSON sidecar)");
   tau->add_flag("--json", t->as_json, "print one JSON object");
   tau->callback([t, tau, t_option] {

@@ -8,10 +8,12 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/flags.hpp"
 #include "glass/kinetic.hpp"
 #include "kinetic/comparison.hpp"
 #include "kinetic/enumeration.hpp"
 #include "lab/atomic_file.hpp"
+#include "lab/parse.hpp"
 #include "lab/progress.hpp"
 #include "lab/run_metadata.hpp"
 #include "lab/statistics.hpp"
@@ -22,6 +24,24 @@ namespace spinformer::cli {
 namespace {
 
 using kinetic::KineticIsing;
+
+// beta multiplies couplings of size O(1); beyond 1e6 every update is deterministic and the bound only
+// keeps beta * field finite. |h| as in glass nmf/tap: beyond 1e3 the magnetisations saturate.
+constexpr double kMaxBeta = 1e6, kMaxField = 1e3;
+constexpr std::int64_t kMaxRuns = 1'000'000'000, kMaxSteps = 1'000'000;
+
+// Memory and work of `runs` trajectories of `steps` parallel updates of N spins of dimension D (D = 1:
+// binary): the couplings, the recorded means (and errors) per step, and runs * steps * N^2 * D
+// operations.
+void require_kinetic_budget(double N, double D, double steps, double runs, double repeats = 1.0) {
+  lab::require_memory("--N", 8.0 * (2 * N * N + 4 * (steps + 1) * N * D), fmt::format("N = {}", N));
+  lab::require_work("--runs", repeats * runs * (steps + 1) * N * N * D, "the trajectories");
+}
+
+// An extreme (finite) parameter is refused rather than reported as NaN.
+void require_finite_matrix(const Eigen::MatrixXd& m, const std::string& parameter, const std::string& what) {
+  if (!m.allFinite()) throw lab::UsageError(parameter, fmt::format("{} is not finite at these parameters", what));
+}
 
 std::vector<double> to_vector(const Eigen::VectorXd& v) { return {v.data(), v.data() + v.size()}; }
 
@@ -42,31 +62,37 @@ struct BinaryFlags {
   long runs = 100000;
   std::uint64_t seed = 1, model_seed = 1;
   bool json = false;
+  double runs_planned = 1;  // trajectories the command will run (simulate: runs), for the work budget
 
   void add_model(CLI::App& cmd) {
     cmd.add_option("--couplings", couplings, "file: N rows of N couplings J_ij (with --fields)");
     cmd.add_option("--fields", fields, "file: N fields H_i (with --couplings)");
-    cmd.add_option("--N", N, "without files: size of an asymmetric SK draw (J0 = 1, Js = 0.1, H in [-0.5, 0.5])")
-        ->capture_default_str();
-    cmd.add_option("--model-seed", model_seed, "without files: seed of that draw")->capture_default_str();
-    cmd.add_option("--beta", beta, "inverse temperature > 0")->capture_default_str();
-    cmd.add_option("--steps", steps, "time steps T from s_0 = all +1")->capture_default_str();
+    add_integer(cmd, "--N", N, 1, 100'000, "without files: size of an asymmetric SK draw (J0 = 1, Js = 0.1, H in [-0.5, 0.5])");
+    add_seed(cmd, "--model-seed", model_seed, "without files: seed of that draw");
+    add_real(cmd, "--beta", beta, 1e-6, kMaxBeta, "inverse temperature > 0");
+    add_integer(cmd, "--steps", steps, 0, kMaxSteps, "time steps T from s_0 = all +1");
     cmd.add_option("--out", out, "write t, i, m_i,t (and m_err) as a table, with a JSON sidecar");
     cmd.add_flag("--json", json, "print one JSON object");
   }
   void add_sampling(CLI::App& cmd) {
-    cmd.add_option("--runs", runs, "independent trajectories")->capture_default_str();
-    cmd.add_option("--seed", seed, "seed of the trajectories (run r uses stream r)")->capture_default_str();
-    cmd.add_option("--threads", threads, "worker threads (the result does not depend on them)")->capture_default_str();
+    add_integer(cmd, "--runs", runs, 2, kMaxRuns, "independent trajectories");
+    add_seed(cmd, "--seed", seed, "seed of the trajectories (run r uses stream r)");
+    add_integer(cmd, "--threads", threads, 1, kMaxThreads, "worker threads (the result does not depend on them)");
   }
   KineticIsing model() const {
     lab::require_positive("--beta", beta);
     if (couplings.empty() != fields.empty())
       throw lab::UsageError(couplings.empty() ? "--couplings" : "--fields", "--couplings and --fields go together");
     if (!out.empty()) lab::require_writable(out, "--out");
+    if (couplings.empty()) require_kinetic_budget(N, 1, steps, runs_planned);
+    else {
+      lab::require_readable(couplings, "--couplings", std::uintmax_t{1} << 30);
+      lab::require_readable(fields, "--fields", std::uintmax_t{1} << 30);
+    }
     KineticIsing m = couplings.empty() ? KineticIsing::asymmetric_sk(N, beta, model_seed)
                                        : KineticIsing::from_files(couplings, fields, beta);
     kinetic::check(m, steps);
+    if (!couplings.empty()) require_kinetic_budget(double(m.size()), 1, steps, runs_planned);
     return m;
   }
   nlohmann::json parameters(const KineticIsing& m) const {
@@ -108,7 +134,8 @@ void print_binary(const BinaryFlags& f, const nlohmann::json& out) {
   }
 }
 
-void run_simulate(const BinaryFlags& f) {
+void run_simulate(BinaryFlags f) {
+  f.runs_planned = double(f.runs);
   const KineticIsing model = f.model();
   kinetic::SimulationOptions o;
   o.steps = f.steps;
@@ -118,6 +145,7 @@ void run_simulate(const BinaryFlags& f) {
   o.correlations = false;
   o.progress = true;
   const auto sim = kinetic::simulate(model, o);
+  require_finite_matrix(sim.stats.m.back(), "--beta", "m_T");
   nlohmann::json params = f.parameters(model);
   params.update({{"runs", f.runs}, {"seed", f.seed}});
   write_trajectory(f, "spinformer kinetic simulate", params, sim.stats, &sim.m_err, f.seed);
@@ -134,7 +162,11 @@ void run_enumerate(const BinaryFlags& f) {
 
 void run_mean_field(const BinaryFlags& f, kinetic::Method method) {
   const KineticIsing model = f.model();
+  // pairwise conditioning costs N times a plain mean-field step
+  if (method == kinetic::Method::pairwise)
+    lab::require_work("--steps", (f.steps + 1.0) * std::pow(double(model.size()), 3), "the pairwise theory");
   const auto tr = kinetic::mean_field(model, method, f.steps, method == kinetic::Method::pairwise);
+  require_finite_matrix(tr.m.back(), "--beta", "m_T");
   write_trajectory(f, fmt::format("spinformer kinetic {}", kinetic::method_name(method)), f.parameters(model), tr,
                    nullptr, 0);
   print_binary(f, {{"method", kinetic::method_name(method)}, {"steps", f.steps}, {"m", to_vector(tr.m.back())}});
@@ -156,6 +188,9 @@ void run_compare(const BinaryFlags& f, const CompareFlags& c) {
     throw lab::UsageError("--couplings", "compare draws its models from the ensemble (--N, --model-seed)");
   if (f.N < 2 || f.N > 4096) throw lab::UsageError("--N", fmt::format("must be in 2..4096, got {}", f.N));
   if (f.steps < 1 || f.steps > 100000) throw lab::UsageError("--steps", fmt::format("must be in 1..1e5, got {}", f.steps));
+  require_kinetic_budget(f.N, 1, f.steps, double(f.runs), 2.0 * c.draws * c.ratios.size());  // x2: the correlations
+  for (double r : c.ratios)
+    if (r * c.beta_c > kMaxBeta) throw lab::UsageError("--ratios", fmt::format("beta = ratio * beta_c must be <= {}", kMaxBeta));
   if (!f.out.empty()) lab::require_writable(f.out, "--out");
   const std::vector<kinetic::Method> methods = {kinetic::Method::naive, kinetic::Method::tap, kinetic::Method::gaussian,
                                                 kinetic::Method::pairwise};
@@ -232,10 +267,16 @@ void run_glass_kinetic(const VectorFlags& f) {
   if (f.couplings.empty() != f.field.empty())
     throw lab::UsageError(f.couplings.empty() ? "--couplings" : "--field", "--couplings and --field go together");
   if (!f.out.empty()) lab::require_writable(f.out, "--out");
+  if (f.couplings.empty()) require_kinetic_budget(f.N, f.D, f.steps, double(f.runs));
+  else {
+    lab::require_readable(f.couplings, "--couplings", std::uintmax_t{1} << 30);
+    lab::require_readable(f.field, "--field", std::uintmax_t{1} << 30);
+  }
   const glass::VectorSpinModel model = f.couplings.empty() ? glass::VectorSpinModel::random(f.N, f.D, f.h, f.model_seed)
                                                            : glass::VectorSpinModel::from_files(f.couplings, f.field, f.h);
   if (f.estimator != "conditional" && f.estimator != "sample")
     throw lab::UsageError("--estimator", fmt::format("must be conditional or sample, got '{}'", f.estimator));
+  if (!f.couplings.empty()) require_kinetic_budget(model.N, model.D, f.steps, double(f.runs));
   glass::KineticOptions o;
   o.beta = f.beta;
   o.steps = f.steps;
@@ -245,6 +286,7 @@ void run_glass_kinetic(const VectorFlags& f) {
   o.progress = true;
   o.conditional_mean = f.estimator == "conditional";
   const auto sim = glass::simulate_kinetic(model, o);
+  require_finite_matrix(sim.m.back(), "--beta", "m_T");
   nlohmann::json out = {{"N", model.N}, {"D", model.D}, {"R", model.R}, {"beta", f.beta}, {"steps", f.steps},
                         {"runs", f.runs}, {"estimator", f.estimator}, {"alignment", sim.alignment},
                         {"m", rows_json(sim.m.back())}, {"m_err", rows_json(sim.m_err.back())}};
@@ -317,6 +359,15 @@ void run_glass_kinetic_scan(const ScanFlags& f) {
   if (f.steps < 1 || f.steps > 1'000'000) throw lab::UsageError("--steps", fmt::format("must be in 1..1e6, got {}", f.steps));
   if (f.runs < 2 || f.runs > 1'000'000'000L) throw lab::UsageError("--runs", fmt::format("must be in 2..1e9, got {}", f.runs));
   if (f.threads < 1 || f.threads > 256) throw lab::UsageError("--threads", fmt::format("must be in 1..256, got {}", f.threads));
+  for (double b : f.betas)
+    if (b > kMaxBeta) throw lab::UsageError("--betas", fmt::format("must be <= {}, got {}", kMaxBeta, b));
+  {
+    const double points = double(f.betas.size()) * f.eps.size() * f.draws;
+    double work = 0;
+    for (int n : f.sizes) work += points * double(f.runs) * (f.steps + 1.0) * double(n) * n * f.D;
+    lab::require_work("--runs", work, "the trajectories");
+    for (int n : f.sizes) lab::require_memory("--N", 8.0 * (2.0 * n * n + 4.0 * (f.steps + 1) * n * f.D), fmt::format("N = {}", n));
+  }
   const std::vector<std::string> names = {"nmf_bessel", "nmf_large_d", "tap_bessel", "tap_large_d"};
   lab::Table table;
   table.columns = {"N", "beta", "eps", "alignment_sim", "alignment_sim_err"};
@@ -434,12 +485,12 @@ void add_kinetic_commands(CLI::App& app) {
     f->steps = 32;
     f->N = 64;
     auto* cmd = kin->add_subcommand("compare", "disorder-averaged MSE of m_t, C_t, D_t for every method vs simulation");
-    cmd->add_option("--N", f->N, "spins")->capture_default_str();
-    cmd->add_option("--model-seed", f->model_seed, "seed of draw 0 (draw d uses model-seed + d)")->capture_default_str();
-    cmd->add_option("--steps", f->steps, "time steps T")->capture_default_str();
+    add_integer(*cmd, "--N", f->N, 2, 4096, "spins");
+    add_seed(*cmd, "--model-seed", f->model_seed, "seed of draw 0 (draw d uses model-seed + d)");
+    add_integer(*cmd, "--steps", f->steps, 1, 100'000, "time steps T");
     cmd->add_option("--ratios", c->ratios, "beta / beta_c values (comma separated)")->delimiter(',')->capture_default_str();
-    cmd->add_option("--beta-c", c->beta_c, "beta_c (Aguilera et al.'s value for N = 512)")->capture_default_str();
-    cmd->add_option("--draws", c->draws, "disorder draws per beta")->capture_default_str();
+    add_real(*cmd, "--beta-c", c->beta_c, 1e-6, kMaxBeta, "beta_c (Aguilera et al.'s value for N = 512)");
+    add_integer(*cmd, "--draws", c->draws, 1, 10'000, "disorder draws per beta");
     cmd->add_option("--out", f->out, "write the table here, with a JSON sidecar");
     cmd->add_flag("--json", f->json, "print one JSON object");
     f->add_sampling(*cmd);
@@ -452,15 +503,15 @@ void add_glass_kinetic_command(CLI::App& glass) {
   auto* cmd = glass.add_subcommand("kinetic", "the vector kinetic model simulated exactly (vMF parallel updates)");
   cmd->add_option("--couplings", f->couplings, "file: N rows of N couplings J_ij (with --field)");
   cmd->add_option("--field", f->field, "file: N rows of D field components x_i (with --couplings)");
-  cmd->add_option("--N", f->N, "without files: spins of a thesis-ensemble draw")->capture_default_str();
-  cmd->add_option("--D", f->D, "without files: spin dimension >= 3")->capture_default_str();
-  cmd->add_option("--h", f->h, "field strength (multiplies x)")->capture_default_str();
-  cmd->add_option("--model-seed", f->model_seed, "without files: seed of the draw of J and x")->capture_default_str();
-  cmd->add_option("--beta", f->beta, "inverse temperature > 0")->capture_default_str();
-  cmd->add_option("--steps", f->steps, "time steps T from s_0 = m_0")->capture_default_str();
-  cmd->add_option("--runs", f->runs, "independent trajectories")->capture_default_str();
-  cmd->add_option("--seed", f->seed, "seed of the trajectories (run r uses stream r)")->capture_default_str();
-  cmd->add_option("--threads", f->threads, "worker threads (the result does not depend on them)")->capture_default_str();
+  add_integer(*cmd, "--N", f->N, 1, 100'000, "without files: spins of a thesis-ensemble draw");
+  add_integer(*cmd, "--D", f->D, 3, 100'000, "without files: spin dimension");
+  add_real(*cmd, "--h", f->h, -kMaxField, kMaxField, "field strength (multiplies x)");
+  add_seed(*cmd, "--model-seed", f->model_seed, "without files: seed of the draw of J and x");
+  add_real(*cmd, "--beta", f->beta, 1e-6, kMaxBeta, "inverse temperature > 0");
+  add_integer(*cmd, "--steps", f->steps, 1, kMaxSteps, "time steps T from s_0 = m_0");
+  add_integer(*cmd, "--runs", f->runs, 2, kMaxRuns, "independent trajectories");
+  add_seed(*cmd, "--seed", f->seed, "seed of the trajectories (run r uses stream r)");
+  add_integer(*cmd, "--threads", f->threads, 1, kMaxThreads, "worker threads (the result does not depend on them)");
   cmd->add_option("--estimator", f->estimator,
                   "conditional (mean of E[s_t | s_t-1], less noise) | sample (mean of the sampled s_t)")
       ->capture_default_str();
@@ -473,16 +524,16 @@ void add_glass_kinetic_command(CLI::App& glass) {
   auto s = std::make_shared<ScanFlags>();
   auto* scan = glass.add_subcommand("kinetic-scan", "disorder-averaged MSE of nMF and TAP vs the exact simulation over N, beta, eps");
   scan->add_option("--N", s->sizes, "sizes (comma separated)")->delimiter(',')->capture_default_str();
-  scan->add_option("--D", s->D, "spin dimension >= 3")->capture_default_str();
-  scan->add_option("--h", s->h, "field strength")->capture_default_str();
+  add_integer(*scan, "--D", s->D, 3, 100'000, "spin dimension");
+  add_real(*scan, "--h", s->h, -kMaxField, kMaxField, "field strength");
   scan->add_option("--betas", s->betas, "inverse temperatures (comma separated)")->delimiter(',')->capture_default_str();
   scan->add_option("--eps", s->eps, "coupling scales: J -> eps J (comma separated)")->delimiter(',')->capture_default_str();
-  scan->add_option("--draws", s->draws, "disorder draws (J, x) per point; draw d uses model-seed + d")->capture_default_str();
-  scan->add_option("--model-seed", s->model_seed, "seed of draw 0")->capture_default_str();
-  scan->add_option("--steps", s->steps, "time steps T (m_NESS = m_T)")->capture_default_str();
-  scan->add_option("--runs", s->runs, "trajectories per draw")->capture_default_str();
-  scan->add_option("--seed", s->seed, "seed of the trajectories of draw 0 (draw d uses seed + d)")->capture_default_str();
-  scan->add_option("--threads", s->threads, "worker threads (the result does not depend on them)")->capture_default_str();
+  add_integer(*scan, "--draws", s->draws, 1, 10'000, "disorder draws (J, x) per point; draw d uses model-seed + d");
+  add_seed(*scan, "--model-seed", s->model_seed, "seed of draw 0");
+  add_integer(*scan, "--steps", s->steps, 1, kMaxSteps, "time steps T (m_NESS = m_T)");
+  add_integer(*scan, "--runs", s->runs, 2, kMaxRuns, "trajectories per draw");
+  add_seed(*scan, "--seed", s->seed, "seed of the trajectories of draw 0 (draw d uses seed + d)");
+  add_integer(*scan, "--threads", s->threads, 1, kMaxThreads, "worker threads (the result does not depend on them)");
   scan->add_option("--out", s->out, "write the table here, with a JSON sidecar");
   scan->add_flag("--json", s->json, "print one JSON object {rows: [...]}");
   scan->callback([s] { run_glass_kinetic_scan(*s); });

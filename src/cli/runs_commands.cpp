@@ -1,4 +1,5 @@
-// spinformer runs compare|replicate: does a rerun agree with another run, or with the published data?
+// spinformer runs compare|replicate|summary|provenance: does a rerun agree with another run, or with the published data?
+#include <cmath>
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
@@ -15,6 +16,26 @@ namespace {
 
 void require_directory(const std::string& path, const std::string& parameter) {
   if (!std::filesystem::is_directory(path)) throw lab::UsageError(parameter, fmt::format("no directory '{}'", path));
+}
+
+// A JSON object from a regular file of at most 64 MiB: anything else (missing, a directory, a device,
+// not JSON, an array) is a UsageError naming the parameter.
+nlohmann::json read_json_object(const std::string& file, const std::string& parameter) {
+  const std::string text = lab::read_file(file, parameter);
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) throw lab::UsageError(parameter, fmt::format("'{}' is not a JSON object", file));
+  return j;
+}
+
+// A field of a JSON object, or fallback when absent; a field of another type is a UsageError.
+template <class T>
+T field(const nlohmann::json& j, const char* key, T fallback, const std::string& file, const std::string& parameter) {
+  if (!j.contains(key) || j[key].is_null()) return fallback;
+  try {
+    return j[key].get<T>();
+  } catch (const nlohmann::json::exception&) {
+    throw lab::UsageError(parameter, fmt::format("'{}': field '{}' has the wrong type", file, key));
+  }
 }
 
 }  // namespace
@@ -61,24 +82,20 @@ void add_runs_commands(CLI::App& app) {
   summary->add_option("reports", reports, "replication.json files");
   summary->callback([] {
     long numbers = 0, agree = 0, changed = 0;
+    std::string text;  // printed only when every report has been read
     for (const auto& file : reports) {
-      std::ifstream in(file);
-      if (!in) throw lab::UsageError("reports", fmt::format("cannot read '{}'", file));
-      nlohmann::json j;
-      try {
-        j = nlohmann::json::parse(in);
-      } catch (const std::exception&) {
-        throw lab::UsageError("reports", fmt::format("'{}' is not JSON", file));
-      }
+      const nlohmann::json j = read_json_object(file, "reports");
       const std::string chapter = std::filesystem::path(file).parent_path().filename().string();
-      numbers += j.value("numbers", 0L), agree += j.value("agree", 0L);
-      changed += static_cast<long>(j.value("verdicts_changed", nlohmann::json::array()).size());
-      fmt::print("{}: {}/{} numbers agree; verdicts changed: {}\n", chapter, j.value("agree", 0L), j.value("numbers", 0L),
-                 j.value("verdicts_changed", nlohmann::json::array()).empty() ? "none"
-                                                                              : j["verdicts_changed"].dump());
+      const long n = field<long>(j, "numbers", 0L, file, "reports"), a = field<long>(j, "agree", 0L, file, "reports");
+      const auto verdicts = field<nlohmann::json>(j, "verdicts_changed", nlohmann::json::array(), file, "reports");
+      if (!verdicts.is_array()) throw lab::UsageError("reports", fmt::format("'{}': verdicts_changed is not a list", file));
+      numbers += n, agree += a;
+      changed += static_cast<long>(verdicts.size());
+      text += fmt::format("{}: {}/{} numbers agree; verdicts changed: {}\n", chapter, a, n,
+                          verdicts.empty() ? "none" : verdicts.dump());
     }
-    fmt::print("replication summary: {} chapter(s) rerun, {}/{} numbers agree with the committed data, {} verdict(s) "
-               "changed{}\n", reports.size(), agree, numbers, changed, changed ? "  <-- READ THE LINES ABOVE" : "");
+    fmt::print("{}replication summary: {} chapter(s) rerun, {}/{} numbers agree with the committed data, {} verdict(s) "
+               "changed{}\n", text, reports.size(), agree, numbers, changed, changed ? "  <-- READ THE LINES ABOVE" : "");
   });
 
   auto* provenance = runs->add_subcommand("provenance", "the paper's section on where its numbers come from");
@@ -88,6 +105,7 @@ void add_runs_commands(CLI::App& app) {
   provenance->add_option("--runs", runs_dir, "the build's output root (build/<profile>): chapters rerun here")->required();
   provenance->add_option("--out", prov_out, "Markdown file to write")->required();
   provenance->callback([] {
+    require_directory(runs_dir, "--runs");
     lab::require_writable(prov_out, "--out");
     std::string md = "# Where the numbers come from {.unnumbered}\n\n"
                      "Each chapter's figures and numbers are drawn from its data. The committed data were produced "
@@ -95,21 +113,18 @@ void add_runs_commands(CLI::App& app) {
                      "chapter's numbers are unchanged (same code hash) and reruns the chapter otherwise.\n\n"
                      "| chapter | data of this PDF | commit | machine | date | wall time |\n|---|---|---|---|---|---|\n";
     for (const auto& file : stamps) {
-      std::ifstream in(file);
-      nlohmann::json j;
-      try {
-        j = nlohmann::json::parse(in);
-      } catch (const std::exception&) {
-        throw lab::UsageError("stamps", fmt::format("cannot read '{}'", file));
-      }
-      const std::string ch = j.value("chapter", "?");
+      const nlohmann::json j = read_json_object(file, "stamps");
+      const auto text = [&](const char* key) { return field<std::string>(j, key, "?", file, "stamps"); };
+      const std::string ch = text("chapter");
+      if (ch.find('/') != std::string::npos || ch == "." || ch == "..")
+        throw lab::UsageError("stamps", fmt::format("'{}': chapter '{}' is not a chapter name", file, ch));
       const bool rerun = std::filesystem::exists(std::filesystem::path(runs_dir) / ch / "results.json") &&
                          !std::filesystem::exists(std::filesystem::path(runs_dir) / ch / ".from-committed-data");
-      const auto wall = j.contains("wall_s") && j["wall_s"].is_number()
+      const auto wall = j.contains("wall_s") && j["wall_s"].is_number() && std::isfinite(j["wall_s"].get<double>())
                             ? fmt::format("{:.1f} min", j["wall_s"].get<double>() / 60) : std::string("–");
       md += fmt::format("| {} | {} | `{}` | {} | {} | {} |\n", ch, rerun ? "rerun in this build" : "committed",
-                        j.value("commit", "?").substr(0, 12), j.value("machine", "?") + ", " + j.value("cpu", ""),
-                        j.value("date", "?"), wall);
+                        text("commit").substr(0, 12), text("machine") + ", " + field<std::string>(j, "cpu", "", file, "stamps"),
+                        text("date"), wall);
     }
     if (stamps.empty()) md += "| (no committed data yet) | | | | | |\n";
     lab::write_file_atomically(prov_out, md, "--out");

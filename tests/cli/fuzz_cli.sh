@@ -15,6 +15,14 @@ mkdir -p "$out" "$runs"
 "$bin" ising sample --L 6 --n 200 --seed 1 --out "$work/d6.tsv" 2> /dev/null || fail "ising sample (fixture)"
 "$bin" gpt train --data "$work/d6.tsv" --out "$work/m.pt" --steps 2 --d-model 8 --n-heads 2 --batch 8 --threads 1 \
   --quiet || fail "gpt train (fixture)"
+printf '0.2 -0.5 0.3\n0.4 0.1 -0.2\n-0.3 0.5 0.2\n' > "$work/J.tsv"   # kinetic: 3 spins
+printf '0.1\n-0.2\n0.3\n' > "$work/H.tsv"
+printf '1 0 0\n0 1 0\n0 0 1\n' > "$work/x.tsv"                      # glass kinetic: D = 3
+printf '{"numbers": 3, "agree": 3}\n' > "$work/replication.json"
+printf '[1, 2]\n' > "$work/array.json"
+printf '{"numbers": "many", "chapter": 3}\n' > "$work/typed.json"
+printf '{"chapter": "../x", "commit": "abc"}\n' > "$work/stamp.json"
+mkdir -p "$work/dir"
 
 int_bad=("" "abc" "0x10" "010" "1.5" "1e3" "9223372036854775808" "-9223372036854775809" "4611686018427387904")
 real_bad=("" "abc" "nan" "inf" "-inf" "0x1p3" "1e400" "1e308")
@@ -71,6 +79,87 @@ add seed --seed "${p[@]}"
 add int --threads gpt logprob --model "$work/m.pt" --configs "$work/d6.tsv"
 add int --threads gpt attention --model "$work/m.pt" --configs "$work/d6.tsv" --out "$out/a.tsv"
 
+# the command groups added after issue 9: ising2d, sgd, kinetic, glass kinetic
+p=(ising2d exact); for f in --L; do add int $f "${p[@]}"; done
+for f in --J --T; do add real $f "${p[@]}"; done
+p=(ising2d sample --out "$out/i2.tsv")
+for f in --L --n --equilibration-sweeps --sweeps-between --samples-per-chain; do add int $f "${p[@]}"; done
+for f in --J --T; do add real $f "${p[@]}"; done
+add seed --seed "${p[@]}"
+p=(ising2d tau --sizes 4 --out "$out/tau.tsv")
+for f in --metropolis-sweeps --wolff-sweeps --wolff-chains --fit-from; do add int $f "${p[@]}"; done
+for f in --J --T; do add real $f "${p[@]}"; done
+add seed --seed "${p[@]}"
+p=(sgd quadratic --simulate 100)
+for f in --batch --N --simulate; do add int $f "${p[@]}"; done
+for f in --eta --h --sigma2; do add real $f "${p[@]}"; done
+add seed --seed "${p[@]}"
+p=(sgd chain --simulate 100)
+for f in --L --batch --N --grid --simulate; do add int $f "${p[@]}"; done
+for f in --K --eta; do add real $f "${p[@]}"; done
+add seed --seed "${p[@]}"
+p=(sgd double-well --simulate 100)
+for f in --batch --grid --simulate; do add int $f "${p[@]}"; done
+for f in --k-narrow --k-wide --switch-width --eta --sigma2 --range; do add real $f "${p[@]}"; done
+add seed --seed "${p[@]}"
+for cmd in simulate enumerate nmf tap gaussian pairwise; do
+  p=(kinetic $cmd --N 3 --steps 2 --out "$out/k$cmd.tsv")
+  for f in --N --steps; do add int $f "${p[@]}"; done
+  add real --beta "${p[@]}"
+  add seed --model-seed "${p[@]}"
+done
+p=(kinetic simulate --couplings "$work/J.tsv" --fields "$work/H.tsv" --steps 2 --runs 10 --out "$out/ks.tsv")
+for f in --runs --threads; do add int $f "${p[@]}"; done
+add seed --seed "${p[@]}"
+p=(kinetic compare --N 3 --steps 2 --runs 10 --draws 1 --ratios 1 --out "$out/kc.tsv")
+for f in --N --steps --draws --runs --threads; do add int $f "${p[@]}"; done
+for f in --beta-c --ratios; do add real $f "${p[@]}"; done
+for f in --seed --model-seed; do add seed $f "${p[@]}"; done
+p=(glass kinetic --N 3 --D 3 --steps 2 --runs 10 --out "$out/gk.tsv")
+for f in --N --D --steps --runs --threads; do add int $f "${p[@]}"; done
+for f in --h --beta; do add real $f "${p[@]}"; done
+for f in --seed --model-seed; do add seed $f "${p[@]}"; done
+p=(glass kinetic-scan --N 3 --D 3 --betas 1 --eps 1 --draws 1 --steps 2 --runs 10 --out "$out/gs.tsv")
+for f in --N --D --draws --steps --runs --threads; do add int $f "${p[@]}"; done
+for f in --h --betas --eps; do add real $f "${p[@]}"; done
+for f in --seed --model-seed; do add seed $f "${p[@]}"; done
+
+# malformed and missing files, unwritable output
+bad_files=("$work/none.tsv" "$work/dir" /dev/zero "$work/Jbad.tsv" "$work/H.tsv")
+printf '0.1 x 0\n0.2 0 1\n0 0 0\n' > "$work/Jbad.tsv"
+for file in "${bad_files[@]}"; do
+  budget --couplings kinetic nmf --couplings "$file" --fields "$work/H.tsv" --out "$out/kf.tsv"
+  budget --couplings glass kinetic --couplings "$file" --field "$work/x.tsv" --runs 10 --out "$out/gf.tsv"
+done
+budget --fields kinetic nmf --couplings "$work/J.tsv" --fields "$work/none.tsv"
+budget --fields kinetic nmf --couplings "$work/J.tsv" --fields "$work/x.tsv"
+budget --fields kinetic tap --couplings "$work/J.tsv"
+budget --field glass kinetic --couplings "$work/J.tsv" --field "$work/H.tsv" --runs 10
+budget --out kinetic nmf --N 3 --out "$work/none/x.tsv"
+budget --out kinetic simulate --N 3 --runs 10 --out "$work/dir"
+budget --out glass kinetic --N 3 --D 3 --runs 10 --out "$work/none/x.tsv"
+budget --out glass kinetic-scan --N 3 --D 3 --runs 10 --draws 1 --out "$work/none/x.tsv"
+budget --out ising2d sample --L 4 --n 2 --out "$work/none/x.tsv"
+budget --out ising2d tau --sizes 4 --out "$work/none/x.tsv"
+budget --a runs compare --a "$work/none" --b "$work/dir"
+budget --b runs compare --a "$work/dir" --b "$work/J.tsv"
+budget --committed runs replicate --committed "$work/none" --rerun "$work/dir" --out "$out/r.json"
+budget --rerun runs replicate --committed "$work/dir" --rerun "$work/none" --out "$out/r.json"
+budget --out runs replicate --committed "$work/dir" --rerun "$work/dir" --out "$work/none/r.json"
+budget --out runs replicate --committed "$work/dir" --rerun "$work/dir" --out "$work/dir"
+for file in "$work/none.json" "$work/dir" /dev/zero "$work/J.tsv" "$work/array.json" "$work/typed.json"; do
+  budget reports runs summary "$work/replication.json" "$file"
+  budget stamps runs provenance --runs "$work/dir" --out "$out/p.md" "$file"
+done
+budget stamps runs provenance --runs "$work/dir" --out "$out/p.md" "$work/stamp.json"
+budget --runs runs provenance --runs "$work/none" --out "$out/p.md"
+budget --out runs provenance --runs "$work/dir" --out "$work/none/p.md"
+budget --out runs provenance --runs "$work/dir" --out "$work/dir"
+budget --unknown ising2d exact --unknown 1
+budget --unknown sgd chain --unknown
+budget --unknown kinetic nmf --unknown 1
+budget --unknown runs summary --unknown
+
 # values that parse, but ask for more memory or time than any run may take
 budget --n ising sample --L 8 --n 2000000000 --out "$out/s.tsv"
 budget --sweeps-between ising sample --L 1000 --n 1000000 --sampler metropolis --sweeps-between 1000000000 --out "$out/s.tsv"
@@ -90,6 +179,28 @@ budget --n-layers gpt train --data "$work/d6.tsv" --out "$out/t.pt" --d-model 10
 budget --n gpt sample --model "$work/m.pt" --out "$out/g.tsv" --n 1000000000
 budget --steps gpt train --data "$work/d6.tsv" --out "$out/t.pt" --steps 1000000000 --batch 4096
 budget --T ising exact --T 0.001 --J 1000
+budget --T ising2d exact --T 0.001 --J 1000
+budget --T ising2d exact --L 2 --T 1 --J 180
+budget --n ising2d sample --L 1024 --n 1000000 --out "$out/i2.tsv"
+budget --sweeps-between ising2d sample --L 1024 --n 64 --sweeps-between 1000000000 --out "$out/i2.tsv"
+budget --equilibration-sweeps ising2d sample --L 1024 --n 64 --equilibration-sweeps 1000000000000 --out "$out/i2.tsv"
+budget --sweeps-between ising2d sample --sampler wolff --L 1024 --n 1000 --sweeps-between 10000000 --out "$out/i2.tsv"
+budget --metropolis-sweeps ising2d tau --sizes 1024 --metropolis-sweeps 1000000000
+budget --wolff-sweeps ising2d tau --sizes 64 --wolff-sweeps 1000000000
+budget --wolff-sweeps ising2d tau --sizes 4 --wolff-sweeps 1000000000000 --wolff-chains 100000
+budget --simulate sgd quadratic --simulate 1000000000000 --batch 1000
+budget --simulate sgd chain --simulate 100000000000 --batch 1000000
+budget --simulate sgd double-well --simulate 1000000000000
+budget --N kinetic nmf --N 100000
+budget --N kinetic simulate --N 100000 --runs 2
+budget --runs kinetic simulate --N 4096 --steps 1000 --runs 1000000
+budget --steps kinetic pairwise --N 1000 --steps 100000
+budget --N kinetic enumerate --N 30
+budget --runs kinetic compare --N 4096 --steps 1000 --runs 100000
+budget --N glass kinetic --N 100000 --D 100000 --runs 2
+budget --runs glass kinetic --N 4096 --D 100 --runs 1000000000
+budget --runs glass kinetic-scan --N 4096 --D 100 --runs 1000000000
+budget --betas glass kinetic-scan --N 3 --D 3 --betas 1e300 --runs 10
 
 printf '%s\n' "${cases[@]}" | "$driver" "$runs" > "$work/status"
 [[ $(wc -l < "$work/status") -eq ${#cases[@]} ]] || fail "the driver ran $(wc -l < "$work/status") of ${#cases[@]} cases"
