@@ -8,6 +8,7 @@
 #include "lab/atomic_file.hpp"
 #include "lab/report.hpp"
 #include "lab/usage_error.hpp"
+#include "lab/verdict.hpp"
 
 #include "claims.hpp"
 
@@ -63,27 +64,35 @@ Condition interval_condition(std::string label, std::string statistic, double es
   return {std::move(label), std::move(statistic), estimate, lower, upper, std::move(direction), threshold, threshold_hi};
 }
 
+// The rule itself is the library's (lab::condition_status, lab::verdict_of): this chapter only adapts
+// its seed intervals, whose NaN bounds (fewer than two seeds) mean "no interval", hence undecided.
+namespace {
+lab::Condition to_lab(const Condition& c) {
+  lab::Condition l;
+  l.label = c.label, l.statistic = c.statistic, l.estimate = c.estimate;
+  const bool ok = c.lower <= c.upper;
+  l.lower = ok ? c.lower : -1e300, l.upper = ok ? c.upper : 1e300;
+  if (c.direction == "above") l.direction = lab::Direction::above;
+  else if (c.direction == "below") l.direction = lab::Direction::below;
+  else if (c.direction == "within") l.direction = lab::Direction::within;
+  else throw std::logic_error("condition direction " + c.direction);
+  l.threshold = c.threshold, l.threshold_high = c.threshold_hi;
+  return l;
+}
+}  // namespace
+
 std::string status(const Condition& c) {
-  if (!(c.lower <= c.upper)) return "undecided";  // NaN: fewer than two seeds
-  if (c.direction == "above") return c.lower > c.threshold ? "supported" : c.upper < c.threshold ? "refuted" : "undecided";
-  if (c.direction == "below") return c.upper < c.threshold ? "supported" : c.lower > c.threshold ? "refuted" : "undecided";
-  if (c.direction == "within")
-    return c.threshold <= c.lower && c.upper <= c.threshold_hi        ? "supported"
-           : c.upper < c.threshold || c.lower > c.threshold_hi ? "refuted"
-                                                                  : "undecided";
-  throw std::logic_error("condition direction " + c.direction);
+  switch (lab::condition_status(to_lab(c))) {
+    case lab::ConditionStatus::supported: return "supported";
+    case lab::ConditionStatus::refuted: return "refuted";
+    default: return "undecided";
+  }
 }
 
 std::string verdict(const std::vector<Condition>& conditions) {
-  std::size_t supported = 0, refuted = 0;
-  for (const auto& c : conditions) {
-    const std::string s = status(c);
-    supported += s == "supported", refuted += s == "refuted";
-  }
-  if (!conditions.empty() && supported == conditions.size()) return "reproduced";
-  if (supported == 0 && refuted >= 1) return "not reproduced";
-  if (supported >= 1 && refuted >= 1) return "partly";
-  return "inconclusive";
+  std::vector<lab::ConditionStatus> statuses;
+  for (const auto& c : conditions) statuses.push_back(lab::condition_status(to_lab(c)));
+  return lab::verdict_of(statuses);
 }
 
 nlohmann::json to_json(const std::vector<Condition>& conditions) {
