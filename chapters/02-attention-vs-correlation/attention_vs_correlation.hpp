@@ -125,4 +125,11 @@ std::string two(double x);
 
 std::string fmt_interval(const Interval& i, const char* f = "{:.3f}");
 
+// Least-squares slope of y(r) against r over r = 1..R, negated: a decay rate (1 / length).
+double decay_rate(const std::vector<double>& y, int R);
+// Permutation test of "the mean of x differs between groups" (F statistic, group labels permuted):
+// p = (1 + #{F_perm >= F}) / (1 + permutations).
+double permutation_p(const std::vector<double>& x, const std::vector<int>& group, int groups, int permutations,
+                     std::uint64_t seed);
+
 }  // namespace spinformer

@@ -286,4 +286,36 @@ std::string fmt_interval(const Interval& i, const char* f) {
   return fmt::format("{} [{}, {}]", num(i.value), num(i.lo), num(i.hi));
 }
 
+// Least-squares slope of y(r) against r over r = 1..R, negated: a decay rate (1 / length).
+double decay_rate(const std::vector<double>& y, int R) {
+  double sx = 0, sy = 0, sxx = 0, sxy = 0, n = 0;
+  for (int r = 1; r <= R; ++r) sx += r, sy += y[r], sxx += double(r) * r, sxy += r * y[r], n += 1;
+  return -(n * sxy - sx * sy) / (n * sxx - sx * sx);
+}
+
+// Permutation test of "the mean of x differs between groups": F = between-group over within-group sum of
+// squares; p = (1 + #{F_perm >= F}) / (1 + permutations), permuting the group labels.
+double permutation_p(const std::vector<double>& x, const std::vector<int>& group, int groups, int permutations,
+                     std::uint64_t seed) {
+  auto F = [&](const std::vector<int>& g) {
+    std::vector<double> sum(groups, 0.0), n(groups, 0.0);
+    for (std::size_t k = 0; k < x.size(); ++k) sum[g[k]] += x[k], n[g[k]] += 1;
+    double grand = 0;
+    for (double v : x) grand += v / x.size();
+    double between = 0, within = 0;
+    for (int q = 0; q < groups; ++q) between += n[q] ? n[q] * std::pow(sum[q] / n[q] - grand, 2) : 0.0;
+    for (std::size_t k = 0; k < x.size(); ++k) within += std::pow(x[k] - sum[g[k]] / n[g[k]], 2);
+    return between / std::max(within, 1e-300);
+  };
+  const double observed = F(group);
+  lab::Rng rng(seed);
+  std::vector<int> g = group;
+  long at_least = 0;
+  for (int p = 0; p < permutations; ++p) {
+    for (std::size_t i = g.size() - 1; i > 0; --i) std::swap(g[i], g[rng.below(static_cast<std::uint32_t>(i + 1))]);
+    at_least += F(g) >= observed * (1 - 1e-12);
+  }
+  return (1.0 + at_least) / (1.0 + permutations);
+}
+
 }  // namespace spinformer
