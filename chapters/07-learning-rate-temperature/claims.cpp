@@ -323,8 +323,7 @@ nlohmann::json chapter_claims(const Config& cfg, const Measurements& m) {
   r["claims_json"] = claims.to_json();
   const auto& cj = r["claims_json"]["claims"];
   for (const auto& c : cj) {
-    std::string id = c["id"].get<std::string>();
-    std::replace(id.begin(), id.end(), '.', '_');
+    const std::string id = c["id"].get<std::string>();
     r["verdict_" + id] = c["verdict"];
     r["holds_" + id] = lab::labels_where_it_holds(c);
     r["fails_" + id] = lab::labels_where_it_fails(c);

@@ -113,7 +113,7 @@ int main(int argc, char** argv) {
     // ---- 1b. the double well at fixed T ---------------------------------------------------------------------
     {
       std::vector<lab::Job> jobs;
-      std::vector<double> fine{0.01, 0.02, 0.03, 0.05, 0.07, 0.1, 0.13, 0.16, 0.2, 0.25};
+      std::vector<double> fine{0.02, 0.03, 0.05, 0.07, 0.1, 0.13, 0.16, 0.2, 0.25, 0.3};
       for (const char* noise : {"constant", "curvature"}) {
         for (double e : fine)
           jobs.push_back({fmt::format("well eta = {}, {} noise", ekey(e), noise),
@@ -303,9 +303,9 @@ int main(int argc, char** argv) {
     results["wall_time_s"] = fmt::format("{:.0f}", wall);
     lab::write_file_atomically(path("plot_vars.gp"),
                                fmt::format("T = {}\nT_cold = {}\nsmall_batch = {}\nlarge_batch = {}\nwell_T = {}\nquad_B = {}\n"
-                                           "quad_N = {}\nL = {}\n",
+                                           "quad_N = {}\nL = {}\nwarmup = {}\n",
                                            cfg.T, cfg.T_cold, cfg.small_batch, cfg.large_batch, cfg.well_T, cfg.quad_B,
-                                           cfg.quad_N, cfg.model.L));
+                                           cfg.quad_N, cfg.model.L, cfg.warmup_steps));
     lab::write_file_atomically(path("results.json"), results.dump(2) + "\n");
     fmt::print(stderr, "ch07: done in {:.0f} s\n", wall);
   });

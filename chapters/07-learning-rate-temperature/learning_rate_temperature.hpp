@@ -18,13 +18,13 @@ struct Config {
   std::vector<double> quad_eta_h{0.1, 0.4, 0.8, 1.2, 1.6};  // simulated points of the 1D quadratic (h = 1)
   long quad_N = 100, quad_B = 10;                            // with and without replacement
   long quad_steps = 400'000;                                 // recorded steps per simulated point
-  double well_T = 0.04;                                      // double well at fixed T = eta sigma2 / (2B)
-  std::vector<double> well_eta{0.02, 0.05, 0.1, 0.15, 0.2};
-  long well_steps = 4'000'000;
+  double well_T = 0.075;                                     // double well at fixed T = eta sigma2 / (2B)
+  std::vector<double> well_eta{0.05, 0.1, 0.15, 0.2, 0.25};
+  long well_steps = 20'000'000;                             // at eta = 0.1; scaled by 0.1 / eta
   std::vector<double> chain_K{0.5, 2.0};                     // one-parameter chain model, T = 2 and 0.5
-  std::vector<double> chain_eta{0.002, 0.005, 0.01, 0.02, 0.05};  // with B = 1; B = 16 at the same eta
+  std::vector<double> chain_eta{0.005, 0.02, 0.05};         // at B = 1 and B = 16
   std::vector<long> chain_B{1, 16};
-  long chain_steps = 200'000;
+  long chain_steps = 1'000'000;
   int chain_seeds = 3;
   // ---- the transformer: chapter 1's model, smaller, on an open chain of L = 16 at T = 2 ----
   gpt::ModelConfig model;  // set in profile(): L 16, d_model 16, 2 heads, 1 layer, d_ff 64
@@ -36,14 +36,14 @@ struct Config {
   double eta_freeze = 1e-4;                  // eta -> 0
   double eta_peak = 0.3, final_ratio = 0.01; // warmup-decay: eta_peak -> eta_peak * final_ratio, geometric
   long warmup_steps = 1000;
-  long decay_steps = 40'000;                 // the whole schedule run
+  long decay_steps = 30'000;                 // the whole schedule run
   double eta_ring = 0.03;                    // the periodic ring (chapter 1's boundary): the closing bond
   double adamw_lr = 1e-3;                    // AdamW, labelled apart
-  long steps = 30'000;                       // B = small_batch runs; B = large_batch runs: steps / 2
+  long steps = 20'000;                       // B = small_batch runs; B = large_batch runs: steps / 2
   long eval_every = 100;
   std::size_t n_eval = 2048;                 // exact evaluation configurations (the same for every run)
   double plateau_fraction = 0.5;             // the plateau: the last half of a constant-eta run
-  int seeds = 4;
+  int seeds = 5;
   int workers = 2;
   std::uint64_t seed = 20261207;
 };

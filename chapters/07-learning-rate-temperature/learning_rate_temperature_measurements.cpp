@@ -28,9 +28,9 @@ Config profile(const std::string& name) {
     c.quad_eta_h = {0.4, 1.2};
     c.quad_steps = 50'000;
     c.well_eta = {0.1, 0.2};
-    c.well_steps = 1'000'000;
+    c.well_steps = 2'000'000;
     c.chain_eta = {0.005, 0.02};
-    c.chain_steps = 20'000;
+    c.chain_steps = 50'000;
     c.chain_seeds = 2;
     c.eta_small_batch = {0.01, 0.1, 0.3};
     c.eta_large_batch = {0.04};
