@@ -43,7 +43,10 @@ struct SgdCurvePoint {
   long step = 0;         // after this many steps
   double eta = 0;        // eta of the last step taken (eta(0) at step 0)
   double train_loss = 0; // mean batch loss per spin since the previous point (NaN at step 0)
-  double kl = 0;         // mean (log p_T - log p_model) / L over the evaluation configurations
+  // KL(p_T || p_model) per spin: the exact conditional KLs of every position, averaged over the
+  // evaluation configurations as prefixes (unbiased, and with less variance than log p_T - log p_model)
+  double kl = 0;
+  double kl_last = 0;    // the last position's conditional KL alone, per configuration (ring: the closing bond)
 };
 
 struct SgdResult {
