@@ -237,6 +237,7 @@ int main(int argc, char** argv) {
       ms.settings.push_back(std::move(st));
     }
     ms.untrained_kl = mean_of(untrained);
+    ms.closing_bond_information = closing_bond_information(cfg.model.L, cfg.T);
     {
       lab::Table t{{"T", "B", "eta", "eta_over_B", "plateau", "plateau_sd", "plateau_min", "plateau_max", "last",
                     "last_sd", "final", "group"}, {}};

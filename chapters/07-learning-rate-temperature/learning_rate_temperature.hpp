@@ -58,6 +58,10 @@ nlohmann::json chain_job(const nlohmann::json& parameters, std::uint64_t seed);
 // One training (gpt::train_sgd): {"step", "eta", "kl", "kl_last"} arrays, "parameter_count", "wall_s".
 nlohmann::json transformer_job(const Config& cfg, const nlohmann::json& parameters, std::uint64_t seed);
 
+// The KL per configuration of the last conditional for the best model that ignores s_1 there: the
+// conditional mutual information I(s_L; s_1 | s_2, ..., s_{L-1}) of the periodic ring (by enumeration).
+double closing_bond_information(int L, double T);
+
 // A training run's curve and its plateau.
 struct Curve {
   std::vector<double> step, eta, kl, kl_last;
@@ -88,6 +92,7 @@ struct ExactCases {
 struct Measurements {
   ExactCases exact;
   std::vector<Setting> settings;
+  double closing_bond_information = 0;  // nats per configuration, the ring at T
   double untrained_kl = 0;  // step 0, mean over the seeds of the main grid (the untrained null)
   long parameter_count = 0;
   const Setting* find(const std::string& name, double eta, int batch, double T) const;

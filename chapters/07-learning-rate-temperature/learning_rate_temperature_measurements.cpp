@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "gpt/sgd_training.hpp"
+#include "ising/exact.hpp"
 #include "ising/samplers.hpp"
 #include "lab/jobs.hpp"
 #include "lab/report.hpp"
@@ -148,6 +149,35 @@ nlohmann::json transformer_job(const Config& cfg, const nlohmann::json& p, std::
     out["kl_last"].push_back(q.kl_last);
   }
   return out;
+}
+
+double closing_bond_information(int L, double T) {
+  ising::Chain chain;
+  chain.L = L;
+  chain.T = T;
+  const ising::ExactChain exact(chain);
+  // p(s_1, s_2, s_{L-1}, s_L); given s_1 and s_{L-1}, s_L is independent of the rest (Markov ring),
+  // so I = sum p log p(s_L | s_1, s_{L-1}) / p(s_L | s_2, s_{L-1}).
+  double p[2][2][2][2] = {};
+  std::vector<ising::Spin> s(static_cast<std::size_t>(L), ising::Spin(1));
+  for (std::uint32_t k = 0; k < (1u << L); ++k) {
+    for (int i = 0; i < L; ++i) s[std::size_t(i)] = (k >> i) & 1 ? 1 : -1;
+    p[k & 1][(k >> 1) & 1][(k >> (L - 2)) & 1][(k >> (L - 1)) & 1] += std::exp(exact.log_probability(s.data()));
+  }
+  double info = 0;
+  for (int a = 0; a < 2; ++a)
+    for (int b = 0; b < 2; ++b)
+      for (int c = 0; c < 2; ++c)
+        for (int d = 0; d < 2; ++d) {
+          double p_ac = 0, p_acd = 0, p_bc = 0, p_bcd = 0;
+          for (int x = 0; x < 2; ++x)
+            for (int y = 0; y < 2; ++y) {
+              p_ac += p[a][x][c][y], p_bc += p[x][b][c][y];
+            }
+          for (int x = 0; x < 2; ++x) p_acd += p[a][x][c][d], p_bcd += p[x][b][c][d];
+          info += p[a][b][c][d] * std::log((p_acd / p_ac) / (p_bcd / p_bc));
+        }
+  return info;
 }
 
 Curve curve_from(const nlohmann::json& j) {

@@ -124,6 +124,7 @@ nlohmann::json chapter_text_values(const Config& cfg, const Measurements& m) {
   } else {
     r["open_plateau_ring_eta"] = r["open_last_ring_eta"] = "n/a";
   }
+  r["closing_bond_information"] = fmt::format("{:.4f}", m.closing_bond_information);
   r["adamw_plateau"] = pm(find("adamw", cfg.adamw_lr, Bs, cfg.T).plateaus);
   {
     std::string s;
