@@ -36,10 +36,10 @@ struct Config {
   double eta_freeze = 1e-4;                  // eta -> 0
   double eta_peak = 0.3, final_ratio = 0.01; // warmup-decay: eta_peak -> eta_peak * final_ratio, geometric
   long warmup_steps = 1000;
-  long decay_steps = 30'000;                 // the whole schedule run
+  long decay_steps = 25'000;                 // the whole schedule run
   double eta_ring = 0.03;                    // the periodic ring (chapter 1's boundary): the closing bond
   double adamw_lr = 1e-3;                    // AdamW, labelled apart
-  long steps = 20'000;                       // B = small_batch runs; B = large_batch runs: steps / 2
+  long steps = 15'000;                       // B = small_batch runs; B = large_batch runs: steps / 2
   long eval_every = 100;
   std::size_t n_eval = 2048;                 // exact evaluation configurations (the same for every run)
   double plateau_fraction = 0.5;             // the plateau: the last half of a constant-eta run
