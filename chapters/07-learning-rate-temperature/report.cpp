@@ -174,6 +174,15 @@ nlohmann::json chapter_text_values(const Config& cfg, const Measurements& m) {
                        v / cfg.chain_seeds / L);
     }
     r["chain_table"] = s;
+    // the excess at the first K over that at the second, same eta and B = 1 (exact law), smallest eta
+    double a = NAN, b = NAN, eta = INFINITY;
+    for (const auto& e : m.exact.chain)
+      if (e["B"].get<long>() == 1 && e["eta"].get<double>() <= eta) {
+        eta = e["eta"].get<double>();
+        (e["K"].get<double>() == cfg.chain_K[0] ? a : b) = e["excess_exact"].get<double>();
+      }
+    r["chain_ratio"] = fmt::format("{:.1f}", a / b);
+    r["chain_ratio_eta"] = ekey(eta);
   }
   return r;
 }
