@@ -37,4 +37,14 @@ rm -f "$work/one/ch03/results.json"
 "$bin" runs compare --a "$work/one/ch03" --b "$work/two/ch03" > /dev/null 2>&1 ||
   fail "ch03: the cached rerun (2 workers) differs from the 2-worker run"
 
+# chapter 7 (SGD as a temperature): the shared flags
+if [[ -x $dir/ch07 ]]; then
+  [[ $("$dir/ch07" --code-hash) =~ ^[0-9a-f]{40}$ ]] || fail "ch07 --code-hash: not 40 hex digits"
+  bin="$dir/ch07" expect_usage_error "ch07 without --out" --out --profile quick
+  bin="$dir/ch07" expect_usage_error "ch07 --profile bogus" --profile --profile bogus --out "$work/ch07"
+  [[ ! -e $work/ch07 ]] || fail "ch07: bad input left an output directory"
+else
+  fail "ch07 not built beside $bin"
+fi
+
 finish chapters_cli

@@ -1,0 +1,118 @@
+#pragma once
+// Chapter 7: is the learning rate a temperature? The configuration, the jobs (exact small cases and
+// transformer trainings, each returning JSON), the measurements they fill, the claims (claims.cpp)
+// and the values quoted in text.md (report.cpp). The program is learning_rate_temperature.cpp; the
+// jobs are in learning_rate_temperature_measurements.cpp.
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "gpt/gpt.hpp"
+
+namespace spinformer {
+
+struct Config {
+  // ---- exact small cases (src/sgd) ----
+  std::vector<double> quad_eta_h{0.1, 0.4, 0.8, 1.2, 1.6};  // simulated points of the 1D quadratic (h = 1)
+  long quad_N = 100, quad_B = 10;                            // with and without replacement
+  long quad_steps = 400'000;                                 // recorded steps per simulated point
+  double well_T = 0.075;                                     // double well at fixed T = eta sigma2 / (2B)
+  std::vector<double> well_eta{0.05, 0.1, 0.15, 0.2, 0.25};
+  long well_steps = 20'000'000;                             // at eta = 0.1; scaled by 0.1 / eta
+  std::vector<double> chain_K{0.5, 2.0};                     // one-parameter chain model, T = 2 and 0.5
+  std::vector<double> chain_eta{0.005, 0.02, 0.05};         // at B = 1 and B = 16
+  std::vector<long> chain_B{1, 16};
+  long chain_steps = 1'000'000;
+  int chain_seeds = 3;
+  // ---- the transformer: chapter 1's model, smaller, on an open chain of L = 16 at T = 2 ----
+  gpt::ModelConfig model;  // set in profile(): L 16, d_model 16, 2 heads, 1 layer, d_ff 64
+  double T = 2.0, T_cold = 0.5;
+  std::vector<double> eta_small_batch{0.003, 0.01, 0.03, 0.1, 0.3};  // B = small_batch
+  std::vector<double> eta_large_batch{0.012, 0.04, 0.12, 0.4};       // B = large_batch: 4 x eta, same eta / B
+  int small_batch = 16, large_batch = 64;
+  std::vector<double> eta_cold{0.01, 0.1};   // T_cold, B = small_batch: equipartition
+  double eta_freeze = 1e-4;                  // eta -> 0
+  double eta_peak = 0.3, final_ratio = 0.01; // warmup-decay: eta_peak -> eta_peak * final_ratio, geometric
+  long warmup_steps = 1000;
+  long decay_steps = 25'000;                 // the whole schedule run
+  double eta_ring = 0.03;                    // the periodic ring (chapter 1's boundary): the closing bond
+  double adamw_lr = 1e-3;                    // AdamW, labelled apart
+  long steps = 15'000;                       // B = small_batch runs; B = large_batch runs: steps / 2
+  long eval_every = 100;
+  std::size_t n_eval = 2048;                 // exact evaluation configurations (the same for every run)
+  double plateau_fraction = 0.5;             // the plateau: the last half of a constant-eta run
+  int seeds = 5;
+  int workers = 2;
+  std::uint64_t seed = 20261207;
+};
+
+Config profile(const std::string& name);
+std::string ekey(double eta);  // "0.03"
+
+// ---- jobs: flat JSON objects of named numbers (curves as arrays) ----
+nlohmann::json quadratic_job(const nlohmann::json& parameters, std::uint64_t seed);
+nlohmann::json well_job(const nlohmann::json& parameters, std::uint64_t seed);
+nlohmann::json chain_job(const nlohmann::json& parameters, std::uint64_t seed);
+// One training (gpt::train_sgd): {"step", "eta", "kl", "kl_last"} arrays, "parameter_count", "wall_s".
+nlohmann::json transformer_job(const Config& cfg, const nlohmann::json& parameters, std::uint64_t seed);
+
+// The KL per configuration of the last conditional for the best model that ignores s_1 there: the
+// conditional mutual information I(s_L; s_1 | s_2, ..., s_{L-1}) of the periodic ring (by enumeration).
+double closing_bond_information(int L, double T);
+
+// A training run's curve and its plateau.
+struct Curve {
+  std::vector<double> step, eta, kl, kl_last;
+};
+Curve curve_from(const nlohmann::json& result);
+// Mean of kl over the last `fraction` of the points, with an autocorrelation-aware error.
+struct Plateau {
+  double value = 0, error = 0, tau = 1;
+};
+Plateau plateau(const std::vector<double>& series, double fraction);
+
+// One transformer setting: runs over seeds.
+struct Setting {
+  std::string name;  // "sgd", "cold", "freeze", "ring", "adamw", "decay"
+  double T = 2, eta = 0;
+  int batch = 16;
+  std::vector<Curve> runs;            // one per seed
+  std::vector<double> plateaus;       // per seed (constant-eta settings)
+  std::vector<double> plateaus_last;  // per seed, the last conditional alone
+};
+
+struct ExactCases {
+  nlohmann::json quadratic = nlohmann::json::array();  // per point, with and without replacement
+  nlohmann::json well = nlohmann::json::array();       // per eta, constant and curvature noise
+  nlohmann::json chain = nlohmann::json::array();      // per (K, B, eta, seed)
+};
+
+struct Measurements {
+  ExactCases exact;
+  std::vector<Setting> settings;
+  double closing_bond_information = 0;  // nats per configuration, the ring at T
+  double untrained_kl = 0;  // step 0, mean over the seeds of the main grid (the untrained null)
+  long parameter_count = 0;
+  const Setting* find(const std::string& name, double eta, int batch, double T) const;
+};
+
+// ---- analysis shared by the claims and the text (claims.cpp) ----
+// Per seed: least-squares slope of log(plateau) against log(eta) over the constant-eta SGD runs at (T, batch).
+std::vector<double> seed_slopes(const Measurements& m, int batch, double T);
+// The constant-eta plateau of seed k at eta, interpolated linearly in (log eta, log plateau) over the
+// SGD grid at (T, batch); NaN outside the grid.
+double interpolated_plateau(const Measurements& m, std::size_t seed, double eta, int batch, double T);
+// The warmup-decay run cut into windows of equal length after the warmup: the window's geometric-mean
+// eta, and per seed the mean KL in the window and the interpolated constant-eta plateau at that eta.
+struct DecayWindow {
+  double eta = 0;
+  std::vector<double> kl, plateau;
+};
+std::vector<DecayWindow> decay_windows(const Config& cfg, const Measurements& m, int windows = 6);
+
+nlohmann::json chapter_claims(const Config& cfg, const Measurements& m);
+nlohmann::json chapter_text_values(const Config& cfg, const Measurements& m);
+
+}  // namespace spinformer
