@@ -1,0 +1,13 @@
+temps = "0.5 1 5"
+L = 32
+kl_goal = 0.0001
+field_tag = "T1_h0.5"
+field_h = 0.5
+field_T = 1
+control_L = 12
+control_entropy = 0.34822
+entropies = "0.0638695 0.365248 0.67354"
+n_images = 64
+seeds = 5
+ablation_T = "1"
+n_temps = 3

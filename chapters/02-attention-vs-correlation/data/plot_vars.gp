@@ -1,0 +1,14 @@
+temps = "0.5 1 5"
+shuffled_temps = "0.5 5"
+L = 32
+R = 16
+heads = 4
+layers = 2
+map_T_low = "0.5"
+map_T_mid = "1"
+map_T_high = "5"
+shape_threshold = 0.5
+flip_low = 0.8
+flip_high = 1.25
+decay_factor = 2
+seeds = 5
