@@ -1,0 +1,9 @@
+T = 2
+T_cold = 0.5
+small_batch = 16
+large_batch = 64
+well_T = 0.075
+quad_B = 10
+quad_N = 100
+L = 16
+warmup = 1000
