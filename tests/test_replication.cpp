@@ -58,6 +58,15 @@ TEST(Replication, AChangedVerdictIsReported) {
   EXPECT_NE(r.summary("ch01").find("VERDICT CHANGED"), std::string::npos);
 }
 
+TEST(CompareRuns, TimingFieldsByName) {
+  EXPECT_TRUE(timing_field("wall_time_s"));
+  EXPECT_TRUE(timing_field("step_ms"));
+  EXPECT_TRUE(timing_field("sk_core_s_256"));  // seconds at a size: chapter 4's cost per sample
+  EXPECT_FALSE(timing_field("kl_256"));
+  EXPECT_FALSE(timing_field("chi_sg"));
+  EXPECT_FALSE(timing_field("tau_s_x"));
+}
+
 TEST(CompareRuns, TimingAsideTheSameBytes) {
   Dirs d;
   d.write(d.old_dir, "a.tsv", "# x\tdone_s\n1\t5\n");

@@ -83,7 +83,12 @@ bool timing_field(const std::string& name) {
                                 "workers"};
   for (const char* e : exact)
     if (name == e) return true;
-  return ends_with(name, "_s") || ends_with(name, "_ms") || ends_with(name, "_minutes");
+  // A trailing size index does not hide the unit: sk_core_s_256 is seconds at N = 256.
+  std::string base = name;
+  if (const auto cut = base.find_last_of('_'); cut != std::string::npos && cut + 1 < base.size() &&
+                                                base.find_first_not_of("0123456789", cut + 1) == std::string::npos)
+    base.resize(cut);
+  return ends_with(base, "_s") || ends_with(base, "_ms") || ends_with(base, "_minutes");
 }
 
 std::vector<std::string> compare_runs(const fs::path& a, const fs::path& b) {

@@ -14,7 +14,7 @@
 namespace spinformer::lab {
 
 // Fields that measure time or place rather than results: wall_time_s, finished_at, data_file, git_commit,
-// workers, and keys and columns ending in _s, _ms, _minutes.
+// workers, and keys and columns ending in _s, _ms, _minutes, also before a size index (core_s_256).
 bool timing_field(const std::string& name);
 
 // The differences between two run directories (empty: the same results), one line each.
