@@ -98,14 +98,14 @@ std::string verdict(const std::vector<Condition>& conditions) {
 nlohmann::json to_json(const std::vector<Condition>& conditions) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& c : conditions) {
-    // JSON has no NaN: an interval that could not be formed (one seed) is written as the estimate's
-    // own point with status "undecided" kept by widening it to the whole line.
-    const bool ok = c.lower <= c.upper;
+    // JSON has no NaN: an interval that could not be formed (one seed) is written as the whole line,
+    // as to_lab widens it, so the file's status stays "undecided".
+    const lab::Condition l = to_lab(c);
     out.push_back({{"label", c.label},
                    {"statistic", c.statistic},
                    {"estimate", std::isfinite(c.estimate) ? nlohmann::json(c.estimate) : nlohmann::json(nullptr)},
-                   {"lower", ok ? c.lower : -1e300},
-                   {"upper", ok ? c.upper : 1e300},
+                   {"lower", l.lower},
+                   {"upper", l.upper},
                    {"direction", c.direction},
                    {"threshold", c.direction == "within" ? nlohmann::json::array({c.threshold, c.threshold_hi})
                                                          : nlohmann::json(c.threshold)}});
