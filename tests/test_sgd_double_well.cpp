@@ -157,3 +157,33 @@ TEST(SgdDoubleWell, BadInputNamesTheParameter) {
   }
   EXPECT_THROW(parse_well_noise("white"), spinformer::lab::UsageError);
 }
+
+// On a quartic potential SGD is never confined: beyond the period-2 orbit (eta U' ~ 2 theta) each step
+// overshoots further. At eta = 0.3 with curvature-following noise the narrow well's kicks reach it within
+// about 1e5 steps (chapter 7's eta = 0.25 diverged after 0.8-2.5 million): the quasi-stationary chain on
+// a grid past that orbit must say so (its escape per step) and the simulation must stop with a divergence
+// instead of counting NaN as the narrow well. With constant noise at eta = 0.15 the escape is negligible
+// and the density is the stationary one of a confined grid.
+TEST(SgdDoubleWell, EscapeIsReportedAndSimulationDiverges) {
+  const auto hot = make(0.3, 0.5, 1, WellNoise::curvature);  // T = 0.075, as in chapter 7
+  const auto chain = transfer_operator_density(hot);
+  const auto sim = simulate_occupation(hot, 2'000'000, 10'000, 7);
+  std::cout << "eta 0.3 curvature: window " << divergence_window(hot) << ", escape per step " << chain.escape_per_step
+            << ", diverged at " << sim.diverged_at << "\n";
+  EXPECT_GT(divergence_window(hot), std::sqrt(1 + 4 / 0.3));
+  EXPECT_GT(chain.escape_per_step, 1e-6);
+  EXPECT_LT(chain.escape_per_step, 1e-3);  // metastable: far slower than the in-well relaxation
+  EXPECT_FALSE(chain.confined_over(2'010'000));
+  ASSERT_TRUE(sim.diverged());
+  EXPECT_LT(sim.diverged_at, 2'010'000);
+  EXPECT_TRUE(std::isnan(sim.wide));
+
+  const auto calm = make(0.15, 1.6, 1);
+  const auto calm_chain = transfer_operator_density(calm);
+  EXPECT_LT(calm_chain.escape_per_step, 1e-9);
+  EXPECT_TRUE(calm_chain.confined_over(2'010'000));
+  EXPECT_FALSE(simulate_occupation(calm, 200'000, 10'000, 7).diverged());
+  // On a confined chain the quasi-stationary density is the stationary one: a narrower grid gives the same.
+  EXPECT_NEAR(calm_chain.occupation(calm.well.barrier()).wide,
+              transfer_operator_density(calm, -2.5, 2.5, 1000).occupation(calm.well.barrier()).wide, 1e-6);
+}

@@ -82,13 +82,20 @@ nlohmann::json well_job(const nlohmann::json& p, std::uint64_t seed) {
     }
     return at;
   }();
+  const auto chain = sgd::transfer_operator_density(s);
   nlohmann::json r = {{"gibbs_wide", sgd::gibbs_occupation(s.well, T).wide},
                       {"small_eta_wide", sgd::small_eta_occupation(s).wide},
-                      {"chain_wide", sgd::transfer_operator_density(s).occupation(barrier_theta).wide}};
+                      {"chain_wide", chain.occupation(barrier_theta).wide},
+                      // The chain's value is SGD's own only while it rarely diverges (see double_well.hpp).
+                      {"chain_escape_per_step", chain.escape_per_step}};
   if (const long steps = p.at("steps").get<long>(); steps > 0) {
     const auto sim = sgd::simulate_occupation(s, steps, steps / 20, seed);
-    r["wide"] = sim.wide;
-    r["wide_error"] = sim.error;
+    r["steps"] = steps + steps / 20;  // burn-in included: the horizon over which the chain must stay confined
+    r["diverged_at"] = sim.diverged_at;
+    if (!sim.diverged()) {
+      r["wide"] = sim.wide;
+      r["wide_error"] = sim.error;
+    }
     r["crossings"] = sim.crossings;
   }
   return r;

@@ -6,6 +6,7 @@
 
 #include "lab/intervals.hpp"
 #include "lab/report.hpp"
+#include "sgd/double_well.hpp"
 
 #include "learning_rate_temperature.hpp"
 
@@ -150,12 +151,23 @@ nlohmann::json chapter_text_values(const Config& cfg, const Measurements& m) {
     }
   {
     std::string s;
+    // The chain's value where it stays confined over the run, else its divergence rate; the
+    // simulated value, or the step at which the run diverged.
+    const auto chain = [](const nlohmann::json& a) {
+      const double r = a["chain_escape_per_step"].get<double>();
+      return sgd::confined_over(r, a["steps"].get<double>())
+                 ? fmt::format("{:.4f}", a["chain_wide"].get<double>())
+                 : fmt::format("none (diverges at {:.2g} per step)", r);
+    };
+    const auto simulated = [](const nlohmann::json& a) {
+      return a.value("diverged_at", -1L) >= 0
+                 ? fmt::format("diverged at step {}", a["diverged_at"].get<long>())
+                 : fmt::format("{:.4f} ± {:.4f}", a["wide"].get<double>(), a["wide_error"].get<double>());
+    };
     for (const auto& w : m.exact.well) {
       const auto &a = w["constant"], &b = w["curvature"];
-      s += fmt::format("| {} | {:.4f} | {:.4f} | {:.4f} ± {:.4f} | {:.4f} | {:.4f} ± {:.4f} |\n", ekey(w["eta"].get<double>()),
-                       a["gibbs_wide"].get<double>(), a["chain_wide"].get<double>(), a["wide"].get<double>(),
-                       a["wide_error"].get<double>(), b["chain_wide"].get<double>(), b["wide"].get<double>(),
-                       b["wide_error"].get<double>());
+      s += fmt::format("| {} | {:.4f} | {} | {} | {} | {} |\n", ekey(w["eta"].get<double>()), a["gibbs_wide"].get<double>(),
+                       chain(a), simulated(a), chain(b), simulated(b));
     }
     r["well_table"] = "| eta | Gibbs | exact chain, constant noise | simulated | exact chain, curvature noise | simulated |\n"
                       "|---|---|---|---|---|---|\n" + s;

@@ -175,18 +175,30 @@ void run_double_well(WellFlags& f, const CLI::App& cmd) {
     throw lab::UsageError("--grid", fmt::format("must be in 100..5000, got {}", f.grid));
   const bool simulate = f.simulate.requested(cmd, double(f.s.B));
   const double b = f.s.well.barrier();
-  const auto chain = sgd::transfer_operator_density(f.s, -f.range, f.range, f.grid).occupation(b);
+  // Without --range / --grid: a grid past the period-2 orbit, so that leaving it is diverging.
+  const bool own_grid = cmd.count("--range") > 0 || cmd.count("--grid") > 0;
+  const auto density = own_grid ? sgd::transfer_operator_density(f.s, -f.range, f.range, f.grid)
+                                : sgd::transfer_operator_density(f.s);
+  const auto chain = density.occupation(b);
   nlohmann::json out = {{"barrier_theta", b},
                         {"barrier_height", f.s.well.potential(b)},
                         {"temperature", f.s.temperature()},
                         {"gibbs_wide", sgd::gibbs_occupation(f.s.well, f.s.temperature()).wide},
                         {"small_eta_wide", sgd::small_eta_occupation(f.s).wide},
-                        {"chain_wide", chain.wide}};
+                        {"chain_wide", chain.wide},
+                        {"chain_range", density.theta.back() + 0.5 * (density.theta[1] - density.theta[0])},
+                        // chain_wide is SGD's own only over horizons much shorter than 1 / this rate
+                        {"chain_escape_per_step", density.escape_per_step}};
   require_finite_output(out, "--eta");
   if (simulate) {
     const auto sim = sgd::simulate_occupation(f.s, f.simulate.steps, 10'000, f.simulate.seed);
-    out["wide"] = sim.wide;
-    out["wide_error"] = sim.error;
+    out["chain_confined_over_run"] = density.confined_over(double(f.simulate.steps + 10'000));
+    if (sim.diverged()) {
+      out["diverged_at"] = sim.diverged_at;  // no occupation: SGD left both wells for good
+    } else {
+      out["wide"] = sim.wide;
+      out["wide_error"] = sim.error;
+    }
     out["crossings"] = sim.crossings;
   }
   print(out, f.json,
@@ -239,8 +251,8 @@ void add_sgd_commands(CLI::App& app) {
   add_integer(*well, "--batch", wf->s.B, 1, kMaxBatch, "minibatch size B");
   well->add_option("--noise", wf->noise, "constant | curvature (variance follows the curvature profile)")
       ->capture_default_str();
-  add_real(*well, "--range", wf->range, 1.2, 10.0, "transfer-operator grid on [-range, range]");
-  add_integer(*well, "--grid", wf->grid, 100, 5000, "transfer-operator cells");
+  add_real(*well, "--range", wf->range, 1.2, 10.0, "transfer-operator grid on [-range, range] (default: past the period-2 orbit, at most 8)");
+  add_integer(*well, "--grid", wf->grid, 100, 5000, "transfer-operator cells (default: 0.005 wide)");
   well->add_flag("--json", wf->json, "print one JSON object");
   wf->simulate.add_to(*well);
   well->callback([wf, well] { run_double_well(*wf, *well); });

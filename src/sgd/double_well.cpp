@@ -6,6 +6,7 @@
 #include <cmath>
 #include <fmt/format.h>
 #include <functional>
+#include <limits>
 #include <vector>
 
 #include "lab/rng.hpp"
@@ -179,34 +180,56 @@ StationaryDensity transfer_operator_density(const std::function<double(double)>&
   out.theta.resize(static_cast<std::size_t>(points));
   for (int i = 0; i < points; ++i) out.theta[static_cast<std::size_t>(i)] = lo + (i + 0.5) * dx;
 
-  // system = K - I with the first row replaced by the normalisation sum p = 1.
+  // system = K - I: the grid's own transitions; what leaves the grid is lost.
   Eigen::MatrixXd system = -Eigen::MatrixXd::Identity(points, points);
+  std::vector<double> leaves(static_cast<std::size_t>(points), 0.0);  // P(step leaves the grid | cell j)
   for (int j = 0; j < points; ++j) {
     const double x = out.theta[static_cast<std::size_t>(j)];
     const double m = x - eta * gradient(x);
     const double s = eta * std::sqrt(noise_variance(x));
+    // The mass outside [lo, hi], from the two tails directly (1 - total would lose it to round-off).
+    leaves[static_cast<std::size_t>(j)] = std::min(1.0, normal_cdf((lo - m) / s) + normal_cdf((m - hi) / s));
     const int first = std::max(0, static_cast<int>(std::floor((m - 12 * s - lo) / dx)));
     const int last = std::min(points - 1, static_cast<int>(std::ceil((m + 12 * s - lo) / dx)));
-    double total = 0;
-    std::vector<std::pair<int, double>> column;
     for (int i = first; i <= last; ++i) {
       const double edge = lo + i * dx;
       const double p = normal_cdf((edge + dx - m) / s) - normal_cdf((edge - m) / s);
-      if (p > 0) column.emplace_back(i, p), total += p;
+      if (p > 0) system(i, j) += p;
     }
-    if (!(total > 0)) {  // the step leaves the grid entirely: return it at the nearest edge
-      column.assign(1, {std::clamp(static_cast<int>((m - lo) / dx), 0, points - 1), 1.0});
-      total = 1.0;
-    }
-    for (const auto& [i, p] : column) system(i, j) += p / total;
   }
-  system.row(0).setOnes();
-  Eigen::VectorXd rhs = Eigen::VectorXd::Zero(points);
-  rhs(0) = 1.0;
-  const Eigen::VectorXd p = system.partialPivLu().solve(rhs);
+  // Inverse iteration with shift 1: (K - I)^-1 amplifies the eigenvector whose eigenvalue is nearest 1 by
+  // 1 / (1 - lambda), so the quasi-stationary density separates from the next mode (the crossing between
+  // the wells) by the ratio of their escape and relaxation rates per iteration.
+  const auto lu = system.partialPivLu();
+  Eigen::VectorXd p = Eigen::VectorXd::Constant(points, 1.0 / points);
+  for (int it = 0; it < 500; ++it) {
+    Eigen::VectorXd next = lu.solve(p);
+    next /= next.sum();
+    const double change = (next - p).lpNorm<1>();
+    p = next;
+    if (change < 1e-14) break;
+  }
   out.probability.assign(p.data(), p.data() + points);
-  for (auto& v : out.probability) v = std::max(v, 0.0);  // round-off in the empty tails
+  double total = 0;
+  for (auto& v : out.probability) total += (v = std::max(v, 0.0));  // round-off in the empty tails
+  for (auto& v : out.probability) v /= total;
+  for (int j = 0; j < points; ++j)
+    out.escape_per_step += out.probability[static_cast<std::size_t>(j)] * leaves[static_cast<std::size_t>(j)];
   return out;
+}
+
+double divergence_window(const DoubleWellSgd& sgd) {
+  const double orbit = std::sqrt(1.0 + 4.0 / (sgd.eta * std::min(sgd.well.k_narrow, sgd.well.k_wide)));
+  return std::min(1.25 * orbit, 8.0);
+}
+
+StationaryDensity transfer_operator_density(const DoubleWellSgd& sgd) {
+  const double R = divergence_window(sgd);
+  return transfer_operator_density(sgd, -R, R, std::min(5000, static_cast<int>(std::ceil(2 * R / 0.005))));
+}
+
+double runaway_theta(const DoubleWellSgd& sgd) {
+  return 10.0 * std::max(2.0 / std::sqrt(sgd.eta * std::min(sgd.well.k_narrow, sgd.well.k_wide)), 10.0);
 }
 
 SimulatedOccupation simulate_occupation(const DoubleWellSgd& sgd, long steps, long burn_in, std::uint64_t seed) {
@@ -216,16 +239,27 @@ SimulatedOccupation simulate_occupation(const DoubleWellSgd& sgd, long steps, lo
   const double b = sgd.well.barrier();
   lab::Rng rng(seed);
   double theta = b;
-  for (long t = 0; t < burn_in; ++t)
+  SimulatedOccupation out;
+  long step = 0;
+  const double runaway = runaway_theta(sgd);
+  const auto diverged = [&] {
+    if (std::abs(theta) <= runaway) return false;  // also catches NaN
+    out.diverged_at = step;
+    out.wide = out.error = std::numeric_limits<double>::quiet_NaN();
+    return true;
+  };
+  for (long t = 0; t < burn_in; ++t, ++step) {
     theta -= sgd.eta * (sgd.well.gradient(theta) + std::sqrt(sgd.noise_variance(theta)) * standard_normal(rng));
+    if (diverged()) return out;
+  }
   const long per_block = steps / blocks;
   std::vector<double> block_mean(blocks, 0.0);
-  SimulatedOccupation out;
   bool in_wide = theta < b;
   for (long k = 0; k < blocks; ++k) {
     long wide = 0;
-    for (long t = 0; t < per_block; ++t) {
+    for (long t = 0; t < per_block; ++t, ++step) {
       theta -= sgd.eta * (sgd.well.gradient(theta) + std::sqrt(sgd.noise_variance(theta)) * standard_normal(rng));
+      if (diverged()) return out;
       // Crossings are counted between the minima (hysteresis), not at every jitter across the barrier.
       if (in_wide && theta > 1.0) in_wide = false, ++out.crossings;
       if (!in_wide && theta < -1.0) in_wide = true, ++out.crossings;

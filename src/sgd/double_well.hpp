@@ -62,19 +62,36 @@ Occupation gibbs_occupation(const DoubleWell& well, double T);
 // The small-eta stationary density exp(-int U'/D)/D (equal to gibbs_occupation for constant noise).
 Occupation small_eta_occupation(const DoubleWellSgd& sgd);
 
-// Stationary density of the discrete chain on `points` cells of [lo, hi]: the transfer operator
-// K_ij = P(theta' in cell i | theta = x_j) from the Gaussian step, solved for K p = p with sum p = 1.
-// Mass that would leave the grid is returned to it (columns renormalised); choose [lo, hi] wide enough
-// that the density there is negligible. The Gaussian step must be resolved: eta sqrt(Var xi) >> cell.
+// The density SGD settles into, from the discrete chain on `points` cells of [lo, hi]: the transfer
+// operator K_ij = P(theta' in cell i | theta = x_j) of the Gaussian step, with a step that leaves the
+// grid lost (absorbed). Its leading eigenvector K p = lambda p, sum p = 1 (by inverse iteration) is the
+// quasi-stationary density, and 1 - lambda the probability per step of leaving the grid from it. On a
+// quartic potential SGD is never confined for good: beyond the period-2 orbit (eta U'(theta) ~ 2 theta,
+// see divergence_window) each step overshoots further and the run diverges. So the density is the
+// chain's own only over horizons with escape_per_step * steps << 1 (confined_over), and with a grid
+// reaching past that orbit, leaving it is diverging. The Gaussian step must be resolved: eta sqrt(Var xi)
+// >> cell.
 struct StationaryDensity {
   std::vector<double> theta;        // cell centres
   std::vector<double> probability;  // mass of each cell
+  double escape_per_step = 0;       // 1 - lambda: the probability per step of leaving [lo, hi]
+  bool confined_over(double steps) const;  // sgd::confined_over(escape_per_step, steps)
   Occupation occupation(double barrier) const;
   double mean() const;
   double variance() const;
 };
-StationaryDensity transfer_operator_density(const DoubleWellSgd& sgd, double lo = -2.5, double hi = 2.5,
-                                            int points = 1000);
+// True when a density is the chain's own over `steps` steps: it leaves its grid with probability < 1%.
+inline bool confined_over(double escape_per_step, double steps) { return escape_per_step * steps < 0.01; }
+inline bool StationaryDensity::confined_over(double steps) const {
+  return sgd::confined_over(escape_per_step, steps);
+}
+// Half-width of a grid whose edges lie beyond the period-2 orbit theta^2 = 1 + 4 / (eta k_min) (by a
+// factor 1.25), so that leaving it is diverging; capped at 8, where at any temperature this library
+// meets (T < 1) the density is below exp(-U(8) / T) < e^-400 and the cap only overstates the escape.
+double divergence_window(const DoubleWellSgd& sgd);
+// The chain on [-divergence_window, divergence_window] with cells of 0.005 (at most 5000).
+StationaryDensity transfer_operator_density(const DoubleWellSgd& sgd);
+StationaryDensity transfer_operator_density(const DoubleWellSgd& sgd, double lo, double hi, int points = 1000);
 // The same for any one-dimensional SGD theta' = theta - eta (U'(theta) + xi), Var(xi) = noise_variance(theta).
 StationaryDensity transfer_operator_density(const std::function<double(double)>& gradient,
                                             const std::function<double(double)>& noise_variance, double eta,
@@ -82,12 +99,19 @@ StationaryDensity transfer_operator_density(const std::function<double(double)>&
 
 // Simulated fraction of steps in the wide well (theta < barrier), started at the barrier, after
 // `burn_in` steps; the error uses batch means over 200 blocks (the indicator's autocorrelation time is
-// the barrier-crossing time, too long for the direct autocorrelation sum).
+// the barrier-crossing time, too long for the direct autocorrelation sum). A run that diverges
+// (|theta| > runaway_theta(sgd), or not finite) stops there: diverged_at is that step (counted from the
+// start of burn-in) and wide and error are NaN.
 struct SimulatedOccupation {
   double wide = 0;
   double error = 0;
   long crossings = 0;
+  long diverged_at = -1;  // -1: did not diverge
+  bool diverged() const { return diverged_at >= 0; }
 };
+// |theta| taken as divergence: ten times the period-2 orbit's amplitude 2 / sqrt(eta k_min), where
+// eta |U'| ~ eta k theta^3 / 2 exceeds 200 |theta|, so that each step multiplies |theta| a hundredfold.
+double runaway_theta(const DoubleWellSgd& sgd);
 SimulatedOccupation simulate_occupation(const DoubleWellSgd& sgd, long steps, long burn_in, std::uint64_t seed);
 
 }  // namespace spinformer::sgd

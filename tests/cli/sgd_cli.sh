@@ -55,9 +55,18 @@ assert abs(d["excess_kl"] - d["excess_kl_linear"]) < 4 * d["excess_kl_error"], d
 assert d["estimation_kl"] > 0, d
 PY
 json=$("$bin" sgd double-well --eta 0.05 --sigma2 2 --grid 400 --json) || fail "sgd double-well failed"
-for key in barrier_theta barrier_height temperature gibbs_wide small_eta_wide chain_wide; do
+for key in barrier_theta barrier_height temperature gibbs_wide small_eta_wide chain_wide chain_escape_per_step; do
   grep -q "\"$key\"" <<< "$json" || fail "sgd double-well --json lacks $key"
 done
+# Curvature-following noise at T = 0.075 and eta = 0.3 (divergence within about 1e5 steps): the run
+# says so instead of reporting an occupation (before: NaN counted as the narrow well).
+json=$("$bin" sgd double-well --eta 0.3 --sigma2 0.5 --noise curvature --simulate 1000000 --seed 3 --json) ||
+  fail "sgd double-well --simulate (diverging) failed"
+python3 - "$json" <<'PY' || fail "sgd double-well: a diverging run must report diverged_at and no occupation: $json"
+import json, sys
+d = json.loads(sys.argv[1])
+assert d["diverged_at"] >= 0 and "wide" not in d and d["chain_confined_over_run"] is False, d
+PY
 
 # --- help ----------------------------------------------------------------------------------------------
 for cmd in "sgd" "sgd quadratic" "sgd chain" "sgd double-well"; do
