@@ -45,7 +45,7 @@ Config profile(const std::string& name) {
     c.batch = 32;
     c.n_test = 128;
     c.n_influence = 64;
-    c.curve_points = 5;
+    c.curve_points = 3;
     c.scale_L = 16;
     c.scales = {0.25, 1, 4, 16};
     c.scale_lrs = {3e-3, 1e-2};
