@@ -124,6 +124,17 @@ int main(int argc, char** argv) {
     auto path = [&](const std::string& name) { return out_dir + "/" + name; };
     const auto wall_start = std::chrono::steady_clock::now();
 
+    lab::RunMetadata meta("ch05 masked-spin model against the exact conditional p(s_i | rest)");
+    meta.set_seed(cfg.seed);
+    meta.parameters() = shared_parameters(cfg);
+    meta.parameters()["L"] = cfg.L;
+    meta.parameters()["steps"] = cfg.steps;
+    meta.parameters()["lr"] = cfg.lr;
+    meta.parameters()["seeds"] = cfg.seeds;
+    meta.parameters()["data"] = "fresh exact samples every step (ring: h = 0; open: field h_edge on both end spins)";
+    meta.parameters()["scale_sweep"] = {{"L", cfg.scale_L}, {"T", cfg.scale_T}, {"scales", cfg.scales},
+                                        {"lrs", cfg.scale_lrs}, {"steps", cfg.scale_steps}, {"seeds", cfg.scale_seeds}};
+
     // ---- 1. every training, one JSON result each -------------------------------------------------------
     const auto trainings = make_trainings(cfg);
     std::vector<lab::Job> jobs;
@@ -139,15 +150,6 @@ int main(int argc, char** argv) {
       r["training"] = training_parameters(trainings[j]);
       runs.push_back(std::move(r));
     }
-
-    lab::RunMetadata meta("ch05 masked-spin model against the exact conditional p(s_i | rest)");
-    meta.set_seed(cfg.seed);
-    meta.parameters() = shared_parameters(cfg);
-    meta.parameters()["L"] = cfg.L;
-    meta.parameters()["steps"] = cfg.steps;
-    meta.parameters()["lr"] = cfg.lr;
-    meta.parameters()["seeds"] = cfg.seeds;
-    meta.parameters()["data"] = "fresh exact samples every step (ring: h = 0; open: field h_edge on both end spins)";
 
     // ---- 2. tables ----------------------------------------------------------------------------------------
     struct Set {
