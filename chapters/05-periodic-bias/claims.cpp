@@ -155,6 +155,16 @@ nlohmann::json chapter_claims(const Config& cfg, const Runs& runs) {
     out["verdict_5_4"] = c.verdict();
     out["best_scale"] = format_key(cfg.scales[star]);
     out["best_scale_lr"] = fmt::format("{:g}", best_lr[star]);
+    // scales whose best learning rate is an end of the grid: there the tuning may be incomplete
+    std::vector<double> at_edge;
+    for (std::size_t k = 0; k < cfg.scales.size(); ++k)
+      if (best_lr[k] == cfg.scale_lrs.front() || best_lr[k] == cfg.scale_lrs.back()) at_edge.push_back(cfg.scales[k]);
+    out["lr_at_grid_end"] = at_edge.empty() ? std::string("none") : lab::format_keys(at_edge);
+    std::string per_scale;
+    for (std::size_t k = 0; k < cfg.scales.size(); ++k)
+      per_scale += fmt::format("{}{} (lr {:g}): {:.2e}", k ? "; " : "", format_key(cfg.scales[k]), best_lr[k],
+                               mean_area(cfg.scales[k], best_lr[k]));
+    out["area_by_scale"] = per_scale;
     out["freeze"] = fmt::format("{:.2f}", freeze);
     out["best_ratio"] = pm(interval(per_seed(best, [&](const nlohmann::json& r) { return sigma_logit(r) / freeze; }), 0.95), "{:.2f}");
     out["best_participation"] = pm(interval(per_seed(best, participation), 0.95), "{:.2f}");
