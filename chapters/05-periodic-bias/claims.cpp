@@ -22,7 +22,7 @@ std::string pm(const lab::Interval& iv, const char* spec = "{:.2e}") {
 
 nlohmann::json chapter_claims(const Config& cfg, const Runs& runs) {
   nlohmann::json out;
-  lab::Claims claims("5", "Does a periodic attention bias remove boundary effects?");
+  lab::Claims claims("05-periodic-bias", "Does a periodic attention bias remove boundary effects?");
   auto ring = [&](double T, const std::string& v) { return select(runs, "main", "ring", T, v); };
   auto open = [&](double T, const std::string& v) { return select(runs, "open", "open", T, v); };
   auto margin = [&](double T) { return cfg.margin_fraction * neighbour_information(T); };

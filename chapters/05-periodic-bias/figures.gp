@@ -89,9 +89,8 @@ do for [ext in "pdf png"] {
   nl = words(scale_lrs)
   sweep = data.'/scale_sweep.tsv'
   plot for [m=1:nl] sweep u (abs($2 - word(scale_lrs, m)) < 1e-12 ? $1 : NaN):3:4 w yerrorlines ls (10 + m) t 'lr = '.word(scale_lrs, m)
-  unset logscale y
   set format y '%g'
-  set ylabel 'sigma of trained logits / sqrt(2 ln n)'
+  set ylabel 'sigma of trained logits / sqrt(2 ln n) (log scale)'
   set title 'REM reading: frozen above 1' font ',10'
   set key top left font ',8'
   plot for [m=1:nl] sweep u (abs($2 - word(scale_lrs, m)) < 1e-12 ? $1 : NaN):8 w lp ls (10 + m) t 'lr = '.word(scale_lrs, m), \
