@@ -1,268 +1,274 @@
-// Chapter 5: the measurements behind the chapter (declared in periodic_bias.hpp).
+// Chapter 5: one training of the masked-spin model on exact samples, measured against the exact
+// conditional p(s_i | rest); and the per-run statistics the claims use.
 #include <algorithm>
-#include <array>
-#include <chrono>
 #include <cmath>
 #include <fmt/format.h>
-#include <fmt/ranges.h>
-#include <nlohmann/json.hpp>
-#include <stdexcept>
 
-#include "gpt/eval.hpp"
-#include "gpt/gpt.hpp"
-#include "gpt/train.hpp"
-#include "ising/estimators.hpp"
-#include "ising/exact.hpp"
-#include "ising/samplers.hpp"
+#include "gpt/masked_model.hpp"
 #include "lab/report.hpp"
-#include "lab/run_metadata.hpp"
+#include "lab/rng.hpp"
 #include "lab/statistics.hpp"
-#include "lab/tsv.hpp"
 #include "lab/usage_error.hpp"
 
 #include "periodic_bias.hpp"
 
-using namespace spinformer;
-using lab::format_key;
-using gpt::BiasKind;
-using gpt::BiasShape;
-using ising::Boundary;
-using ising::Chain;
-using ising::SpinSamples;
-
 namespace spinformer {
+namespace {
+constexpr double kPi = 3.14159265358979323846;
 
-std::vector<Variant> main_variants() {
-  return {{"none", "no bias", BiasKind::none, BiasShape::linear, false, 0.0},
-          {"distance", "distance bias (linear, learned slope)", BiasKind::distance, BiasShape::linear, true, 0.5},
-          {"periodic", "periodic bias (linear, learned slope)", BiasKind::periodic, BiasShape::linear, true, 0.5}};
-}
-std::vector<Variant> ablation_variants() {  // the other f's, at the long-correlation temperature
-  return {{"distance_linear_fixed", "distance, linear, slope 0.5 fixed", BiasKind::distance, BiasShape::linear, false, 0.5},
-          {"periodic_linear_fixed", "periodic, linear, slope 0.5 fixed", BiasKind::periodic, BiasShape::linear, false, 0.5},
-          {"distance_exp_learned", "distance, exponential, learned slope", BiasKind::distance, BiasShape::exp, true, 0.5},
-          {"periodic_exp_learned", "periodic, exponential, learned slope", BiasKind::periodic, BiasShape::exp, true, 0.5}};
+std::uint64_t data_stream(const std::string& data, double T, int L) {
+  // every variant (and scale, learning rate) of one (data, T, L) sees the same data: paired comparisons
+  return (data == "ring" ? 1000003ULL : 2000003ULL) * static_cast<std::uint64_t>(L) +
+         static_cast<std::uint64_t>(std::llround(T * 1000));
 }
 
-std::string bname(Boundary b) { return b == Boundary::periodic ? "ring" : "open"; }
-
-std::vector<Training> make_trainings(const Config& cfg) {
-  std::vector<Training> jobs;
-  // the scale sweep first: its runs are the longest-lived and are needed whole for one figure
-  for (double s : cfg.scales)
-    for (int k = 0; k < cfg.scale_seeds; ++k) jobs.push_back({"scale", Boundary::periodic, cfg.scale_T, main_variants()[0], k, s});
-  for (auto b : cfg.boundaries)
-    for (double T : cfg.temperatures) {
-      for (const auto& v : main_variants())
-        for (int k = 0; k < cfg.seeds; ++k) jobs.push_back({"main", b, T, v, k, 1.0});
-      if (T == cfg.long_T)
-        for (const auto& v : ablation_variants())
-          for (int k = 0; k < cfg.seeds; ++k) jobs.push_back({"ablation", b, T, v, k, 1.0});
-    }
-  return jobs;
+gpt::SpinMask tile(const std::vector<std::uint8_t>& row, std::size_t rows) {
+  gpt::SpinMask m;
+  m.reserve(row.size() * rows);
+  for (std::size_t r = 0; r < rows; ++r) m.insert(m.end(), row.begin(), row.end());
+  return m;
 }
 
-nlohmann::json training_parameters(const Config& c, const Training& t) {
-  const nlohmann::json config = {{"L", c.L}, {"d_model", c.d_model}, {"n_heads", c.n_heads}, {"n_layers", c.n_layers},
-                                 {"steps", c.steps}, {"batch", c.batch}, {"lr", c.lr}, {"warmup", c.warmup},
-                                 {"eval_every", c.eval_every}, {"scale_eval_every", c.scale_eval_every},
-                                 {"n_train", c.n_train}, {"n_val", c.n_val}, {"n_test", c.n_test},
-                                 {"n_model_samples", c.n_model_samples}, {"seed", c.seed}};
-  return {{"config", config}, {"group", t.group}, {"boundary", bname(t.boundary)}, {"T", t.T},
-          {"variant", t.variant.name}, {"scale", t.scale}};
+double kl_bernoulli(double p, double q) {
+  auto term = [](double a, double b) { return a > 0 ? a * std::log(a / b) : 0.0; };
+  q = std::clamp(q, 1e-15, 1 - 1e-15);
+  return term(p, q) + term(1 - p, 1 - q);
 }
 
-Training training_from(const nlohmann::json& p, std::uint64_t seed) {
-  Training t;
-  t.group = p.at("group").get<std::string>();
-  t.boundary = p.at("boundary") == "ring" ? Boundary::periodic : Boundary::open;
-  t.T = p.at("T").get<double>();
-  const std::string name = p.at("variant").get<std::string>();
-  auto variants = main_variants();
-  for (const auto& v : ablation_variants()) variants.push_back(v);
-  const auto v = std::find_if(variants.begin(), variants.end(), [&](const Variant& x) { return x.name == name; });
-  if (v == variants.end()) throw std::invalid_argument("ch05: unknown variant " + name);
-  t.variant = *v;
-  t.seed = static_cast<int>(seed);
-  t.scale = p.at("scale").get<double>();
-  return t;
+double logit(double q) {
+  q = std::clamp(q, 1e-15, 1 - 1e-15);
+  return std::log(q / (1 - q));
+}
+}  // namespace
+
+ising::LocalChain data_chain(const Config& cfg, const std::string& data, int L, double T) {
+  if (data == "ring") return ising::ring_chain(L, 1.0, 0.0, T);
+  if (data == "open") return ising::open_chain_with_edge_fields(L, 1.0, cfg.h_edge, T);
+  throw lab::UsageError("--data", "expected ring or open");
 }
 
-// Data seeds depend on (boundary, T, training seed) only, so every variant sees the same data (paired).
-std::uint64_t data_seed(const Config& cfg, Boundary b, double T, int k, int stream) {
-  return cfg.seed + 1'000'003ULL * (b == Boundary::periodic ? 1 : 2) + 10'007ULL * static_cast<std::uint64_t>(std::llround(T * 100)) +
-         101ULL * static_cast<std::uint64_t>(k) + static_cast<std::uint64_t>(stream);
+double neighbour_information(double T) {
+  const double K = 1.0 / T, t = std::tanh(K);
+  const double aligned = (1 + t * t) / 2;  // P(s_{i-1} = s_{i+1}) on the ring at h = 0
+  const double p = 1.0 / (1.0 + std::exp(-4 * K));
+  const double h_aligned = -p * std::log(p) - (1 - p) * std::log(1 - p);
+  return std::log(2.0) - (aligned * h_aligned + (1 - aligned) * std::log(2.0));
 }
 
-// ---- exact structure: what an ideal model must see ---------------------------------------------------
-// I_i = I(s_i ; s_1 | s_{i-1}): the excess loss at position i of the best model that sees only the
-// previous spin s_{i-1} (the open chain's structure; h = 0, 0-based i >= 2). Zero on the open chain; on
-// the ring the closing bond makes it > 0.
-std::vector<double> blind_to_first_excess(const ising::ExactChain& exact) {
-  const auto& c = exact.chain();
-  const int L = c.L;
-  const double t = std::tanh(c.J / c.T);
-  std::vector<double> out(L, 0.0);
-  for (int i = 2; i < L; ++i) {
-    const int r = i - 1;  // distance between s_0 and s_{i-1} (0-based)
-    const double corr = c.boundary == Boundary::periodic ? (std::pow(t, r) + std::pow(t, L - r)) / (1 + std::pow(t, L))
-                                                         : std::pow(t, r);
-    double I = 0;
-    for (int b : {1, -1}) {
-      double p_first[2], p_cond[2][2], q[2] = {0, 0};  // [a][c]
-      for (int ai = 0; ai < 2; ++ai) {
-        const int a = ai == 0 ? 1 : -1;
-        p_first[ai] = (1 + a * b * corr) / 2;  // p(s_0 = a | s_{i-1} = b)
-        const double up = exact.conditional_up(i, static_cast<ising::Spin>(b), static_cast<ising::Spin>(a));
-        p_cond[ai][0] = up;
-        p_cond[ai][1] = 1 - up;
-        for (int ci = 0; ci < 2; ++ci) q[ci] += p_first[ai] * p_cond[ai][ci];
-      }
-      for (int ai = 0; ai < 2; ++ai)
-        for (int ci = 0; ci < 2; ++ci)
-          if (p_first[ai] > 0 && p_cond[ai][ci] > 0)
-            I += 0.5 * p_first[ai] * p_cond[ai][ci] * (std::log(p_cond[ai][ci]) - std::log(q[ci]));
-    }
-    out[i] = I;
-  }
-  return out;
-}
-
-// The same I_i by brute force over all 2^L states (L <= 16): E_p[log p(s_i | s_<i) - log p(s_i | s_{i-1})],
-// with p(s_i | s_{i-1}) from the pair marginal of the enumerated distribution. A check of the formula above.
-std::vector<double> blind_to_first_excess_by_enumeration(const ising::ExactChain& exact) {
-  const int L = exact.chain().L;
-  const auto all = gpt::all_configurations(L);
-  std::vector<double> weight(all.size());
-  std::vector<std::array<double, 4>> pair(L, {0, 0, 0, 0});  // [i][(s_{i-1} > 0) * 2 + (s_i > 0)]
-  for (std::size_t k = 0; k < all.size(); ++k) {
-    weight[k] = std::exp(exact.log_probability(all.row(k)));
-    for (int i = 1; i < L; ++i) pair[i][(all.row(k)[i - 1] > 0) * 2 + (all.row(k)[i] > 0)] += weight[k];
-  }
-  std::vector<double> out(L, 0.0);
-  for (std::size_t k = 0; k < all.size(); ++k)
-    for (int i = 1; i < L; ++i) {
-      const auto* s = all.row(k);
-      const int b = s[i - 1] > 0, c = s[i] > 0;
-      const double q = pair[i][b * 2 + c] / (pair[i][b * 2] + pair[i][b * 2 + 1]);
-      out[i] += weight[k] * (exact.log_conditional(s, i) - std::log(q));
-    }
-  return out;
-}
-
-// ---- one training run and its measurements ----------------------------------------------------------------
-nlohmann::json run_training(const Config& cfg, const Training& job) {
-  const Chain chain{cfg.L, 1.0, 0.0, job.T, job.boundary};
-  const ising::ExactChain exact(chain);
-  const ising::ExactSampler sampler(chain);
-  const auto train_data = sampler.draw(cfg.n_train, data_seed(cfg, job.boundary, job.T, job.seed, 0));
-  const auto val_data = sampler.draw(cfg.n_val, data_seed(cfg, job.boundary, job.T, job.seed, 1));
-
-  gpt::ModelConfig mc;
-  mc.L = cfg.L;
+nlohmann::json run_training(const Config& cfg, const Training& t, const std::function<void(double)>& progress) {
+  const int L = t.L, k = cfg.mask_spacing;
+  auto mc = gpt::masked_variant(t.variant, L);
   mc.d_model = cfg.d_model;
   mc.n_heads = cfg.n_heads;
   mc.n_layers = cfg.n_layers;
-  mc.d_ff = 4 * cfg.d_model;
-  mc.dropout = 0;
-  mc.attention_scale = job.scale;
-  mc.bias = job.variant.kind;
-  mc.bias_shape = job.variant.shape;
-  mc.bias_slope = job.variant.slope;
-  mc.bias_learned = job.variant.learned;
+  mc.d_ff = cfg.d_ff;
+  mc.attention_scale = t.scale;
+  gpt::MaskedModel model(mc, static_cast<std::uint64_t>(t.seed));
+  const auto chain = data_chain(cfg, t.data, L, t.T);
+  const auto stream = data_stream(t.data, t.T, L);
 
-  gpt::TrainOptions opt;
-  opt.config.steps = cfg.steps;
-  opt.config.batch = cfg.batch;
-  opt.config.lr = cfg.lr;
-  opt.config.schedule = "cosine";
-  opt.config.warmup_steps = cfg.warmup;
-  opt.config.eval_every = job.group == "scale" ? cfg.scale_eval_every : cfg.eval_every;
-  opt.config.checkpoint_every = 0;
-  opt.config.seed = 1 + static_cast<std::uint64_t>(job.seed);
-  opt.threads = 1;
-  opt.chain = chain;
-  opt.progress = false;
-  gpt::TrainResult tr;
-  const auto model = gpt::train(mc, opt, train_data, val_data, &tr);
+  std::vector<std::vector<std::uint8_t>> row_masks;
+  for (int o = 0; o < k; ++o) row_masks.push_back(ising::spaced_mask(L, k, o, chain.periodic));
+  const auto test = ising::sample_exact(chain, cfg.n_test, lab::Rng::stream(cfg.seed, stream).next());
+  std::vector<gpt::SpinMask> test_masks;
+  for (const auto& m : row_masks) test_masks.push_back(tile(m, test.size()));
 
-  nlohmann::json r;
-  r["group"] = job.group;
-  r["boundary"] = bname(job.boundary);
-  r["T"] = job.T;
-  r["variant"] = job.variant.name;
-  r["seed"] = job.seed;
-  r["scale"] = job.scale;
-  r["train_s"] = tr.wall_s;
-  nlohmann::json curve = nlohmann::json::array();
-  for (const auto& p : tr.curve) curve.push_back({p.step, p.val_kl, p.val_nll});
-  r["curve"] = curve;
+  // Excess loss per position: E_rest KL(p(s_i | rest) || p_model(s_i | visible)), every spin masked once.
+  auto profile = [&] {
+    std::vector<double> sum(static_cast<std::size_t>(L), 0.0), count(static_cast<std::size_t>(L), 0.0);
+    for (int o = 0; o < k; ++o) {
+      const auto q = model.conditional_up(test, test_masks[static_cast<std::size_t>(o)]);
+      for (std::size_t r = 0; r < test.size(); ++r)
+        for (int i = 0; i < L; ++i) {
+          if (!row_masks[static_cast<std::size_t>(o)][static_cast<std::size_t>(i)]) continue;
+          const double p = ising::conditional_up(chain, test.row(r), i);
+          sum[static_cast<std::size_t>(i)] += kl_bernoulli(p, q[r * static_cast<std::size_t>(L) + static_cast<std::size_t>(i)]);
+          count[static_cast<std::size_t>(i)] += 1;
+        }
+    }
+    for (int i = 0; i < L; ++i) sum[static_cast<std::size_t>(i)] /= std::max(1.0, count[static_cast<std::size_t>(i)]);
+    return sum;
+  };
+  auto mean_of = [](const std::vector<double>& v) {
+    double s = 0;
+    for (double x : v) s += x;
+    return s / static_cast<double>(v.size());
+  };
 
-  if (job.group == "scale") {  // only the training curve is needed; the final validation KL for the record
-    r["kl_per_spin"] = tr.curve.back().val_kl;
-    return r;
+  nlohmann::json out;
+  out["profiles"] = nlohmann::json::array();
+  out["checkpoint_steps"] = nlohmann::json::array();
+  out["curve_steps"] = nlohmann::json::array();
+  out["curve"] = nlohmann::json::array();
+  std::vector<long> checkpoint_at, curve_at;
+  for (int c = 1; c <= cfg.checkpoints; ++c) checkpoint_at.push_back(t.steps * c / cfg.checkpoints);
+  for (int c = 1; c <= cfg.curve_points; ++c) curve_at.push_back(t.steps * c / cfg.curve_points);
+
+  lab::Rng rng = lab::Rng::stream(cfg.seed ^ 0x5eedULL, stream * 1000 + static_cast<std::uint64_t>(t.seed));
+  const long warmup = std::max(1L, t.steps / 20);
+  double loss_tail = 0;
+  long tail = 0;
+  for (long step = 1; step <= t.steps; ++step) {
+    const auto batch = ising::sample_exact(chain, static_cast<std::size_t>(cfg.batch), rng.next());
+    gpt::SpinMask mask;
+    mask.reserve(batch.spins.size());
+    for (std::size_t r = 0; r < batch.size(); ++r) {
+      const auto& m = row_masks[rng.below(static_cast<std::uint32_t>(k))];
+      mask.insert(mask.end(), m.begin(), m.end());
+    }
+    // linear warm-up, then cosine decay to a tenth
+    const double x = step <= warmup ? 1.0 : double(step - warmup) / double(std::max(1L, t.steps - warmup));
+    const double lr = step <= warmup ? t.lr * double(step) / double(warmup) : t.lr * (0.1 + 0.45 * (1 + std::cos(kPi * x)));
+    const double loss = model.train_step(batch, mask, lr);
+    if (step > t.steps - std::max(1L, t.steps / 10)) loss_tail += loss, ++tail;
+    const bool at_curve = std::find(curve_at.begin(), curve_at.end(), step) != curve_at.end();
+    const bool at_checkpoint = std::find(checkpoint_at.begin(), checkpoint_at.end(), step) != checkpoint_at.end();
+    if (at_curve || at_checkpoint) {
+      const auto p = profile();
+      if (at_curve) out["curve_steps"].push_back(step), out["curve"].push_back(mean_of(p));
+      if (at_checkpoint) out["checkpoint_steps"].push_back(step), out["profiles"].push_back(p);
+    }
+    if (step % 50 == 0) progress(double(step) / double(t.steps));
   }
-  // Per-position excess loss against the exact conditionals on exact test samples (the same samples for
-  // every variant and seed, so that differences between variants are paired); KL = sum / L.
-  const int L = cfg.L;
-  const auto test = sampler.draw(cfg.n_test, data_seed(cfg, job.boundary, job.T, 1000, 3));
-  const auto profile = gpt::excess_loss_per_position(model, exact, test);
-  double kl = 0;
-  for (double e : profile.value) kl += e;
-  r["excess"] = profile.value;
-  r["excess_err"] = profile.error;
-  r["kl_per_spin"] = kl / L;
+  out["final"] = mean_of(out["profiles"].back().get<std::vector<double>>());
+  out["train_loss_tail"] = loss_tail / double(std::max(1L, tail));
 
-  // Model samples: the fitted correlation length (same estimator as for exact samples) and C(r).
-  const auto samples = model.sample(cfg.n_model_samples, data_seed(cfg, job.boundary, job.T, job.seed, 7) + 31 * job.seed);
-  const auto xi = ising::sample_correlation_length(chain, samples);
-  const auto corr = ising::sample_connected_correlation(chain, samples);
-  r["xi"] = {xi.value, xi.error};
-  r["corr"] = corr.value;
-  // Learned (or fixed) slopes per layer and head, read back from the bias matrix: P(0, 1) = f(1).
-  nlohmann::json slopes = nlohmann::json::array();
-  if (job.variant.kind != BiasKind::none)
-    for (int l = 0; l < cfg.n_layers; ++l)
-      for (int h = 0; h < cfg.n_heads; ++h) {
-        const double f1 = model.bias_matrix(l, h)[1];
-        slopes.push_back(job.variant.shape == BiasShape::linear ? -f1 : -std::log(f1));
+  // Influence: |change of the model's log-odds of a masked s_i| when one visible s_j is flipped, against
+  // the ring distance r = |i - j| (ring data only; exact: 4K at r = 1, 0 beyond).
+  out["influence"] = nlohmann::json::array();
+  if (chain.periodic && t.group != "scale") {
+    ising::SpinSamples configs;
+    configs.L = L;
+    const std::size_t n = std::min(cfg.n_influence, test.size());
+    configs.spins.assign(test.spins.begin(), test.spins.begin() + static_cast<std::ptrdiff_t>(n * std::size_t(L)));
+    const auto mask = tile(row_masks[0], n);
+    std::vector<int> target(n);
+    lab::Rng pick = lab::Rng::stream(cfg.seed ^ 0x1f1eULL, static_cast<std::uint64_t>(t.seed));
+    for (auto& i : target) i = static_cast<int>(pick.below(static_cast<std::uint32_t>(L / k))) * k;
+    const auto base = model.conditional_up(configs, mask);
+    auto shift = [&](int r) {
+      double total = 0;
+      for (int sign : {+1, -1}) {
+        auto flipped = configs;
+        for (std::size_t row = 0; row < n; ++row) {
+          const int j = ((target[row] + sign * r) % L + L) % L;
+          flipped.row(row)[j] = static_cast<ising::Spin>(-flipped.row(row)[j]);
+        }
+        const auto q = model.conditional_up(flipped, mask);
+        for (std::size_t row = 0; row < n; ++row) {
+          const std::size_t at = row * std::size_t(L) + std::size_t(target[row]);
+          total += std::abs(logit(q[at]) - logit(base[at]));
+        }
       }
-  r["slopes"] = slopes;
-  return r;
-}
-
-Runs select(const Runs& runs, const std::string& boundary, double T, const std::string& variant) {
-  Runs out;
-  for (const auto& r : runs)
-    if (r["group"] != "scale" && r["boundary"] == boundary && r["T"].get<double>() == T && r["variant"] == variant)
-      out.push_back(r);
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a["seed"].template get<int>() < b["seed"].template get<int>(); });
+      return total / double(2 * n);
+    };
+    for (int r = 1; r <= L / 2; ++r) {
+      if (r % k == 0) out["influence"].push_back(nullptr);  // s_j is masked too
+      else out["influence"].push_back(shift(r));
+    }
+    // The first spin's wrapped neighbour s_L (position 0 is masked under offset 0): exact 4K.
+    auto flipped = configs;
+    for (std::size_t row = 0; row < n; ++row) flipped.row(row)[L - 1] = static_cast<ising::Spin>(-flipped.row(row)[L - 1]);
+    const auto q = model.conditional_up(flipped, mask);
+    double wrap = 0;
+    for (std::size_t row = 0; row < n; ++row) wrap += std::abs(logit(q[row * std::size_t(L)]) - logit(base[row * std::size_t(L)]));
+    out["wrap_influence"] = wrap / double(n);
+  }
+  out["heads"] = nlohmann::json::array();
+  for (const auto& h : model.head_statistics(test, test_masks[0]))
+    out["heads"].push_back({{"layer", h.layer}, {"head", h.head}, {"sigma_raw", h.sigma_raw},
+                            {"sigma_logit", h.sigma_logit}, {"participation", h.participation}});
+  progress(1.0);
   return out;
 }
 
-double end_excess(const nlohmann::json& r, int L) {  // summed over the last L/4 positions
+// ---- per-run statistics ----------------------------------------------------------------------------------
+namespace {
+std::vector<double> final_profile(const nlohmann::json& run) { return run["profiles"].back().get<std::vector<double>>(); }
+double mean_over(const std::vector<double>& v, std::size_t begin, std::size_t end) {
   double s = 0;
-  for (int i = L - L / 4; i < L; ++i) s += r["excess"][i].get<double>();
-  return s;
+  for (std::size_t i = begin; i < end; ++i) s += v[i];
+  return s / double(end - begin);
+}
+}  // namespace
+
+double edge_excess(const nlohmann::json& run) {
+  const auto p = final_profile(run);
+  return 0.5 * (p.front() + p.back());
+}
+double bulk_excess(const nlohmann::json& run) {
+  const auto p = final_profile(run);
+  return mean_over(p, p.size() / 4, 3 * p.size() / 4);
+}
+double mean_excess(const nlohmann::json& run) {
+  const auto p = final_profile(run);
+  return mean_over(p, 0, p.size());
+}
+double edge_effect(const nlohmann::json& run) { return edge_excess(run) - bulk_excess(run); }
+
+double influence_length(const nlohmann::json& run) {
+  double num = 0, den = 0;
+  int r = 1;
+  for (const auto& v : run["influence"]) {
+    if (v.is_number()) num += r * v.get<double>(), den += v.get<double>();
+    ++r;
+  }
+  return den > 0 ? num / den : NAN;
+}
+double far_influence(const nlohmann::json& run) {
+  double far = 0, den = 0;
+  int r = 1;
+  for (const auto& v : run["influence"]) {
+    if (v.is_number()) den += v.get<double>(), far += r >= 2 ? v.get<double>() : 0.0;
+    ++r;
+  }
+  return den > 0 ? far / den : NAN;
+}
+double curve_area(const nlohmann::json& run) {
+  double s = 0;
+  for (const auto& v : run["curve"]) s += v.get<double>();
+  return s / double(run["curve"].size());
+}
+double sigma_logit(const nlohmann::json& run) {
+  double s = 0;
+  for (const auto& h : run["heads"]) s += h["sigma_logit"].get<double>();
+  return s / double(run["heads"].size());
+}
+double participation(const nlohmann::json& run) {
+  double s = 0;
+  for (const auto& h : run["heads"]) s += h["participation"].get<double>();
+  return s / double(run["heads"].size()) / run["training"]["L"].get<double>();
 }
 
-lab::Estimate over_seeds(const Runs& runs, const std::function<double(const nlohmann::json&)>& f) {
-  std::vector<double> x;
-  for (const auto& r : runs) x.push_back(f(r));
-  if (x.size() < 2) return {x.empty() ? NAN : x[0], NAN};
-  return lab::mean_and_error(x);
+std::vector<double> per_seed(const Runs& runs, const Statistic& f) {
+  std::vector<double> v;
+  for (const auto& r : runs) v.push_back(f(r));
+  return v;
+}
+std::vector<double> paired(const Runs& a, const Runs& b, const Statistic& f) {
+  std::vector<double> v;
+  for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i) v.push_back(f(a[i]) - f(b[i]));
+  return v;
+}
+lab::Interval interval(const std::vector<double>& x, double level) {
+  for (double v : x)
+    if (!std::isfinite(v)) return {NAN, NAN, NAN};  // tables show NaN; a claim's condition refuses it
+  if (x.size() >= 2) return lab::t_interval(x, level);
+  const double v = x.empty() ? 0.0 : x[0];
+  return {v, v, v};
 }
 
-// Paired difference f(a) - f(b) over seeds (same data, same seed).
-lab::Estimate paired(const Runs& a, const Runs& b, const std::function<double(const nlohmann::json&)>& f) {
-  std::vector<double> d;
-  for (std::size_t k = 0; k < std::min(a.size(), b.size()); ++k) d.push_back(f(a[k]) - f(b[k]));
-  if (d.size() < 2) return {d.empty() ? NAN : d[0], NAN};
-  return lab::mean_and_error(d);
-}
-
-std::string pm(const lab::Estimate& e, const char* fmtspec) {
-  return fmt::format(fmt::runtime(std::string(fmtspec) + " ± " + fmtspec), e.value, e.error);
+Runs select(const Runs& runs, const std::string& group, const std::string& data, double T, const std::string& variant,
+            double scale, double lr) {
+  Runs out;
+  for (const auto& r : runs) {
+    const auto& t = r["training"];
+    if (t["group"] == group && t["data"] == data && std::abs(t["T"].get<double>() - T) < 1e-12 &&
+        t["variant"] == variant && std::abs(t["scale"].get<double>() - scale) < 1e-12 &&
+        (lr < 0 || std::abs(t["lr"].get<double>() - lr) < 1e-15))
+      out.push_back(r);
+  }
+  return out;
 }
 
 }  // namespace spinformer

@@ -1,7 +1,7 @@
-temps = "0.5 1 2"
-scales = "0.25 0.5 1 2 4 8"
-L = 16
-long_T = "0.5"
-threshold = 0.00359154
-steps = 400
-end_first = 13
+L = 64
+temps = "1 2"
+open_temps = "1"
+scale_L = 32
+scale_lrs = "0.001 0.003 0.01 0.03"
+freeze = 2.6327688477341593
+spacing = 4
