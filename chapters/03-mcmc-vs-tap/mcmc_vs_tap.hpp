@@ -30,7 +30,7 @@ struct Config {
   // whose estimate uses the control variate (glass::KineticOptions) so that its noise is O(eps^2).
   std::vector<double> eps_values{0.0625, 0.125, 0.25, 0.5};
   double eps_beta = 1.0;
-  long eps_runs = 2000;
+  long eps_runs = 6000;
   int eps_steps = 5;
   int mcmc_per_decade = 1;            // the thesis's sampler and the adapted one: beta = 1e-3 .. 1e3
   std::int64_t proposals = 1'000'000, thin = 640;
