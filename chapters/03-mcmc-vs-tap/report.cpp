@@ -152,9 +152,19 @@ nlohmann::json chapter_text_values(const Config& cfg, const Measurements& m) {
   r["eps_runs"] = lab::format_thousands(std::size_t(cfg.eps_runs));
   r["eps_noise_nmf_min"] = fmt::format("{:.3f}", E.mean("noise_over_nmf", 0));
   r["eps_noise_tap_min"] = fmt::format("{:.3f}", E.mean("noise_over_tap", 0));
-  {  // how many of the smallest eps the second-order theory's error is resolved at (noise below it)
-    const std::size_t b = 0;
-    r["eps_second_over_noise_min"] = fmt::format("{:.2f}", E.mean("rms_second", b) / E.mean("rms_noise", b));
+  {  // the second-order theory's error in units of the reference's noise, and where TAP beats nMF
+    std::vector<std::string> ratio, better;
+    int resolved = 0;
+    for (std::size_t b = 0; b < E.x.size(); ++b) {
+      const double q = E.mean("rms_second", b) / E.mean("rms_noise", b);
+      ratio.push_back(fmt::format("{:.2f}", q));
+      resolved += q > 3;
+      if (E.mean("rms_tap", b) < E.mean("rms_nmf", b)) better.push_back(fmt::format("{:g}", E.x[b]));
+    }
+    r["eps_second_over_noise"] = fmt::format("{}", fmt::join(ratio, ", "));
+    r["eps_second_resolved"] = resolved >= 2 ? fmt::format("resolved at {} of the eps values, so its slope is measured", resolved)
+                                             : std::string("too close to that noise for its order to be measured here");
+    r["eps_tap_better"] = better.empty() ? std::string("at none of them") : fmt::format("at eps = {}", fmt::join(better, ", "));
   }
 
   // Scalars quoted in the running text.
