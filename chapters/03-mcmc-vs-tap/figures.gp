@@ -99,8 +99,9 @@ do for [ext in "pdf png"] {
   e0 = STATS_min_x; n0 = STATS_min_y
   plot ep u 1:2:3 w yerr ls 13 t 'nMF (Bessel readout)', \
        ep u 1:4:5 w yerr ls 14 t 'TAP (Bessel readout)', \
-       ep u 1:8 w lp ls 11 t 'nMF, large-D readout', \
-       ep u 1:12 w l ls 2 t "exact model's sampling noise", \
+       ep u 1:6:7 w yerr ls 15 t 'TAP, J = 0 offset removed', \
+       ep u 1:10 w lp ls 11 t 'nMF, large-D readout', \
+       ep u 1:14 w l ls 2 t "exact model's sampling noise", \
        n0 * (x / e0)**2 w l lw 1 dt 3 lc rgb '#000000' t '{/Symbol e}^2', \
        n0 * (x / e0)**3 w l lw 1 dt 4 lc rgb '#555555' t '{/Symbol e}^3'
   set logscale x

@@ -217,7 +217,7 @@ int main(int argc, char** argv) {
     }
 
     // ---- 1c. the epsilon test: J -> eps J ----------------------------------------------------------------------
-    const std::vector<std::string> eps_names{"nmf", "tap", "second", "nmf_large_d", "tap_large_d"};
+    const std::vector<std::string> eps_names{"nmf", "tap", "tap_shift", "second", "nmf_large_d", "tap_large_d"};
     {
       std::vector<double> eps_all{0.0};
       eps_all.insert(eps_all.end(), cfg.eps_values.begin(), cfg.eps_values.end());

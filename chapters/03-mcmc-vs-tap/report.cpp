@@ -118,20 +118,20 @@ nlohmann::json chapter_text_values(const Config& cfg, const Measurements& m) {
 
   // The epsilon test.
   const auto& E = m.eps;
-  t = "| eps | nMF | TAP | second-order theory | nMF, large-D readout | TAP, large-D readout | noise of the exact m_T | "
-      "noise / nMF's error |\n|---|---|---|---|---|---|---|---|\n";
+  t = "| eps | nMF | TAP | TAP, J = 0 offset removed | second-order theory | nMF, large-D readout | TAP, large-D readout | "
+      "noise of the exact m_T | noise / nMF's error |\n|---|---|---|---|---|---|---|---|---|\n";
   {
     const auto z = [&](const std::string& n) { return lab::t_interval(m.eps_zero.at(n), 0.95).estimate; };
-    t += fmt::format("| 0 | {:.1e} | {:.1e} | {:.1e} | {:.1e} | {:.1e} | 0 | - |\n", z("nmf"), z("tap"), z("second"),
-                     z("nmf_large_d"), z("tap_large_d"));
+    t += fmt::format("| 0 | {:.1e} | {:.1e} | {:.1e} | {:.1e} | {:.1e} | {:.1e} | 0 | - |\n", z("nmf"), z("tap"),
+                     z("tap_shift"), z("second"), z("nmf_large_d"), z("tap_large_d"));
     r["eps_zero_tap"] = fmt::format("{:.1e}", z("tap"));
     r["eps_zero_nmf"] = fmt::format("{:.0e}", z("nmf"));
     r["eps_zero_large_d"] = fmt::format("{:.1e}", z("nmf_large_d"));
   }
   for (std::size_t b = 0; b < E.x.size(); ++b)
-    t += fmt::format("| {:g} | {} | {} | {:.1e} | {:.1e} | {:.1e} | {:.1e} | {:.3f} |\n", E.x[b],
+    t += fmt::format("| {:g} | {} | {} | {} | {:.1e} | {:.1e} | {:.1e} | {:.1e} | {:.3f} |\n", E.x[b],
                      pm(E, "rms_nmf", b, "{:.2e} +- {:.1e}"), pm(E, "rms_tap", b, "{:.2e} +- {:.1e}"),
-                     E.mean("rms_second", b), E.mean("rms_nmf_large_d", b), E.mean("rms_tap_large_d", b),
+                     pm(E, "rms_tap_shift", b, "{:.2e} +- {:.1e}"), E.mean("rms_second", b), E.mean("rms_nmf_large_d", b), E.mean("rms_tap_large_d", b),
                      E.mean("rms_noise", b), E.mean("noise_over_nmf", b));
   r["eps_table"] = t;
   auto slope = [&](const std::string& n) {
@@ -144,6 +144,7 @@ nlohmann::json chapter_text_values(const Config& cfg, const Measurements& m) {
   };
   r["eps_slope_nmf"] = slope("nmf");
   r["eps_slope_tap"] = slope("tap");
+  r["eps_slope_tap_shift"] = slope("tap_shift");
   r["eps_slope_second"] = slope("second");
   r["eps_values"] = fmt::format("{}", fmt::join(cfg.eps_values, ", "));
   r["eps_min"] = fmt::format("{:g}", cfg.eps_values.front());
