@@ -145,6 +145,7 @@ nlohmann::json chapter_text_values(const Config& cfg, const Measurements& m) {
   r["eps_slope_nmf"] = slope("nmf");
   r["eps_slope_tap"] = slope("tap");
   r["eps_slope_tap_shift"] = slope("tap_shift");
+  r["eps_shift_over_nmf"] = fmt::format("{:.2f}", E.mean("rms_tap_shift", 0) / E.mean("rms_nmf", 0));
   r["eps_slope_second"] = slope("second");
   r["eps_values"] = fmt::format("{}", fmt::join(cfg.eps_values, ", "));
   r["eps_min"] = fmt::format("{:g}", cfg.eps_values.front());
