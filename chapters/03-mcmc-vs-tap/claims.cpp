@@ -54,22 +54,36 @@ nlohmann::json chapter_claims(const Config& cfg, const Measurements& m) {
   auto level_words = [](double level) { return fmt::format("each at level {:.4f} (Bonferroni, family alpha 0.05)", level); };
   lab::Claims claims("03-mcmc-vs-tap", "The thesis's three regimes, on the exact kinetic model");
   nlohmann::json r;
+  // The kinetic model at the other sizes, on the coarse grid cfg.size_betas: (N, grid point) pairs.
+  auto at_sizes = [&](double lo, double hi) {
+    std::vector<std::pair<int, std::size_t>> out;
+    for (int n : cfg.other_sizes)
+      for (auto b : where(m.sizes.at(n).x, lo, hi)) out.emplace_back(n, b);
+    return out;
+  };
+  auto nlabel = [](int n, double beta) { return fmt::format("N = {}, beta = {}", n, bkey(beta)); };
+  const auto shot = at_sizes(0, 0.999), scold = at_sizes(10.001, 1e9), sall = at_sizes(0, 1e9);
+  const std::string sizes_words = fmt::format("; at N = {} also on beta in {{{}}}", fmt::join(cfg.other_sizes, ", "),
+                                              fmt::join(cfg.size_betas, ", "));
 
   // 3.1 on the kinetic model: paramagnet vs aligned mean-field.
   lab::Claim c1{"3.1", "source",
                 "High T (beta < 1): the state is paramagnetic, A -> 0, while nMF and TAP align with the field, A -> 1 "
                 "(graded on the vector kinetic model)",
                 thesis + ", ch. 4, Fig. 4.1, 'High T regime'"};
-  double lv = c1.simultaneous(3 * hot.size());
+  double lv = c1.simultaneous(3 * hot.size() + shot.size());
   for (auto b : hot) {
     c1.condition(blabel(F.x[b]), "A(m_30, x), exact kinetic simulation", across_draws(F.at("A_exact", b), lv),
                  Direction::below, 0.1);
     c1.condition(blabel(F.x[b]), "A of nMF", across_draws(F.at("A_nmf", b), lv), Direction::above, 0.9);
     c1.condition(blabel(F.x[b]), "A of TAP (tight inner solve)", across_draws(F.at("A_tap", b), lv), Direction::above, 0.9);
   }
+  for (auto [n, b] : shot)
+    c1.condition(nlabel(n, m.sizes.at(n).x[b]), "A(m_30, x), exact kinetic simulation",
+                 across_draws(m.sizes.at(n).at("A_exact", b), lv), Direction::below, 0.1);
   c1.short_form("high T: paramagnet, nMF/TAP aligned (kinetic truth)")
       .criterion(fmt::format("at every grid point beta < 1: A of the exact kinetic m_30 below 0.1, A of nMF and of TAP "
-                             "above 0.9; {}, {}", over, level_words(lv)))
+                             "above 0.9{} (exact A only); {}, {}", sizes_words, over, level_words(lv)))
       .measured("exact A: " + values(F, "A_exact", hot));
   claims.add(c1);
 
@@ -161,17 +175,20 @@ nlohmann::json chapter_claims(const Config& cfg, const Measurements& m) {
                 "Low T (beta > 10): nMF agrees closely with the truth; TAP fluctuates strongly (graded on the vector "
                 "kinetic model, TAP with a tight inner solve)",
                 thesis + ", ch. 4 'Low T regime', Fig. 4.1"};
-  lv = c3.simultaneous(2 * cold.size());
+  lv = c3.simultaneous(2 * cold.size() + scold.size());
   for (auto b : cold) {
     c3.condition(blabel(F.x[b]), "|A_exact - A_nMF|", across_draws(F.at("d_exact_nmf", b), lv), Direction::below, 0.05);
     c3.condition(blabel(F.x[b]), "std of A(m_t, x), TAP's last half, tight inner solve",
                  across_draws(F.at("std_tap", b), lv), Direction::above, 0.05);
   }
+  for (auto [n, b] : scold)
+    c3.condition(nlabel(n, m.sizes.at(n).x[b]), "|A_exact - A_nMF|", across_draws(m.sizes.at(n).at("d_exact_nmf", b), lv),
+                 Direction::below, 0.05);
   c3.short_form("low T: nMF = truth, TAP fluctuates (kinetic truth)")
       .criterion(fmt::format("at every grid point beta > 10: |A_exact - A_nMF| below 0.05, and the std of A(m_t, x) over "
                              "the last half of TAP's {} steps (inner solve to {:g}, damping {:g}, at most {} "
-                             "iterations) above 0.05; {}, {}", cfg.tap_steps, cfg.tight_tolerance, cfg.tight_damping,
-                             cfg.tight_max_inner, over, level_words(lv)))
+                             "iterations) above 0.05{} (|A_exact - A_nMF| only); {}, {}", cfg.tap_steps, cfg.tight_tolerance,
+                             cfg.tight_damping, cfg.tight_max_inner, sizes_words, over, level_words(lv)))
       .measured("TAP trajectory std, thesis's solver: " + values(F, "std_tap_thesis", cold) +
                 "; tight solver: " + values(F, "std_tap", cold));
   claims.add(c3);
@@ -215,14 +232,17 @@ nlohmann::json chapter_claims(const Config& cfg, const Measurements& m) {
                 "TAP (second order in the Plefka expansion) predicts the vector kinetic model's magnetisation better "
                 "than nMF (first order)",
                 "reference sheet kinetic-ising.md, 'Vector kinetic model'; spin-transformer.md"};
-  lv = c6.simultaneous(F.x.size());
+  lv = c6.simultaneous(F.x.size() + sall.size());
   for (std::size_t b = 0; b < F.x.size(); ++b)
     c6.condition(blabel(F.x[b]), "MSE(TAP) - MSE(nMF) of m_30 per component",
                  across_draws(F.at("d_mse", b), lv), Direction::below, 0);
+  for (auto [n, b] : sall)
+    c6.condition(nlabel(n, m.sizes.at(n).x[b]), "MSE(TAP) - MSE(nMF) of m_30 per component",
+                 across_draws(m.sizes.at(n).at("d_mse", b), lv), Direction::below, 0);
   c6.short_form("TAP beats nMF on the kinetic model's m_t")
       .criterion(fmt::format("at every grid point, the mean squared error per component of TAP's m_30 against the exact "
-                             "m_30, minus nMF's, is below 0 (large-D readout for both; {} exact trajectories per draw); "
-                             "{}, {}", cfg.kinetic_runs, over, level_words(lv)));
+                             "m_30, minus nMF's, is below 0 (large-D readout for both; {} exact trajectories per draw){}; "
+                             "{}, {}", cfg.kinetic_runs, sizes_words, over, level_words(lv)));
   claims.add(c6);
 
   // 3.7: the binary kinetic Ising near criticality (seed 003's reference [1]).
@@ -245,6 +265,43 @@ nlohmann::json chapter_claims(const Config& cfg, const Measurements& m) {
                              "Student-t intervals across {} draws of (J, H), {}",
                              cfg.ising_steps, cfg.ising_runs, cfg.ising_N, m.ising_draws, level_words(lv)));
   claims.add(c7);
+
+  // 3.8: the epsilon test, orders declared before the run.
+  const auto& E = m.eps;
+  const std::string eps_over = fmt::format(
+      "J -> eps J, eps in {{{}}}, beta = {:g}, N = {}, D = {}; error = root mean squared error per component of m_{} "
+      "against the exact model ({} trajectories per draw, conditional-mean estimator with control variate, its "
+      "sampling variance subtracted); Bessel readout for nMF and TAP; slope = least-squares slope of log(error) "
+      "against log(eps) for each draw; Student-t intervals across {} draws", fmt::join(cfg.eps_values, ", "),
+      cfg.eps_beta, cfg.N, cfg.D, cfg.eps_steps, cfg.eps_runs, m.draws);
+  lab::Claim c8{"3.8", "reference",
+                "In the coupling strength (J -> eps J) nMF's error in the magnetisation of the vector kinetic model is "
+                "O(eps^2) (first order in the Plefka expansion) and TAP's O(eps^3) (second order)",
+                "Plefka expansion (reference sheet kinetic-ising.md: nMF and TAP are its first and second orders); "
+                "expected orders declared before the run"};
+  lv = c8.simultaneous(2);
+  c8.condition("nMF", "slope of log error vs log eps", across_draws(m.eps_slope.at("nmf"), lv), Direction::within, 1.75, 2.25);
+  c8.condition("TAP", "slope of log error vs log eps", across_draws(m.eps_slope.at("tap"), lv), Direction::within, 2.75, 3.25);
+  c8.short_form("epsilon test: nMF O(eps^2), TAP O(eps^3)")
+      .criterion(fmt::format("nMF's slope in [1.75, 2.25] and TAP's in [2.75, 3.25]; {}, {}", eps_over, level_words(lv)))
+      .measured(fmt::format("slopes: nMF {:.2f}, TAP {:.2f}, consistent second-order theory {:.2f}; TAP's error at eps = 0 "
+                            "{:.2g}", lab::t_interval(m.eps_slope.at("nmf"), 0.95).estimate,
+                            lab::t_interval(m.eps_slope.at("tap"), 0.95).estimate,
+                            across_draws(m.eps_slope.at("second"), 0.95).estimate,
+                            lab::t_interval(m.eps_zero.at("tap"), 0.95).estimate));
+  claims.add(c8);
+
+  lab::Claim c8a{"3.8a", "validation",
+                 "Validation: at the smallest eps the exact reference's Monte Carlo error is well below the errors of "
+                 "nMF and TAP it measures", "this chapter"};
+  lv = c8a.simultaneous(2);
+  c8a.condition(fmt::format("eps = {:g}", E.x.front()), "rms noise of the exact m_T / nMF's rms error",
+                across_draws(E.at("noise_over_nmf", 0), lv), Direction::below, 0.1);
+  c8a.condition(fmt::format("eps = {:g}", E.x.front()), "rms noise of the exact m_T / TAP's rms error",
+                across_draws(E.at("noise_over_tap", 0), lv), Direction::below, 0.1);
+  c8a.short_form("epsilon test: reference noise well below the errors")
+      .criterion(fmt::format("ratio below 0.1 for both; {}, {}", eps_over, level_words(lv)));
+  claims.add(c8a);
 
   r["claims_json"] = claims.to_json();
   for (const auto& c : r["claims_json"]["claims"]) {

@@ -5,6 +5,8 @@ kn = data.'/kinetic.tsv'
 mc = data.'/mcmc.tsv'
 ct = data.'/control.tsv'
 is = data.'/ising.tsv'
+ep = data.'/epsilon.tsv'
+sz = data.'/sizes.tsv'
 
 do for [ext in "pdf png"] {
   # ---- the thesis's Figure 4.1, on two models ----------------------------------------------------------
@@ -79,6 +81,39 @@ do for [ext in "pdf png"] {
        1.1 w l ls 2 t 'R-hat = 1.1'
   unset multiplot
   unset logscale; unset xrange; unset yrange; set format x '% h'
+  set output
+
+  # ---- the epsilon test and the size dependence -------------------------------------------------------------
+  name = 'orders'
+  eval(ext eq "pdf" ? pdf_out : png_out)
+  set multiplot layout 1,2
+  set logscale xy
+  set format x '%g'
+  set format y '10^{%L}'
+  set xrange [0.04:0.8]
+  set yrange [*:*]
+  set xlabel 'coupling scale {/Symbol e} (J -> {/Symbol e} J)'
+  set ylabel 'rms error of m_T per component vs exact'
+  set key bottom right font ',7'
+  stats ep u 1:2 nooutput
+  e0 = STATS_min_x; n0 = STATS_min_y
+  plot ep u 1:2:3 w yerr ls 13 t 'nMF (Bessel readout)', \
+       ep u 1:4:5 w yerr ls 14 t 'TAP (Bessel readout)', \
+       ep u 1:6:7 w yerr ls 15 t 'TAP, J = 0 offset removed', \
+       ep u 1:10 w lp ls 11 t 'nMF, large-D readout', \
+       ep u 1:14 w l ls 2 t "exact model's sampling noise", \
+       n0 * (x / e0)**2 w l lw 1 dt 3 lc rgb '#000000' t '{/Symbol e}^2', \
+       n0 * (x / e0)**3 w l lw 1 dt 4 lc rgb '#555555' t '{/Symbol e}^3'
+  set logscale x
+  set format x '10^{%L}'
+  set xrange [5e-3:2e2]
+  set xlabel 'inverse temperature {/Symbol b}'
+  set ylabel 'MSE of m_{30} per component vs exact'
+  set key top left font ',7'
+  plot for [k=1:3] sz u ($1 == word(sizes, k) ? $2 : 1/0):9 w lp ls (10 + k) t 'nMF, N = '.word(sizes, k), \
+       for [k=1:3] sz u ($1 == word(sizes, k) ? $2 : 1/0):11 w lp ls (10 + k) dt 2 t 'TAP, N = '.word(sizes, k)
+  unset multiplot
+  unset logscale; unset xrange; unset yrange; set format x '% h'; set format y '% h'
   set output
 
   # ---- binary kinetic Ising near criticality ------------------------------------------------------------

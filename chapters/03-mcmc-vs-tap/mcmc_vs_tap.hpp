@@ -15,7 +15,7 @@ namespace spinformer {
 struct Config {
   int N = 64, D = 32;                 // the thesis's defaults
   double h = 1.0;
-  int draws = 6;                      // disorder draws (J, x): model seeds 1..draws (seed 1: the thesis-like draw)
+  int draws = 10;                     // disorder draws (J, x): model seeds 1..draws (seed 1: the thesis-like draw)
   int fine_per_decade = 2;            // kinetic model, nMF, TAP: beta = 1e-3 .. 1e3
   long kinetic_runs = 500;            // exact forward trajectories per (draw, beta)
   int kinetic_steps = 30;             // the thesis's nMF step count; m_NESS := m_30
@@ -23,6 +23,15 @@ struct Config {
   double tight_tolerance = 1e-8;      // the tight TAP inner solve (thesis: 1e-3, 100 iterations, undamped)
   int tight_max_inner = 300;
   double tight_damping = 0.5;
+  // The kinetic model at other sizes (same jobs as at N), on a coarse beta grid.
+  std::vector<int> other_sizes{32, 128};
+  std::vector<double> size_betas{0.01, 0.1, 1.0, 10.0, 100.0};
+  // The epsilon test: J -> eps J at eps_beta; errors of m_T (T = eps_steps) against the exact model,
+  // whose estimate uses the control variate (glass::KineticOptions) so that its noise is O(eps^2).
+  std::vector<double> eps_values{0.0625, 0.125, 0.25, 0.5};
+  double eps_beta = 1.0;
+  long eps_runs = 6000;
+  int eps_steps = 5;
   int mcmc_per_decade = 1;            // the thesis's sampler and the adapted one: beta = 1e-3 .. 1e3
   std::int64_t proposals = 1'000'000, thin = 640;
   std::vector<double> control_betas{0.001, 0.01, 0.1};  // J = 0 control (exact A = 1)
@@ -39,13 +48,16 @@ std::vector<double> log_grid(int per_decade);  // 1e-3 .. 1e3, both ends include
 std::string bkey(double beta);
 
 // ---- jobs: each returns a flat JSON object of named numbers (and the chains' means) ----------------
-nlohmann::json model_json(const Config& cfg, std::uint64_t model_seed);
+nlohmann::json model_json(const Config& cfg, std::uint64_t model_seed, int N = 0);  // N = 0: cfg.N
 glass::VectorSpinModel model_from(const nlohmann::json& parameters);  // parameters["model"]
 
 // The vector kinetic model exactly (forward vMF simulation), nMF and TAP against it (compare_mean_field),
 // the thesis's TAP (Anderson 1e-3, 100 inner, 100 steps) and the same TAP with a tight damped inner
 // solve, and the thesis's TAP with symmetric couplings.
 nlohmann::json kinetic_job(const Config& cfg, const nlohmann::json& parameters, std::uint64_t seed);
+// J -> eps J: the exact model's m_T (control-variate estimator) against nMF, TAP (both readouts) and the
+// consistent second-order theory; raw mean squared errors per component and the estimate's noise.
+nlohmann::json epsilon_job(const Config& cfg, const nlohmann::json& parameters, std::uint64_t seed);
 // One Metropolis chain on the loss-based energy (thesis's or adapted width; J or J = 0).
 nlohmann::json chain_job(const nlohmann::json& parameters, std::uint64_t seed);
 // Binary kinetic Ising: every mean-field method against forward simulation (kinetic::compare_methods).
@@ -74,6 +86,10 @@ struct Grid {
 
 struct Measurements {
   Grid fine, mcmc, control, ising;
+  std::map<int, Grid> sizes;  // N -> the kinetic jobs' quantities on cfg.size_betas (N = cfg.N from `fine`)
+  Grid eps;                   // x = cfg.eps_values: rms errors of m_T and the noise, per draw
+  // Per draw: least-squares slope of log(rms error) against log(eps), and the errors at eps = 0.
+  std::map<std::string, std::vector<double>> eps_slope, eps_zero;
   std::vector<double> bump_tap, bump_tap_thesis, bump_sym, bump_nmf;  // per draw, over 0.1 <= beta <= 30
   int draws = 0, ising_draws = 0;
 };

@@ -274,8 +274,8 @@ void run_glass_kinetic(const VectorFlags& f) {
   }
   const glass::VectorSpinModel model = f.couplings.empty() ? glass::VectorSpinModel::random(f.N, f.D, f.h, f.model_seed)
                                                            : glass::VectorSpinModel::from_files(f.couplings, f.field, f.h);
-  if (f.estimator != "conditional" && f.estimator != "sample")
-    throw lab::UsageError("--estimator", fmt::format("must be conditional or sample, got '{}'", f.estimator));
+  if (f.estimator != "conditional" && f.estimator != "sample" && f.estimator != "control")
+    throw lab::UsageError("--estimator", fmt::format("must be conditional, control or sample, got '{}'", f.estimator));
   if (!f.couplings.empty()) require_kinetic_budget(model.N, model.D, f.steps, double(f.runs));
   glass::KineticOptions o;
   o.beta = f.beta;
@@ -284,7 +284,8 @@ void run_glass_kinetic(const VectorFlags& f) {
   o.seed = f.seed;
   o.threads = f.threads;
   o.progress = true;
-  o.conditional_mean = f.estimator == "conditional";
+  o.conditional_mean = f.estimator != "sample";
+  o.control_variate = f.estimator == "control";
   const auto sim = glass::simulate_kinetic(model, o);
   require_finite_matrix(sim.m.back(), "--beta", "m_T");
   nlohmann::json out = {{"N", model.N}, {"D", model.D}, {"R", model.R}, {"beta", f.beta}, {"steps", f.steps},
@@ -337,6 +338,7 @@ struct ScanFlags {
   std::uint64_t seed = 1, model_seed = 1;
   std::string out;
   bool json = false;
+  bool control_variate = false;
 };
 
 void run_glass_kinetic_scan(const ScanFlags& f) {
@@ -355,6 +357,7 @@ void run_glass_kinetic_scan(const ScanFlags& f) {
   o.runs = f.runs;
   o.threads = f.threads;
   o.beta = f.betas.front();
+  o.control_variate = f.control_variate;
   // Validate everything before any work: a bad option fails here, with no output.
   if (f.steps < 1 || f.steps > 1'000'000) throw lab::UsageError("--steps", fmt::format("must be in 1..1e6, got {}", f.steps));
   if (f.runs < 2 || f.runs > 1'000'000'000L) throw lab::UsageError("--runs", fmt::format("must be in 2..1e9, got {}", f.runs));
@@ -513,7 +516,8 @@ void add_glass_kinetic_command(CLI::App& glass) {
   add_seed(*cmd, "--seed", f->seed, "seed of the trajectories (run r uses stream r)");
   add_integer(*cmd, "--threads", f->threads, 1, kMaxThreads, "worker threads (the result does not depend on them)");
   cmd->add_option("--estimator", f->estimator,
-                  "conditional (mean of E[s_t | s_t-1], less noise) | sample (mean of the sampled s_t)")
+                  "conditional (mean of E[s_t | s_t-1], less noise) | control (the same less its linear response "
+                  "to the last step's noise: O(J^2) spread) | sample (mean of the sampled s_t)")
       ->capture_default_str();
   cmd->add_flag("--compare", f->compare,
                 "add the MSE of nMF and TAP (both readouts) and of the second-order theory against the simulation");
@@ -536,6 +540,8 @@ void add_glass_kinetic_command(CLI::App& glass) {
   add_integer(*scan, "--threads", s->threads, 1, kMaxThreads, "worker threads (the result does not depend on them)");
   scan->add_option("--out", s->out, "write the table here, with a JSON sidecar");
   scan->add_flag("--json", s->json, "print one JSON object {rows: [...]}");
+  scan->add_flag("--control-variate", s->control_variate,
+                 "subtract each run's linear response to the last step's noise (unbiased; O(J^2) spread)");
   scan->callback([s] { run_glass_kinetic_scan(*s); });
 }
 

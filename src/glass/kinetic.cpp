@@ -64,6 +64,19 @@ State readout_fn(const VectorSpinModel& model, const State& m, double beta, Read
   return readout(model.targets(m), beta, model.R, kind);
 }
 
+// f'(theta) v for the exact readout f(theta) = R A(kappa) theta/|theta|, kappa = beta R |theta|:
+// R [beta R A'(kappa) (u.v) u + A(kappa)/|theta| (v - (u.v) u)], u = theta/|theta|,
+// A'(kappa) = 1 - A^2 - (2 nu - 1) A/kappa (nu = D/2); at theta = 0 it is R beta R/D v.
+Eigen::RowVectorXd readout_response(const Eigen::RowVectorXd& theta, const Eigen::RowVectorXd& v, double beta, double R,
+                                    double nu) {
+  const double norm = theta.norm(), kappa = beta * R * norm;
+  if (kappa < 1e-12) return (R * beta * R / (2.0 * nu)) * v;
+  const Eigen::RowVectorXd u = theta / norm;
+  const double A = bessel_ratio(nu, kappa), along = u.dot(v);
+  const double slope = 1.0 - A * A - (2.0 * nu - 1.0) * A / kappa;
+  return R * (beta * R * slope * along * u + (A / norm) * (v - along * u));
+}
+
 constexpr long kChunk = 8;  // runs per unit of work; chunk sums are added in chunk order
 
 struct Sums {
@@ -80,15 +93,18 @@ struct Sums {
 void run_chunk(const VectorSpinModel& model, const KineticOptions& o, long first, long count, Sums& sums) {
   const int N = model.N, D = model.D;
   const double R = model.R, nu = D / 2.0;
-  State s(N, D), theta(N, D), mean(N, D);
+  const bool cv = o.control_variate && o.conditional_mean;
+  State s(N, D), theta(N, D), mean(N, D), previous_mean(N, D), kick(N, D);
   for (long r = first; r < first + count; ++r) {
     lab::Rng rng = lab::Rng::stream(o.seed, static_cast<std::uint64_t>(r));
     s = model.initial_state();
+    previous_mean = s;  // s_0 is deterministic: no sampling noise to correct at t = 1
     sums.sum[0] += s;
     sums.sum_sq[0] += s.array().square().matrix();
     for (int t = 1; t <= o.steps; ++t) {
       theta = model.x;
       theta.noalias() += model.J * s;
+      if (cv) kick.noalias() = model.J * (s - previous_mean);
       for (int i = 0; i < N; ++i) {
         const double norm = theta.row(i).norm();
         const double kappa = o.beta * R * norm;
@@ -101,7 +117,11 @@ void run_chunk(const VectorSpinModel& model, const KineticOptions& o, long first
           s.row(i) = R * sample_vmf(Eigen::RowVectorXd::Unit(D, 0), 0.0, rng);
         }
       }
-      const State& estimate = o.conditional_mean ? mean : s;
+      if (cv) {
+        previous_mean = mean;  // E[s_t | s_t-1], for the next step's correction
+        for (int i = 0; i < N; ++i) mean.row(i) -= readout_response(theta.row(i) - kick.row(i), kick.row(i), o.beta, R, nu);
+      }
+      const State& estimate = cv ? mean : (o.conditional_mean ? mean : s);
       sums.sum[t] += estimate;
       sums.sum_sq[t] += estimate.array().square().matrix();
     }

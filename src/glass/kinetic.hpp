@@ -39,6 +39,12 @@ struct KineticOptions {
   // true: average the exact conditional means E[s_t | s_t-1] (unbiased, less noise); false: average
   // the sampled spins s_t themselves (the plain estimator, which exercises the sampler at every step).
   bool conditional_mean = true;
+  // With conditional_mean: subtract from each run's E[s_t | s_t-1] its linear response to the last
+  // step's sampling noise, f'(theta~) J (s_t-1 - E[s_t-1 | s_t-2]), theta~ = x + J E[s_t-1 | s_t-2].
+  // That term has mean zero given s_t-2 (a martingale difference), so the estimator stays unbiased,
+  // but its spread drops from O(J) to O(J^2): what a weak-coupling test needs to resolve errors of
+  // O(J^3) (chapter 3's epsilon test).
+  bool control_variate = false;
 };
 
 // Mean over runs of s_t, t = 0..steps, by default estimated without bias and with less noise by

@@ -24,7 +24,7 @@ mkdir -p "$work/one/ch03" "$work/two/ch03"
 "$ch03" --profile quick --workers 1 --out "$work/one/ch03" 2> "$work/one.log" || fail "ch03 --workers 1: $(tail -1 "$work/one.log")"
 "$ch03" --profile quick --workers 2 --out "$work/two/ch03" 2> "$work/two.log" || fail "ch03 --workers 2: $(tail -1 "$work/two.log")"
 # results.json records the run's wall time and worker count ("threads"); every other byte is the same
-for f in claims.json kinetic.tsv mcmc.tsv control.tsv ising.tsv plot_vars.gp; do
+for f in claims.json kinetic.tsv sizes.tsv epsilon.tsv mcmc.tsv control.tsv ising.tsv plot_vars.gp; do
   cmp -s "$work/one/ch03/$f" "$work/two/ch03/$f" || fail "ch03: $f differs between 1 and 2 workers"
 done
 strip() { grep -v -e '"threads":' -e '"wall_time_s":' "$1"; }
@@ -33,7 +33,7 @@ diff <(strip "$work/one/ch03/results.json") <(strip "$work/two/ch03/results.json
 grep -q "0 cached" "$work/one.log" || fail "ch03: a fresh run found cached jobs: $(grep cached "$work/one.log")"
 rm -f "$work/one/ch03/results.json"
 "$ch03" --profile quick --out "$work/one/ch03" 2> "$work/again.log" || fail "ch03 rerun: $(tail -1 "$work/again.log")"
-[[ $(grep -c " cached, 0 to run" "$work/again.log") -eq 3 ]] || fail "ch03 rerun did not take every job from the cache: $(grep cached "$work/again.log")"
+[[ $(grep -c " cached, 0 to run" "$work/again.log") -eq 5 ]] || fail "ch03 rerun did not take every job from the cache: $(grep cached "$work/again.log")"
 "$bin" runs compare --a "$work/one/ch03" --b "$work/two/ch03" > /dev/null 2>&1 ||
   fail "ch03: the cached rerun (2 workers) differs from the 2-worker run"
 

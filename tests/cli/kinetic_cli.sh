@@ -66,6 +66,29 @@ for r in rows:
         assert r["mse_nmf_bessel"] < 1e-24 and r["mse_second_order"] < 1e-24 and r["mse_nmf_large_d"] > 1e-6, r
 PY
 
+# The control-variate estimator: same m_T as the plain conditional mean within errors, with less noise
+# at weak coupling; at eps = 0 the scan's reference has no noise at all.
+a=$("$bin" glass kinetic --N 4 --D 4 --beta 1 --steps 3 --runs 4000 --seed 2 --json) || fail "glass kinetic conditional"
+b=$("$bin" glass kinetic --N 4 --D 4 --beta 1 --steps 3 --runs 4000 --seed 3 --estimator control --json) \
+  || fail "glass kinetic --estimator control"
+python3 - "$a" "$b" <<'PY' || fail "glass kinetic --estimator control: disagrees with the conditional mean or is not quieter"
+import json, math, sys
+a, b = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+assert b["estimator"] == "control"
+z = max(abs(x - y) / math.hypot(ex, ey) for ra, rb, ea, eb in zip(a["m"], b["m"], a["m_err"], b["m_err"])
+        for x, y, ex, ey in zip(ra, rb, ea, eb))
+assert z < 4.5, z
+mean = lambda m: sum(map(sum, m)) / sum(map(len, m))
+assert mean(b["m_err"]) < 0.8 * mean(a["m_err"]), (mean(b["m_err"]), mean(a["m_err"]))
+PY
+json=$("$bin" glass kinetic-scan --N 4 --D 4 --betas 1 --eps 0,0.25 --draws 1 --runs 50 --steps 3 --control-variate --json) \
+  || fail "glass kinetic-scan --control-variate"
+python3 - "$json" <<'PY' || fail "glass kinetic-scan --control-variate: the reference at eps = 0 should be noise-free"
+import json, sys
+rows = json.loads(sys.argv[1])["rows"]
+assert rows[0]["eps"] == 0 and rows[0]["noise"] < 1e-18 and rows[1]["noise"] > 0, rows
+PY
+
 expect_usage_error "beta <= 0" --beta kinetic simulate "${model[@]}" --beta 0 --out "$work/out.tsv"
 expect_usage_error "runs < 2" --runs kinetic simulate "${model[@]}" --runs 1 --out "$work/out.tsv"
 expect_usage_error "negative steps" --steps kinetic tap "${model[@]}" --steps -1 --out "$work/out.tsv"
