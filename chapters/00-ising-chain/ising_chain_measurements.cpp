@@ -1,0 +1,284 @@
+// Chapter 0: the jobs and what they measure (declared in ising_chain_measurements.hpp).
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <tuple>
+
+#include "ising/exact.hpp"
+#include "lab/report.hpp"
+
+#include "ising_chain_measurements.hpp"
+
+namespace spinformer {
+
+using ising::Chain;
+using ising::SpinSamples;
+using nlohmann::json;
+
+Config profile(const std::string& name) {
+  Config c;
+  if (lab::quick_profile(name)) {
+    c.temperatures = {0.5, 1.0, 2.0, 5.0};
+    c.n = 4'000;
+    c.max_equilibration_sweeps = 512;
+  }
+  return c;
+}
+
+Chain ring(int L, double T) { return Chain{L, 1.0, 0.0, T, ising::Boundary::periodic}; }
+
+namespace {
+
+// Results are read back from the job cache, and every table, claim and quoted value must come out
+// as it would have without the round trip: JSON keeps finite doubles exactly but has no NaN or
+// infinity (a fit that admits no decaying C(r) gives one), so those travel as strings, sign included.
+json real(double x) {
+  if (std::isfinite(x)) return x;
+  if (std::isnan(x)) return std::signbit(x) ? "-nan" : "nan";
+  return x > 0 ? "inf" : "-inf";
+}
+double real_of(const json& j) {
+  if (!j.is_string()) return j.get<double>();
+  const std::string s = j.get<std::string>();
+  if (s == "inf") return HUGE_VAL;
+  if (s == "-inf") return -HUGE_VAL;
+  return std::copysign(NAN, s == "-nan" ? -1.0 : 1.0);
+}
+json reals(const std::vector<double>& xs) {
+  json out = json::array();
+  for (double x : xs) out.push_back(real(x));
+  return out;
+}
+std::vector<double> reals_of(const json& j) {
+  std::vector<double> out;
+  for (const auto& x : j) out.push_back(real_of(x));
+  return out;
+}
+json estimate(const lab::Estimate& e) { return {real(e.value), real(e.error)}; }
+lab::Estimate estimate_of(const json& j) { return {real_of(j.at(0)), real_of(j.at(1))}; }
+json autocorrelation(const lab::Autocorrelation& a) {
+  return {{"tau_int", real(a.tau_int)}, {"window", a.window}, {"effective_sample_size", real(a.effective_sample_size)}};
+}
+lab::Autocorrelation autocorrelation_of(const json& j) {
+  return {real_of(j.at("tau_int")), j.at("window").get<int>(), real_of(j.at("effective_sample_size"))};
+}
+
+ising::MetropolisSchedule schedule_of(const json& p) {
+  return {p.at("equilibration_sweeps").get<long>(), p.at("sweeps_between").get<long>()};
+}
+
+// ---- measurements on one set of samples ---------------------------------------------------------
+SamplerMeasurement measure(const Chain& chain, const SpinSamples& samples) {
+  SamplerMeasurement m;
+  m.energy = ising::sample_energy_per_spin(chain, samples);
+  m.specific_heat = ising::sample_specific_heat_per_spin(chain, samples);
+  m.corr = ising::sample_connected_correlation(chain, samples);
+  const ising::CorrelationLengthFit xi = ising::fitted_correlation_length(chain, samples);
+  m.xi = xi.samples;  // jackknife over the whole fit
+  m.xi_exact = xi.exact;
+  m.p_energy = ising::energy_chi_square(chain, samples).p_value;
+  m.p_magnetization = ising::magnetization_chi_square(chain, samples).p_value;
+  m.samples_tested = samples.size();
+  return m;
+}
+
+double mean_square_magnetization(const SpinSamples& samples) {  // <m^2>, m = M / L
+  double sum = 0;
+  for (std::size_t k = 0; k < samples.size(); ++k) {
+    double m = 0;
+    for (int i = 0; i < samples.L; ++i) m += samples.row(k)[i];
+    m /= samples.L;
+    sum += m * m;
+  }
+  return sum / static_cast<double>(samples.size());
+}
+
+double mean_energy_per_spin(const Chain& chain, const SpinSamples& samples) {
+  double sum = 0;
+  for (std::size_t k = 0; k < samples.size(); ++k) sum += ising::energy(chain, samples.row(k));
+  return sum / static_cast<double>(samples.size()) / chain.L;
+}
+
+// tau_int (in samples) of the energy and magnetisation series of one chain's samples.
+std::pair<lab::Autocorrelation, lab::Autocorrelation> sample_autocorrelation(const Chain& chain,
+                                                                           const SpinSamples& samples) {
+  std::vector<double> e_series, m_series;
+  for (std::size_t k = 0; k < samples.size(); ++k) {
+    e_series.push_back(ising::energy(chain, samples.row(k)));
+    double m = 0;
+    for (int i = 0; i < chain.L; ++i) m += samples.row(k)[i];
+    m_series.push_back(m);
+  }
+  return {lab::integrated_autocorrelation(e_series), lab::integrated_autocorrelation(m_series)};
+}
+
+// Every k-th sample of a series, k = stride: a correlated chain thinned to nearly independent samples.
+SpinSamples thinned(const SpinSamples& samples, std::size_t stride) {
+  SpinSamples out{samples.L, {}};
+  for (std::size_t k = 0; k < samples.size(); k += stride)
+    out.spins.insert(out.spins.end(), samples.row(k), samples.row(k) + samples.L);
+  return out;
+}
+
+}  // namespace
+
+// ---- the three samplers at one temperature ----------------------------------------------------------
+json samplers_job(const json& p, std::uint64_t s0) {
+  const Chain chain = ring(p.at("L").get<int>(), p.at("T").get<double>());
+  const std::size_t n = p.at("n").get<std::size_t>();
+  const ising::MetropolisSchedule schedule = schedule_of(p);
+  const int replicates = p.at("replicates").get<int>();
+  const ising::ExactChain exact(chain);
+  const SpinSamples sets[3] = {ising::ExactSampler(chain).draw(n, s0),
+                               ising::scalar_metropolis_samples(chain, n, schedule, s0 + 1),
+                               ising::multispin_metropolis_samples(chain, n, schedule, 1, s0 + 2)};
+  SamplerComparison c;
+  // Autocorrelation of the seed's sample sequence (one chain, samples 10 sweeps apart).
+  std::tie(c.tau_energy, c.tau_magnetization) = sample_autocorrelation(chain, sets[1]);
+  // The claim generalises over chains, so its interval comes from independent replicate chains.
+  for (int r = 0; r < replicates; ++r) {
+    const SpinSamples replicate =
+        ising::scalar_metropolis_samples(chain, n / static_cast<std::size_t>(replicates), schedule, s0 + 100 + r);
+    const auto [e, m] = sample_autocorrelation(chain, replicate);
+    c.replicate_tau_energy.push_back(e.tau_int);
+    c.replicate_tau_magnetization.push_back(m.tau_int);
+  }
+  for (int s = 0; s < 3; ++s) c.sampler[s] = measure(chain, sets[s]);
+  // The chi-square tests assume independent samples; the seed's chain gives correlated ones. Its
+  // tests use every k-th sample, k = ceil(2 tau_int) of the slower of energy and magnetisation
+  // (tau_int = 1 + 2 sum rho, so k is twice the spacing at which the chain's variance is that of
+  // independent samples): the p-values are then valid, on fewer samples.
+  const std::size_t stride = static_cast<std::size_t>(
+      std::ceil(2 * std::max({c.tau_energy.tau_int, c.tau_magnetization.tau_int, 0.5})));
+  const SpinSamples seed_thinned = thinned(sets[1], stride);
+  c.sampler[1].p_energy = ising::energy_chi_square(chain, seed_thinned).p_value;
+  c.sampler[1].p_magnetization = ising::magnetization_chi_square(chain, seed_thinned).p_value;
+  c.sampler[1].samples_tested = seed_thinned.size();
+  const auto exact_corr = exact.connected_correlation();
+  const auto levels = exact.energy_distribution();
+  for (int s = 0; s < 3; ++s) {
+    c.sampler[s].max_corr_z = ising::max_correlation_z(c.sampler[s].corr, exact_corr);
+    for (const auto& level : levels) {
+      double count = 0;
+      for (std::size_t k = 0; k < sets[s].size(); ++k)
+        count += std::abs(ising::energy(chain, sets[s].row(k)) - level.energy) < 1e-9;
+      c.sampler[s].energy_counts.push_back(count);
+    }
+  }
+
+  json out = {{"tau_energy", autocorrelation(c.tau_energy)},
+              {"tau_magnetization", autocorrelation(c.tau_magnetization)},
+              {"replicate_tau_energy", reals(c.replicate_tau_energy)},
+              {"replicate_tau_magnetization", reals(c.replicate_tau_magnetization)},
+              {"samplers", json::array()}};
+  for (const auto& m : c.sampler)
+    out["samplers"].push_back({{"energy", estimate(m.energy)},
+                               {"specific_heat", estimate(m.specific_heat)},
+                               {"xi", estimate(m.xi)},
+                               {"xi_exact", real(m.xi_exact)},
+                               {"corr", reals(m.corr.value)},
+                               {"corr_error", reals(m.corr.error)},
+                               {"p_energy", real(m.p_energy)},
+                               {"p_magnetization", real(m.p_magnetization)},
+                               {"max_corr_z", real(m.max_corr_z)},
+                               {"samples_tested", m.samples_tested},
+                               {"energy_counts", reals(m.energy_counts)}});
+  return out;
+}
+
+SamplerComparison sampler_comparison(const json& r) {
+  SamplerComparison c;
+  c.tau_energy = autocorrelation_of(r.at("tau_energy"));
+  c.tau_magnetization = autocorrelation_of(r.at("tau_magnetization"));
+  c.replicate_tau_energy = reals_of(r.at("replicate_tau_energy"));
+  c.replicate_tau_magnetization = reals_of(r.at("replicate_tau_magnetization"));
+  for (int s = 0; s < 3; ++s) {
+    const json& j = r.at("samplers").at(s);
+    SamplerMeasurement& m = c.sampler[s];
+    m.energy = estimate_of(j.at("energy"));
+    m.specific_heat = estimate_of(j.at("specific_heat"));
+    m.xi = estimate_of(j.at("xi"));
+    m.xi_exact = real_of(j.at("xi_exact"));
+    m.corr = {reals_of(j.at("corr")), reals_of(j.at("corr_error"))};
+    m.p_energy = real_of(j.at("p_energy"));
+    m.p_magnetization = real_of(j.at("p_magnetization"));
+    m.max_corr_z = real_of(j.at("max_corr_z"));
+    m.samples_tested = j.at("samples_tested").get<std::size_t>();
+    m.energy_counts = reals_of(j.at("energy_counts"));
+  }
+  return c;
+}
+
+// ---- one replicate of the equilibration study at one temperature --------------------------------------
+// Its own seed, its own independent multi-spin heat-bath chains from random starts, tested at 1, 2,
+// 4, ... sweeps and at the seed's 500.
+json equilibration_job(const json& p, std::uint64_t seed) {
+  const Chain chain = ring(p.at("L").get<int>(), p.at("T").get<double>());
+  const std::size_t chains = p.at("chains").get<std::size_t>();
+  const long max_sweeps = p.at("max_sweeps").get<long>(), seed_sweeps = p.at("seed_sweeps").get<long>();
+  const double alpha = p.at("alpha").get<double>();
+  const ising::ExactChain exact(chain);
+  const double e_exact = exact.thermodynamics().energy_per_spin;
+  const double m2_exact = exact.thermodynamics().susceptibility_per_spin * chain.T / chain.L;  // chi = beta <M^2> / L
+  const int words = static_cast<int>((chains + 63) / 64);
+  ising::MultispinMetropolis sampler(chain, words, seed);
+  SpinSamples snapshot{chain.L, std::vector<ising::Spin>(chains * chain.L)};
+  EquilibrationReplicate out;
+  std::vector<bool> passed;
+  for (long s = 1, next = 1; s <= max_sweeps; ++s) {
+    sampler.sweep();
+    if (s != next && s != seed_sweeps) continue;
+    if (s == next) next *= 2;
+    for (std::size_t c = 0; c < chains; ++c) sampler.copy_chain(static_cast<int>(c), snapshot.row(c));
+    out.sweeps.push_back(s);
+    out.p_energy.push_back(ising::energy_chi_square(chain, snapshot).p_value);
+    out.p_magnetization.push_back(ising::magnetization_chi_square(chain, snapshot).p_value);
+    out.energy_bias.push_back(mean_energy_per_spin(chain, snapshot) - e_exact);
+    out.m2_bias.push_back(mean_square_magnetization(snapshot) - m2_exact);
+    passed.push_back(out.p_energy.back() > alpha && out.p_magnetization.back() > alpha);
+  }
+  for (std::size_t k = passed.size(); k-- > 0 && passed[k];) out.needed = out.sweeps[k];
+  return {{"sweeps", out.sweeps},
+          {"p_energy", reals(out.p_energy)},
+          {"p_magnetization", reals(out.p_magnetization)},
+          {"energy_bias", reals(out.energy_bias)},
+          {"m2_bias", reals(out.m2_bias)},
+          {"needed", out.needed}};
+}
+
+EquilibrationReplicate equilibration_replicate(const json& r) {
+  EquilibrationReplicate out;
+  out.sweeps = r.at("sweeps").get<std::vector<long>>();
+  out.p_energy = reals_of(r.at("p_energy"));
+  out.p_magnetization = reals_of(r.at("p_magnetization"));
+  out.energy_bias = reals_of(r.at("energy_bias"));
+  out.m2_bias = reals_of(r.at("m2_bias"));
+  out.needed = r.at("needed").get<long>();
+  return out;
+}
+
+// ---- the seed's Metropolis after its 500 sweeps ----------------------------------------------------------
+json metropolis_bias_job(const json& p, std::uint64_t seed) {
+  const Chain chain = ring(p.at("L").get<int>(), p.at("T").get<double>());
+  const std::size_t chains = p.at("chains").get<std::size_t>();
+  const long sweeps = p.at("sweeps").get<long>();
+  const ising::ExactChain exact(chain);
+  const double e_exact = exact.thermodynamics().energy_per_spin;
+  const double m2_exact = exact.thermodynamics().susceptibility_per_spin * chain.T / chain.L;
+  double e_sum = 0, m2_sum = 0;
+  for (std::size_t c = 0; c < chains; ++c) {
+    ising::ScalarMetropolis m(chain, seed * 1'000'003 + c);
+    for (long k = 0; k < sweeps; ++k) m.sweep();
+    e_sum += ising::energy(chain, m.spins().data()) / chain.L;
+    double mag = 0;
+    for (ising::Spin x : m.spins()) mag += x;
+    mag /= chain.L;
+    m2_sum += mag * mag;
+  }
+  const double n = static_cast<double>(chains);
+  return {{"energy_bias", real(e_sum / n - e_exact)}, {"m2_bias", real(m2_sum / n - m2_exact)}};
+}
+
+MetropolisBias metropolis_bias(const json& r) { return {real_of(r.at("energy_bias")), real_of(r.at("m2_bias"))}; }
+
+}  // namespace spinformer
