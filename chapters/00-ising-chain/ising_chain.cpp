@@ -57,7 +57,8 @@ int main(int argc, char** argv) {
     Config cfg = profile(profile_name);
     cfg.workers = opt.workers_or(cfg.workers);
     lab::Engine engine(lab::chapter_engine("ch00", profile_name, out_dir, cfg.workers, SPINFORMER_CODE_HASH));
-    engine.define("samplers", [](const lab::Job& j, const lab::JobContext&) { return samplers_job(j.parameters, j.seed); });
+    engine.define("samplers",
+                  [](const lab::Job& j, const lab::JobContext&) { return samplers_job(j.parameters, j.seed); });
     engine.define("equilibration",
                   [](const lab::Job& j, const lab::JobContext&) { return equilibration_job(j.parameters, j.seed); });
     engine.define("metropolis_bias",
