@@ -190,9 +190,14 @@ int main(int argc, char** argv) {
     }
     lab::write_table(path("observables.tsv"), observables);
     meta.parameters().erase("T");
-    meta.write_sidecar(path("observables.tsv"), {{"sampler_index", {"exact", "metropolis", "multispin"}}});
+    // These tables span every temperature: the sidecar names the base seed and how each job's derives from it.
+    meta.set_seed(cfg.seed);
+    const std::string sampler_seeds = "seed + 1000 t for temperature index t (exact sampler; +1 the seed's Metropolis, "
+                                      "+2 multi-spin, +100 + r replicate chain r)";
+    meta.write_sidecar(path("observables.tsv"),
+                       {{"sampler_index", {"exact", "metropolis", "multispin"}}, {"job_seeds", sampler_seeds}});
     lab::write_table(path("autocorrelation.tsv"), autocorr);
-    meta.write_sidecar(path("autocorrelation.tsv"));
+    meta.write_sidecar(path("autocorrelation.tsv"), {{"job_seeds", sampler_seeds}});
 
     // ---- 3. equilibration: sweeps from a random start, in independent replicates ---------------
     // Each replicate (seed) has its own independent chains: multi-spin heat-bath chains for the
@@ -236,10 +241,11 @@ int main(int argc, char** argv) {
     meta.parameters()["alpha"] = cfg.alpha;
     meta.parameters()["replicates"] = cfg.replicates;
     meta.parameters()["chains_per_replicate"] = chains_per_replicate;
-    meta.write_sidecar(path("equilibration.tsv"));
+    meta.write_sidecar(path("equilibration.tsv"), {{"job_seeds", "seed + 1000 t + 3 + 10 r (temperature t, replicate r)"}});
     lab::write_table(path("metropolis_500_sweeps.tsv"), metropolis_500);
     meta.parameters()["sweeps"] = seed_sweeps;
-    meta.write_sidecar(path("metropolis_500_sweeps.tsv"));
+    meta.write_sidecar(path("metropolis_500_sweeps.tsv"),
+                       {{"job_seeds", "seed + 1000 t + 5 + 10 r (temperature t, replicate r)"}});
 
     // ---- 4. the seed's claims, judged by the verdict rule ------------------------------------------
     // Every claim covers all temperatures; its intervals are simultaneous (Bonferroni) over them.
