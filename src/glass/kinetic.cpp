@@ -6,11 +6,11 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <thread>
 
 #include <Eigen/Eigenvalues>
 
 #include "glass/mean_field.hpp"
+#include "lab/parallel.hpp"
 #include "lab/progress.hpp"
 #include "lab/usage_error.hpp"
 
@@ -141,35 +141,31 @@ KineticResult simulate_kinetic(const VectorSpinModel& model, const KineticOption
   long next_to_add = 0;
   std::atomic<long> next{0};
   std::mutex mutex;
-  std::exception_ptr failure;
   std::unique_ptr<lab::Progress> progress;
   if (o.progress) progress = std::make_unique<lab::Progress>("glass kinetic (runs)", o.runs);
-  std::vector<std::thread> pool;
-  for (int w = 0; w < std::min<long>(o.threads, chunks); ++w)
-    pool.emplace_back([&] {
+  // Chunks handed out dynamically; the seeds belong to the runs (chunk k starts at run k * kChunk).
+  const long workers = std::min<long>(o.threads, chunks);
+  lab::parallel_for(workers, static_cast<int>(workers), [&](long) {
+    for (long k; (k = next++) < chunks;) {
+      auto sums = std::make_unique<Sums>(o.steps, model.N, model.D);
+      const long first = k * kChunk, count = std::min(kChunk, o.runs - first);
       try {
-        for (long k; (k = next++) < chunks;) {
-          auto sums = std::make_unique<Sums>(o.steps, model.N, model.D);
-          const long first = k * kChunk, count = std::min(kChunk, o.runs - first);
-          run_chunk(model, o, first, count, *sums);
-          std::lock_guard<std::mutex> lock(mutex);
-          if (progress) progress->advance(count);
-          pending[k] = std::move(sums);
-          // Floating-point sums depend on their order: add chunks strictly in index order.
-          for (auto it = pending.find(next_to_add); it != pending.end(); it = pending.find(next_to_add)) {
-            total.add(*it->second);
-            pending.erase(it);
-            ++next_to_add;
-          }
-        }
+        run_chunk(model, o, first, count, *sums);
       } catch (...) {
-        std::lock_guard<std::mutex> lock(mutex);
-        failure = std::current_exception();
-        next = chunks;
+        next = chunks;  // stop handing out chunks; parallel_for rethrows the first failure
+        throw;
       }
-    });
-  for (auto& th : pool) th.join();
-  if (failure) std::rethrow_exception(failure);
+      std::lock_guard<std::mutex> lock(mutex);
+      if (progress) progress->advance(count);
+      pending[k] = std::move(sums);
+      // Floating-point sums depend on their order: add chunks strictly in index order.
+      for (auto it = pending.find(next_to_add); it != pending.end(); it = pending.find(next_to_add)) {
+        total.add(*it->second);
+        pending.erase(it);
+        ++next_to_add;
+      }
+    }
+  });
   if (progress) progress->finish();
 
   KineticResult r;

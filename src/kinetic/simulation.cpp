@@ -5,8 +5,8 @@
 #include <fmt/format.h>
 #include <memory>
 #include <mutex>
-#include <thread>
 
+#include "lab/parallel.hpp"
 #include "lab/progress.hpp"
 #include "lab/rng.hpp"
 #include "lab/usage_error.hpp"
@@ -82,33 +82,30 @@ Simulation simulate(const KineticIsing& model, const SimulationOptions& o) {
   Sums total(N, o.steps, o.correlations);
   std::atomic<long> next{0};
   std::mutex mutex;
-  std::exception_ptr failure;
   std::unique_ptr<lab::Progress> progress;
   if (o.progress) progress = std::make_unique<lab::Progress>("kinetic simulate (runs)", o.runs);
-  const int workers = static_cast<int>(std::min<long>(o.threads, blocks));
-  std::vector<std::thread> pool;
-  for (int w = 0; w < workers; ++w)
-    pool.emplace_back([&] {
+  // One accumulator per worker, blocks handed out dynamically; the seeds belong to the runs (block k
+  // starts at run k * kBlock), never to the worker.
+  const long workers = std::min<long>(o.threads, blocks);
+  lab::parallel_for(workers, static_cast<int>(workers), [&](long) {
+    Sums local(N, o.steps, o.correlations);
+    for (long k; (k = next++) < blocks;) {
+      const long first = k * kBlock;
+      const int count = static_cast<int>(std::min<long>(kBlock, o.runs - first));
       try {
-        Sums local(N, o.steps, o.correlations);
-        for (long k; (k = next++) < blocks;) {
-          const long first = k * kBlock;
-          const int count = static_cast<int>(std::min<long>(kBlock, o.runs - first));
-          run_block(bJ, bH, first, count, o.steps, o.seed, local);
-          if (progress) {
-            std::lock_guard<std::mutex> lock(mutex);
-            progress->advance(count);
-          }
-        }
-        std::lock_guard<std::mutex> lock(mutex);
-        total.add(local);  // integer-valued sums: the order of addition is immaterial
+        run_block(bJ, bH, first, count, o.steps, o.seed, local);
       } catch (...) {
-        std::lock_guard<std::mutex> lock(mutex);
-        failure = std::current_exception();
+        next = blocks;  // stop handing out blocks; parallel_for rethrows the first failure
+        throw;
       }
-    });
-  for (auto& th : pool) th.join();
-  if (failure) std::rethrow_exception(failure);
+      if (progress) {
+        std::lock_guard<std::mutex> lock(mutex);
+        progress->advance(count);
+      }
+    }
+    std::lock_guard<std::mutex> lock(mutex);
+    total.add(local);  // integer-valued sums: the order of addition is immaterial
+  });
   if (progress) progress->finish();
 
   Simulation sim;
