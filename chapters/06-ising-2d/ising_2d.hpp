@@ -39,6 +39,9 @@ struct Config {
   long test_spacing = 10;
   std::size_t n_model_samples = 10'000;       // drawn from each model: KL(q || p), ESS, C, |M|
   std::size_t n_attention = 512;              // test configurations averaged in the attention maps
+  // the same network trained by reverse KL from the Hamiltonian alone (gpt/variational.hpp)
+  std::vector<double> variational_T{1.8, 2.269185314213022};
+  gpt::TrainConfig variational;               // set in profile(): the sample-trained schedule, fewer steps
   // ---- claims (declared before the runs) ----
   double energy_band = 0.01;        // |u_sampler - u_exact| per spin
   double heat_band = 0.05;          // |C_sampler / C_exact - 1|
@@ -47,6 +50,7 @@ struct Config {
   double kl_goal = 0.01;            // nats per spin, KL(p || q)
   double model_heat_band = 0.1;     // |C_model / C_exact - 1|
   double T_below = 2.1, T_above = 2.5;  // the attention claim's pair bracketing T_c
+  double collapse_threshold = 0.25;     // |P(M > 0) - 1/2| of reverse-KL models below T_c
   int workers = 2;
   std::uint64_t seed = 20261206;
 };
@@ -60,6 +64,8 @@ std::string tkey(double T);  // "2.269" style label
 nlohmann::json sampler_job(const nlohmann::json& parameters, std::uint64_t seed);
 // One training at (L, T): KL both ways, ESS, energy, specific heat, |M| histograms, attention A(r).
 nlohmann::json transformer_job(const nlohmann::json& parameters, std::uint64_t seed);
+// The same network trained by reverse KL (gpt::train_variational), measured the same way.
+nlohmann::json variational_job(const nlohmann::json& parameters, std::uint64_t seed);
 
 struct SamplerPoint {
   std::string sampler;
@@ -72,6 +78,7 @@ struct Measurements {
   std::vector<SamplerPoint> validation, tau;
   // per temperature, per seed: the transformer job's JSON
   std::vector<std::vector<nlohmann::json>> runs;
+  std::vector<std::vector<nlohmann::json>> variational;  // per variational_T, per seed
   long parameter_count = 0;
   double step_seconds = 0;  // mean wall time per training step
 };

@@ -8,6 +8,7 @@
 
 #include "gpt/gpt.hpp"
 #include "gpt/train.hpp"
+#include "gpt/variational.hpp"
 #include "ising/chain.hpp"
 #include "ising2d/exact.hpp"
 #include "ising2d/lattice.hpp"
@@ -34,6 +35,9 @@ Config profile(const std::string& name) {
   c.train.warmup_steps = 100;
   c.train.eval_every = 250;
   c.train.checkpoint_every = 0;
+  c.variational = c.train;
+  c.variational.steps = 1500;
+  c.variational.warmup_steps = 50;
   if (lab::quick_profile(name)) {
     c.validation_sizes = {4, 8};
     c.metropolis_sweeps = 10'000;
@@ -54,6 +58,10 @@ Config profile(const std::string& name) {
     c.train.batch = 64;
     c.train.warmup_steps = 20;
     c.train.eval_every = 50;
+    c.variational_T = {2.1};
+    c.variational.steps = 60;
+    c.variational.batch = 64;
+    c.variational.warmup_steps = 10;
   }
   return c;
 }
@@ -119,6 +127,85 @@ lab::Estimate heat_of(const std::vector<double>& e, double beta, double N) {
   return {f * m2 * double(e.size()) / double(e.size() - 1), f * std::sqrt(std::max(0.0, m4 - m2 * m2) / double(e.size()))};
 }
 
+// Everything measured on a trained model against the exact torus and fresh Wolff samples `test`.
+nlohmann::json evaluate(const gpt::Model& model, const ising2d::Lattice& lat, const ising2d::LatticeSamples& test,
+                        std::size_t n_model, std::size_t n_attention, std::uint64_t sample_seed) {
+  const int L = lat.L;
+  const double T = lat.T, beta = lat.beta(), N = lat.sites();
+  const auto exact = ising2d::kaufman_thermodynamics(lat);
+  const std::size_t n_test = test.size();
+  const ising::SpinSamples test_rows = as_rows(test);
+  // KL(p || q) per spin on fresh Wolff configurations: log p = -beta E - log Z exactly.
+  const auto lq_test = model.log_probability(test_rows);
+  std::vector<double> fwd(n_test);
+  std::vector<double> hist_wolff(std::size_t(N) / 2 + 1, 0.0);
+  for (std::size_t k = 0; k < n_test; ++k) {
+    const double lp = -beta * ising2d::energy(lat, test.row(k)) - exact.log_z;
+    fwd[k] = (lp - lq_test[k]) / N;
+    hist_wolff[std::size_t(std::labs(ising2d::magnetization(L, test.row(k)))) / 2] += 1.0 / double(n_test);
+  }
+  const lab::Estimate kl_forward = mean_error(fwd);
+
+  // Model samples: KL(q || p) per spin = beta (f_q - f) = mean(log q - log p) / N, importance weights
+  // w = p / q (their effective sample size per sample), energy, specific heat and |M|.
+  const auto ms = model.sample(n_model, sample_seed);
+  const auto lq_model = model.log_probability(ms);
+  std::vector<double> rev(n_model), log_w(n_model), e(n_model), absm(n_model);
+  std::vector<double> hist_model(hist_wolff.size(), 0.0);
+  double positive = 0;
+  for (std::size_t k = 0; k < n_model; ++k) {
+    const double E = ising2d::energy(lat, ms.row(k));
+    const long M = ising2d::magnetization(L, ms.row(k));
+    const double lp = -beta * E - exact.log_z;
+    rev[k] = (lq_model[k] - lp) / N;
+    log_w[k] = lp - lq_model[k];
+    e[k] = E / N;
+    absm[k] = std::abs(double(M)) / N;
+    hist_model[std::size_t(std::labs(M)) / 2] += 1.0 / double(n_model);
+    positive += M > 0 ? 1.0 : M == 0 ? 0.5 : 0.0;
+  }
+  const lab::Estimate kl_reverse = mean_error(rev);
+  const double ess_per_sample = std::exp(2 * log_sum_exp(log_w) - log_sum_exp([&] {
+                                            std::vector<double> d(log_w);
+                                            for (double& x : d) x *= 2;
+                                            return d;
+                                          }())) / double(n_model);
+  std::vector<double> e_test(n_test), absm_test(n_test);
+  for (std::size_t k = 0; k < n_test; ++k) {
+    e_test[k] = ising2d::energy(lat, test.row(k)) / N;
+    absm_test[k] = std::abs(double(ising2d::magnetization(L, test.row(k)))) / N;
+  }
+
+  // Attention by distance r along the raster sequence (a query predicting site t + 1 attending key
+  // t - r: r = 0 is the left neighbour, r = L - 1 the one above), every layer.
+  ising::SpinSamples att_rows;
+  att_rows.L = test_rows.L;
+  const std::size_t n_att = std::min(n_attention, n_test);
+  att_rows.spins.assign(test_rows.spins.begin(), test_rows.spins.begin() + std::ptrdiff_t(n_att * N));
+  const gpt::AttentionSummary att = model.attention(att_rows);
+
+  return {{"T", T},
+          {"L", L},
+          {"kl_forward", estimate_json(kl_forward)},
+          {"kl_reverse", estimate_json(kl_reverse)},
+          {"ess_per_sample", ess_per_sample},
+          {"energy_model", estimate_json(mean_error(e))},
+          {"heat_model", estimate_json(heat_of(e, beta, N))},
+          {"abs_m_model", estimate_json(mean_error(absm))},
+          {"energy_wolff", estimate_json(mean_error(e_test))},
+          {"heat_wolff", estimate_json(heat_of(e_test, beta, N))},
+          {"abs_m_wolff", estimate_json(mean_error(absm_test))},
+          {"p_positive", positive / double(n_model)},
+          {"exact_energy", exact.energy_per_spin},
+          {"exact_heat", exact.specific_heat_per_spin},
+          {"exact_free_energy", exact.free_energy_per_spin},
+          {"hist_abs_m_model", hist_model},
+          {"hist_abs_m_wolff", hist_wolff},
+          {"attention_by_distance", att.by_distance},
+          {"attention_layers", att.layers},
+          {"parameter_count", model.parameter_count()}};
+}
+
 }  // namespace
 
 nlohmann::json sampler_job(const nlohmann::json& p, std::uint64_t seed) {
@@ -151,8 +238,7 @@ nlohmann::json transformer_job(const nlohmann::json& p, std::uint64_t seed) {
   const int L = p.at("L").get<int>();
   const double T = p.at("T").get<double>();
   const auto lat = lattice_of(L, T);
-  const double beta = lat.beta(), N = lat.sites();
-  const auto exact = ising2d::kaufman_thermodynamics(lat);
+  const double N = lat.sites();
   const auto n_train = p.at("n_train").get<std::size_t>(), n_val = p.at("n_val").get<std::size_t>();
   const auto n_test = p.at("n_test").get<std::size_t>(), n_model = p.at("n_model_samples").get<std::size_t>();
 
@@ -166,7 +252,6 @@ nlohmann::json transformer_job(const nlohmann::json& p, std::uint64_t seed) {
   val_rows.L = train_rows.L;
   val_rows.spins.assign(train_rows.spins.end() - std::ptrdiff_t(n_val * N), train_rows.spins.end());
   train_rows.spins.resize(n_train * std::size_t(N));
-  const ising::SpinSamples test_rows = as_rows(test);
 
   gpt::TrainOptions opt;
   opt.config = gpt::train_config_from_json(p.at("train"));
@@ -179,79 +264,36 @@ nlohmann::json transformer_job(const nlohmann::json& p, std::uint64_t seed) {
   const gpt::Model model = gpt::train(gpt::model_config_from_json(p.at("model")), opt, train_rows, val_rows, &tr);
   const double train_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_train).count();
 
-  // KL(p || q) per spin on fresh Wolff configurations: log p = -beta E - log Z exactly.
-  const auto lq_test = model.log_probability(test_rows);
-  std::vector<double> fwd(n_test);
-  std::vector<double> hist_wolff(std::size_t(N) / 2 + 1, 0.0);
-  for (std::size_t k = 0; k < n_test; ++k) {
-    const double lp = -beta * ising2d::energy(lat, test.row(k)) - exact.log_z;
-    fwd[k] = (lp - lq_test[k]) / N;
-    hist_wolff[std::size_t(std::labs(ising2d::magnetization(L, test.row(k)))) / 2] += 1.0 / double(n_test);
-  }
-  const lab::Estimate kl_forward = mean_error(fwd);
+  nlohmann::json r = evaluate(model, lat, test, n_model, p.at("n_attention").get<std::size_t>(), lab::Rng::stream(seed, 4).next());
+  r["best_val_nll"] = tr.best_val_nll;
+  r["steps"] = tr.step;
+  r["train_s"] = train_s;
+  r["wall_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return r;
+}
 
-  // Model samples: KL(q || p) per spin = beta (f_q - f) = mean(log q - log p) / N, importance weights
-  // w = p / q (their effective sample size per sample), energy, specific heat and |M|.
-  const auto ms = model.sample(n_model, lab::Rng::stream(seed, 4).next());
-  const auto lq_model = model.log_probability(ms);
-  std::vector<double> rev(n_model), log_w(n_model), e(n_model), absm(n_model);
-  std::vector<double> hist_model(hist_wolff.size(), 0.0);
-  double positive = 0;
-  for (std::size_t k = 0; k < n_model; ++k) {
-    const double E = ising2d::energy(lat, ms.row(k));
-    const long M = ising2d::magnetization(L, ms.row(k));
-    const double lp = -beta * E - exact.log_z;
-    rev[k] = (lq_model[k] - lp) / N;
-    log_w[k] = lp - lq_model[k];
-    e[k] = E / N;
-    absm[k] = std::abs(double(M)) / N;
-    hist_model[std::size_t(std::labs(M)) / 2] += 1.0 / double(n_model);
-    positive += M > 0 ? 1.0 : M == 0 ? 0.5 : 0.0;
-  }
-  const lab::Estimate kl_reverse = mean_error(rev);
-  const double ess_per_sample = std::exp(2 * log_sum_exp(log_w) - log_sum_exp([&] {
-                                            std::vector<double> d(log_w);
-                                            for (double& x : d) x *= 2;
-                                            return d;
-                                          }())) / double(n_model);
-  std::vector<double> e_test(n_test), absm_test(n_test);
-  for (std::size_t k = 0; k < n_test; ++k) {
-    e_test[k] = ising2d::energy(lat, test.row(k)) / N;
-    absm_test[k] = std::abs(double(ising2d::magnetization(L, test.row(k)))) / N;
-  }
-
-  // Attention by distance r along the raster sequence (a query predicting site t + 1 attending key
-  // t - r: r = 0 is the left neighbour, r = L - 1 the one above), every layer.
-  ising::SpinSamples att_rows;
-  att_rows.L = test_rows.L;
-  const std::size_t n_att = std::min(p.at("n_attention").get<std::size_t>(), n_test);
-  att_rows.spins.assign(test_rows.spins.begin(), test_rows.spins.begin() + std::ptrdiff_t(n_att * N));
-  const gpt::AttentionSummary att = model.attention(att_rows);
-
-  return {{"T", T},
-          {"L", L},
-          {"kl_forward", estimate_json(kl_forward)},
-          {"kl_reverse", estimate_json(kl_reverse)},
-          {"ess_per_sample", ess_per_sample},
-          {"energy_model", estimate_json(mean_error(e))},
-          {"heat_model", estimate_json(heat_of(e, beta, N))},
-          {"abs_m_model", estimate_json(mean_error(absm))},
-          {"energy_wolff", estimate_json(mean_error(e_test))},
-          {"heat_wolff", estimate_json(heat_of(e_test, beta, N))},
-          {"abs_m_wolff", estimate_json(mean_error(absm_test))},
-          {"p_positive", positive / double(n_model)},
-          {"exact_energy", exact.energy_per_spin},
-          {"exact_heat", exact.specific_heat_per_spin},
-          {"exact_free_energy", exact.free_energy_per_spin},
-          {"hist_abs_m_model", hist_model},
-          {"hist_abs_m_wolff", hist_wolff},
-          {"attention_by_distance", att.by_distance},
-          {"attention_layers", att.layers},
-          {"best_val_nll", tr.best_val_nll},
-          {"steps", tr.step},
-          {"parameter_count", model.parameter_count()},
-          {"train_s", train_s},
-          {"wall_s", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()}};
+nlohmann::json variational_job(const nlohmann::json& p, std::uint64_t seed) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto lat = lattice_of(p.at("L").get<int>(), p.at("T").get<double>());
+  gpt::TrainConfig tc = gpt::train_config_from_json(p.at("train"));
+  tc.seed = lab::Rng::stream(seed, 3).next();
+  std::vector<gpt::VariationalCurvePoint> curve;
+  const gpt::Model model = gpt::train_variational(
+      gpt::model_config_from_json(p.at("model")), tc, lat.beta(),
+      [&lat](const ising::Spin* s) { return ising2d::energy(lat, s); }, &curve);
+  const double train_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ising2d::MetropolisSchedule test_schedule{200, p.at("test_spacing").get<long>()};
+  const auto test = ising2d::wolff_samples(lat, p.at("n_test").get<std::size_t>(), test_schedule, lab::Rng::stream(seed, 2).next());
+  nlohmann::json r = evaluate(model, lat, test, p.at("n_model_samples").get<std::size_t>(),
+                              p.at("n_attention").get<std::size_t>(), lab::Rng::stream(seed, 4).next());
+  std::vector<double> steps, fq;
+  for (const auto& c : curve) steps.push_back(double(c.step)), fq.push_back(c.free_energy);
+  r["curve_step"] = steps;
+  r["curve_beta_f_q"] = fq;
+  r["steps"] = tc.steps;
+  r["train_s"] = train_s;
+  r["wall_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return r;
 }
 
 }  // namespace spinformer
