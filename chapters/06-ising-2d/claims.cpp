@@ -180,6 +180,28 @@ nlohmann::json chapter_claims(const Config& cfg, const Measurements& m) {
                                tkey(cfg.T_below), tkey(cfg.T_above), level));
     claims.add(c);
   }
+  {
+    lab::Claim c{"6.6", "reference",
+                 "Trained by reverse KL from the Hamiltonian alone, the model collapses onto one of the two ordered "
+                 "states below T_c (P(M > 0) far from 1/2)",
+                 "issue 14 (deliverable 3); the mode collapse of variational autoregressive networks without annealing "
+                 "(Wu, Wang and Zhang, PRL 122, 080602 (2019))"};
+    std::vector<std::size_t> below;
+    for (std::size_t i = 0; i < cfg.variational_T.size(); ++i)
+      if (cfg.variational_T[i] < ising2d::critical_temperature() - 1e-9) below.push_back(i);
+    const double level = c.simultaneous(below.size());
+    for (std::size_t i : below) {
+      std::vector<double> d;
+      for (const auto& v : m.variational[i]) d.push_back(std::abs(v["p_positive"].get<double>() - 0.5));
+      c.condition(fmt::format("T = {}", tkey(cfg.variational_T[i])), "|P(M > 0) - 1/2| of model samples",
+                  seeds_interval(d, level), Direction::above, cfg.collapse_threshold);
+    }
+    c.short_form("reverse KL collapses below T_c")
+        .criterion(fmt::format("Student-t interval across {} seeds of |P(M > 0) - 1/2| ({} model samples each; M = 0 "
+                               "counts 1/2) above {} at every variational temperature below T_c; {}",
+                               cfg.seeds, cfg.n_model_samples, cfg.collapse_threshold, level_words(level)));
+    claims.add(c);
+  }
   nlohmann::json r = {{"claims_json", claims.to_json()}};
   for (const auto& c : r["claims_json"]["claims"]) r["verdict_" + c["id"].get<std::string>()] = c["verdict"];
   return r;
@@ -296,6 +318,35 @@ nlohmann::json chapter_text_values(const Config& cfg, const Measurements& m) {
     double ess_min = 1;
     for (const auto& rs : m.runs) ess_min = std::min(ess_min, mean_of(seed_values(rs, "ess_per_sample", false)));
     v["ess_min"] = fmt::format("{:.2g}", ess_min);
+  }
+  {
+    std::string t = "| T | objective | KL(p‖q)/N | KL(q‖p)/N | ESS / n | C model | C exact | P(M > 0) |\n|---|---|---|---|---|---|---|---|\n";
+    for (std::size_t i = 0; i < cfg.variational_T.size(); ++i) {
+      const auto& runs = m.variational[i];
+      for (std::size_t j = 0; j < cfg.temperatures.size(); ++j)
+        if (std::abs(cfg.temperatures[j] - cfg.variational_T[i]) < 1e-9) {
+          const auto& ml = m.runs[j];
+          t += fmt::format("| {} | samples (forward KL) | {} | {} | {} | {} | {:.4f} | {} |\n", tkey(cfg.temperatures[j]),
+                           msd(seed_values(ml, "kl_forward")), msd(seed_values(ml, "kl_reverse")),
+                           msd(seed_values(ml, "ess_per_sample", false)), msd(seed_values(ml, "heat_model")),
+                           ml[0]["exact_heat"].get<double>(), msd(seed_values(ml, "p_positive", false)));
+        }
+      std::string pp;
+      for (const auto& r : runs) pp += (pp.empty() ? "" : ", ") + fmt::format("{:.3f}", r["p_positive"].get<double>());
+      t += fmt::format("| {} | Hamiltonian (reverse KL) | {} | {} | {} | {} | {:.4f} | {} |\n", tkey(cfg.variational_T[i]),
+                       msd(seed_values(runs, "kl_forward")), msd(seed_values(runs, "kl_reverse")),
+                       msd(seed_values(runs, "ess_per_sample", false)), msd(seed_values(runs, "heat_model")),
+                       runs[0]["exact_heat"].get<double>(), pp);
+    }
+    v["variational_table"] = t;
+    v["variational_T"] = [&] {
+      std::string s;
+      for (double T : cfg.variational_T) s += (s.empty() ? "" : ", ") + tkey(T);
+      return s;
+    }();
+    v["variational_steps"] = lab::format_thousands(std::size_t(cfg.variational.steps));
+    v["variational_batch"] = cfg.variational.batch;
+    v["collapse_threshold"] = fmt::format("{:g}", cfg.collapse_threshold);
   }
   return v;
 }

@@ -4,6 +4,7 @@ ex = data.'/exact.tsv'
 va = data.'/validation.tsv'
 ta = data.'/tau.tsv'
 tr = data.'/transformer.tsv'
+vr = data.'/variational.tsv'
 hi = data.'/abs_m_histogram.tsv'
 at = data.'/attention.tsv'
 nE = words(exact_sizes)
@@ -56,6 +57,7 @@ do for [ext in "pdf png"] {
   # ---- the transformer: exact KL both ways and the effective sample size -----------------------------------
   name = 'transformer_kl'
   eval(ext eq "pdf" ? pdf_out : png_out)
+  set offsets 0.1, 0.1, 0, 0
   set multiplot layout 1, 2
   set xlabel sprintf('T (L = %d)', L)
   set ylabel 'KL per spin (nats)'
@@ -63,14 +65,18 @@ do for [ext in "pdf png"] {
   set key top left font ',8'
   set arrow 1 from Tc, graph 0 to Tc, graph 1 nohead dt 3 lc rgb '#999999'
   plot tr u 1:2:3 w yerrorlines ls 11 t 'KL(p || q), fresh Wolff samples', \
-       tr u 1:4:5 w yerrorlines ls 12 t 'KL(q || p) = {/Symbol b}(f_q - f)'
+       tr u 1:4:5 w yerrorlines ls 12 t 'KL(q || p) = {/Symbol b}(f_q - f)', \
+       vr u ($1 + 0.02):4:5 w yerr ls 13 t 'KL(q || p), trained by reverse KL', \
+       vr u ($1 + 0.02):2:3 w yerr ls 14 t 'KL(p || q), trained by reverse KL'
   unset logscale y
   set ylabel 'ESS / n (importance weights p/q)'
   set yrange [0:1.05]
-  plot tr u 1:6:7 w yerrorlines ls 13 t 'mean ± sd over seeds'
+  plot tr u 1:6:7 w yerrorlines ls 11 t 'trained on samples (mean ± sd over seeds)', \
+       vr u 1:6:7 w yerr ls 13 t 'trained by reverse KL'
   set autoscale y
   unset arrow 1
   unset multiplot
+  set offsets 0, 0, 0, 0
   set output
 
   # ---- the transformer: model-sample thermodynamics against the exact torus ---------------------------------
