@@ -202,6 +202,34 @@ nlohmann::json chapter_claims(const Config& cfg, const Measurements& m) {
                                cfg.seeds, cfg.n_model_samples, cfg.collapse_threshold, level_words(level)));
     claims.add(c);
   }
+  {
+    lab::Claim c{"6.7", "validation",
+                 fmt::format("The Wolff configurations the transformer is trained and tested on reproduce the exact energy "
+                             "and specific heat of the {0} x {0} torus at every temperature of the grid", cfg.L),
+                 "Kaufman's finite-torus partition function (../shared/reference/ising-2d.md)"};
+    std::size_t k = 0;
+    for (const auto& runs : m.runs) k += 2 * runs.size();
+    const double level = c.simultaneous(k);
+    for (std::size_t i = 0; i < cfg.temperatures.size(); ++i)
+      for (std::size_t s = 0; s < m.runs[i].size(); ++s) {
+        const auto& v = m.runs[i][s];
+        const std::string label = fmt::format("T = {}, seed {}", tkey(cfg.temperatures[i]), s + 1);
+        c.condition(label, "u_Wolff - u_exact (per spin)",
+                    lab::normal_interval({v["energy_wolff"][0].get<double>() - v["exact_energy"].get<double>(),
+                                          v["energy_wolff"][1].get<double>()}, level),
+                    Direction::within, -cfg.energy_band, cfg.energy_band);
+        const double ex = v["exact_heat"].get<double>();
+        c.condition(label, "C_Wolff / C_exact - 1",
+                    lab::normal_interval({v["heat_wolff"][0].get<double>() / ex - 1, v["heat_wolff"][1].get<double>() / ex}, level),
+                    Direction::within, -cfg.model_heat_band, cfg.model_heat_band);
+      }
+    c.short_form("the training data: exact energy and C")
+        .criterion(fmt::format("each seed's {} test configurations ({} Wolff sweeps apart, treated as independent): normal "
+                               "interval of u - u_exact within ±{} per spin and of C / C_exact - 1 within ±{} (the "
+                               "bands of claims 6.1 and 6.4); {}",
+                               cfg.n_test, cfg.test_spacing, cfg.energy_band, cfg.model_heat_band, level_words(level)));
+    claims.add(c);
+  }
   nlohmann::json r = {{"claims_json", claims.to_json()}};
   for (const auto& c : r["claims_json"]["claims"]) r["verdict_" + c["id"].get<std::string>()] = c["verdict"];
   return r;

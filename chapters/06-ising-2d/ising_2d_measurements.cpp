@@ -28,7 +28,7 @@ Config profile(const std::string& name) {
   c.model.n_heads = 4;
   c.model.n_layers = 2;
   c.model.d_ff = 128;
-  c.train.steps = 2500;
+  c.train.steps = 2000;
   c.train.batch = 128;
   c.train.lr = 1e-3;
   c.train.schedule = "cosine";
@@ -36,7 +36,7 @@ Config profile(const std::string& name) {
   c.train.eval_every = 250;
   c.train.checkpoint_every = 0;
   c.variational = c.train;
-  c.variational.steps = 1500;
+  c.variational.steps = 1200;
   c.variational.warmup_steps = 50;
   if (lab::quick_profile(name)) {
     c.validation_sizes = {4, 8};
