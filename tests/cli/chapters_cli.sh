@@ -37,6 +37,17 @@ rm -f "$work/one/ch03/results.json"
 "$bin" runs compare --a "$work/one/ch03" --b "$work/two/ch03" > /dev/null 2>&1 ||
   fail "ch03: the cached rerun (2 workers) differs from the 2-worker run"
 
+# chapter 6 (the 2D Ising model): the shared flags
+if [[ -x $dir/ch06 ]]; then
+  [[ $("$dir/ch06" --code-hash) =~ ^[0-9a-f]{40}$ ]] || fail "ch06 --code-hash: not 40 hex digits"
+  bin="$dir/ch06" expect_usage_error "ch06 without --out" --out --profile quick
+  bin="$dir/ch06" expect_usage_error "ch06 --profile bogus" --profile --profile bogus --out "$work/ch06"
+  bin="$dir/ch06" expect_usage_error "ch06 --workers 0" --workers --profile quick --workers 0 --out "$work/ch06"
+  [[ ! -e $work/ch06 ]] || fail "ch06: bad input left an output directory"
+else
+  fail "ch06 not built beside $bin"
+fi
+
 # chapter 7 (SGD as a temperature): the shared flags
 if [[ -x $dir/ch07 ]]; then
   [[ $("$dir/ch07" --code-hash) =~ ^[0-9a-f]{40}$ ]] || fail "ch07 --code-hash: not 40 hex digits"

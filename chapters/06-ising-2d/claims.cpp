@@ -1,0 +1,382 @@
+// Chapter 6's claims, judged by the verdict rule (lab/verdict.hpp), and the values quoted in text.md.
+// Sampler intervals are normal intervals from errors measured as the scatter between independent
+// chains (autocorrelation included); transformer intervals are Student-t intervals across training
+// seeds (each seed: its own data chains, initialisation and batch order); exact values have no error.
+#include <algorithm>
+#include <cmath>
+#include <fmt/format.h>
+
+#include "ising2d/lattice.hpp"
+#include "ising2d/measurements.hpp"
+#include "lab/intervals.hpp"
+#include "lab/report.hpp"
+#include "lab/verdict.hpp"
+
+#include "ising_2d.hpp"
+
+namespace spinformer {
+
+namespace {
+using lab::Direction;
+
+lab::Interval seeds_interval(const std::vector<double>& v, double level) {
+  std::vector<double> f;
+  for (double x : v)
+    if (std::isfinite(x)) f.push_back(x);
+  if (f.size() < 2) return {f.empty() ? 0 : f[0], -1e6, 1e6};
+  return lab::t_interval(f, level);
+}
+
+std::string level_words(double level) { return fmt::format("each at level {:.4f} (Bonferroni, family alpha 0.05)", level); }
+
+std::vector<double> seed_values(const std::vector<nlohmann::json>& runs, const std::string& key, bool pair = true) {
+  std::vector<double> x;
+  for (const auto& v : runs) x.push_back(pair ? v[key][0].get<double>() : v[key].get<double>());
+  return x;
+}
+
+double neighbour_attention(const Config& cfg, const nlohmann::json& v) {
+  const auto& a = v["attention_by_distance"];
+  return a[0].get<double>() + a[std::size_t(cfg.L - 1)].get<double>();
+}
+
+std::string pm(double v, double e) {
+  if (!std::isfinite(e) || e <= 0) return fmt::format("{:.4g}", v);
+  const int digits = std::max(0, 1 - int(std::floor(std::log10(e))));
+  return fmt::format("{:.{}f} ± {:.{}f}", v, digits, e, digits);
+}
+
+double mean_of(const std::vector<double>& v) {
+  double s = 0;
+  for (double x : v) s += x;
+  return s / double(v.size());
+}
+double sd_of(const std::vector<double>& v) {
+  if (v.size() < 2) return NAN;
+  const double m = mean_of(v);
+  double s = 0;
+  for (double x : v) s += (x - m) * (x - m);
+  return std::sqrt(s / double(v.size() - 1));
+}
+std::string msd(const std::vector<double>& v) { return pm(mean_of(v), sd_of(v)); }
+}  // namespace
+
+ZFit dynamic_exponent(const Config& cfg, const Measurements& m, const std::string& sampler, const std::string& key) {
+  std::vector<int> sizes;
+  std::vector<lab::Estimate> taus;
+  for (const auto& p : m.tau)
+    if (p.sampler == sampler && p.L >= cfg.fit_from) {
+      sizes.push_back(p.L);
+      taus.push_back({p.value[key][0].get<double>(), p.value[key][1].get<double>()});
+    }
+  if (sizes.size() < 2) return {NAN, NAN};
+  const auto e = ising2d::fit_dynamic_exponent(sizes, taus);
+  return {e.value, e.error};
+}
+
+nlohmann::json chapter_claims(const Config& cfg, const Measurements& m) {
+  lab::Claims claims("06-ising-2d", "The 2D Ising model");
+  const std::string tc = tkey(ising2d::critical_temperature());
+  auto where = [](const SamplerPoint& p) {
+    return fmt::format("{}, L = {}, T = {}", p.sampler == "wolff" ? "Wolff" : "Metropolis", p.L, tkey(p.T));
+  };
+  {
+    lab::Claim c{"6.1", "validation",
+                 "Both samplers (multi-spin checkerboard Metropolis, Wolff) reproduce the exact energy per spin of the "
+                 "L x L torus across T_c",
+                 "Kaufman's finite-torus partition function (../shared/reference/ising-2d.md)"};
+    const double level = c.simultaneous(m.validation.size());
+    for (const auto& p : m.validation) {
+      const double d = p.value["energy"][0].get<double>() - p.value["exact_energy"].get<double>();
+      c.condition(where(p), "u_sampler - u_exact (per spin)", lab::normal_interval({d, p.value["energy"][1].get<double>()}, level),
+                  Direction::within, -cfg.energy_band, cfg.energy_band);
+    }
+    c.short_form("samplers: exact energy")
+        .criterion(fmt::format("normal interval of u_sampler - u_exact within ±{} per spin, errors from the scatter "
+                               "between independent chains, {}",
+                               cfg.energy_band, level_words(level)));
+    claims.add(c);
+  }
+  {
+    lab::Claim c{"6.2", "validation",
+                 "Both samplers reproduce the exact specific heat per spin of the L x L torus across T_c",
+                 "Kaufman's finite-torus partition function (../shared/reference/ising-2d.md)"};
+    const double level = c.simultaneous(m.validation.size());
+    for (const auto& p : m.validation) {
+      const double ex = p.value["exact_heat"].get<double>();
+      c.condition(where(p), "C_sampler / C_exact - 1",
+                  lab::normal_interval({p.value["heat"][0].get<double>() / ex - 1, p.value["heat"][1].get<double>() / ex}, level),
+                  Direction::within, -cfg.heat_band, cfg.heat_band);
+    }
+    c.short_form("samplers: exact specific heat")
+        .criterion(fmt::format("normal interval of C_sampler / C_exact - 1 within ±{}, jackknife errors over chains, {}",
+                               cfg.heat_band, level_words(level)));
+    claims.add(c);
+  }
+  {
+    const ZFit zl = dynamic_exponent(cfg, m, "metropolis", "tau_abs_m"), zw = dynamic_exponent(cfg, m, "wolff", "tau_energy");
+    lab::Claim c{"6.3", "reference",
+                 "At T_c local Metropolis slows down as tau ~ L^z with z near 2.17, Wolff with a much smaller z "
+                 "(about 0.25-0.3 for the energy, in sweeps)",
+                 "issue 14 (deliverable 2); Nightingale and Blöte, PRL 76, 4548 (1996); Coddington and Baillie, "
+                 "PRL 68, 962 (1992)"};
+    const double level = c.simultaneous(2);
+    c.condition(fmt::format("Metropolis, L >= {}", cfg.fit_from), "z of tau_int(|m|)",
+                lab::normal_interval({zl.value, zl.error}, level), Direction::within, cfg.z_local_low, cfg.z_local_high);
+    c.condition(fmt::format("Wolff, L >= {}", cfg.fit_from), "z of tau_int(E)", lab::normal_interval({zw.value, zw.error}, level),
+                Direction::below, cfg.z_wolff_high);
+    c.short_form("dynamic exponents at T_c")
+        .criterion(fmt::format("weighted least-squares slope of ln tau_int on ln L at T_c = {} over L >= {} (statistical "
+                               "errors only; corrections to scaling are not in the interval): Metropolis within [{}, {}], "
+                               "Wolff below {}; {}",
+                               tc, cfg.fit_from, cfg.z_local_low, cfg.z_local_high, cfg.z_wolff_high, level_words(level)));
+    claims.add(c);
+  }
+  {
+    lab::Claim c{"6.4", "source",
+                 fmt::format("A transformer trained on samples learns the 2D Ising distribution across the phase "
+                             "transition (here: {0} x {0} torus, raster order, learned positions)",
+                             cfg.L),
+                 "seed 000_700600b7864feadb.txt, title \"Transformer Learns Phase Transitions\""};
+    const double level = c.simultaneous(2 * cfg.temperatures.size());
+    for (std::size_t i = 0; i < cfg.temperatures.size(); ++i) {
+      const auto& runs = m.runs[i];
+      const std::string label = fmt::format("T = {}", tkey(cfg.temperatures[i]));
+      c.condition(label, "KL(p || q) per spin (nats)", seeds_interval(seed_values(runs, "kl_forward"), level),
+                  Direction::below, cfg.kl_goal);
+      std::vector<double> r;
+      for (const auto& v : runs) r.push_back(v["heat_model"][0].get<double>() / v["exact_heat"].get<double>() - 1);
+      c.condition(label, "C_model / C_exact - 1", seeds_interval(r, level), Direction::within, -cfg.model_heat_band,
+                  cfg.model_heat_band);
+    }
+    c.short_form("transformer learns the 2D distribution")
+        .criterion(fmt::format("at every temperature, Student-t intervals across {} seeds: KL(p || q) per spin below {} "
+                               "nats (fresh Wolff samples, exact log Z) and the specific heat of model samples within "
+                               "±{} of Kaufman's; {}",
+                               cfg.seeds, cfg.kl_goal, cfg.model_heat_band, level_words(level)));
+    claims.add(c);
+  }
+  {
+    lab::Claim c{"6.5", "source",
+                 "Phase-transition tracking: models trained at different T attend differently; at low T attention "
+                 "focuses on neighbours, at high T it is more diffuse",
+                 "seed 000_700600b7864feadb.txt, Expected results 3 and \"Attention as locality\""};
+    const double level = c.simultaneous(1);
+    std::size_t lo = 0, hi = 0;
+    for (std::size_t i = 0; i < cfg.temperatures.size(); ++i) {
+      if (std::abs(cfg.temperatures[i] - cfg.T_below) < 1e-9) lo = i;
+      if (std::abs(cfg.temperatures[i] - cfg.T_above) < 1e-9) hi = i;
+    }
+    std::vector<double> d;
+    for (std::size_t s = 0; s < std::min(m.runs[lo].size(), m.runs[hi].size()); ++s)
+      d.push_back(neighbour_attention(cfg, m.runs[lo][s]) - neighbour_attention(cfg, m.runs[hi][s]));
+    c.condition(fmt::format("T = {} against T = {}", tkey(cfg.T_below), tkey(cfg.T_above)),
+                "layer-1 attention on the two causal lattice neighbours, difference", seeds_interval(d, level),
+                Direction::above, 0.0);
+    c.short_form("attention tracks the transition")
+        .criterion(fmt::format("declared before the runs: the layer-1 attention weight on the left and upper lattice "
+                               "neighbours (raster distances 0 and L - 1, mean over heads and queries), at T = {} (below "
+                               "T_c) minus at T = {} (above), paired by seed; Student-t interval above 0 at level {:.2f}",
+                               tkey(cfg.T_below), tkey(cfg.T_above), level));
+    claims.add(c);
+  }
+  {
+    lab::Claim c{"6.6", "reference",
+                 "Trained by reverse KL from the Hamiltonian alone, the model collapses onto one of the two ordered "
+                 "states below T_c (P(M > 0) far from 1/2)",
+                 "issue 14 (deliverable 3); the mode collapse of variational autoregressive networks without annealing "
+                 "(Wu, Wang and Zhang, PRL 122, 080602 (2019))"};
+    std::vector<std::size_t> below;
+    for (std::size_t i = 0; i < cfg.variational_T.size(); ++i)
+      if (cfg.variational_T[i] < ising2d::critical_temperature() - 1e-9) below.push_back(i);
+    const double level = c.simultaneous(below.size());
+    for (std::size_t i : below) {
+      std::vector<double> d;
+      for (const auto& v : m.variational[i]) d.push_back(std::abs(v["p_positive"].get<double>() - 0.5));
+      c.condition(fmt::format("T = {}", tkey(cfg.variational_T[i])), "|P(M > 0) - 1/2| of model samples",
+                  seeds_interval(d, level), Direction::above, cfg.collapse_threshold);
+    }
+    c.short_form("reverse KL collapses below T_c")
+        .criterion(fmt::format("Student-t interval across {} seeds of |P(M > 0) - 1/2| ({} model samples each; M = 0 "
+                               "counts 1/2) above {} at every variational temperature below T_c; {}",
+                               cfg.seeds, cfg.n_model_samples, cfg.collapse_threshold, level_words(level)));
+    claims.add(c);
+  }
+  {
+    lab::Claim c{"6.7", "validation",
+                 fmt::format("The Wolff configurations the transformer is trained and tested on reproduce the exact energy "
+                             "and specific heat of the {0} x {0} torus at every temperature of the grid", cfg.L),
+                 "Kaufman's finite-torus partition function (../shared/reference/ising-2d.md)"};
+    std::size_t k = 0;
+    for (const auto& runs : m.runs) k += 2 * runs.size();
+    const double level = c.simultaneous(k);
+    for (std::size_t i = 0; i < cfg.temperatures.size(); ++i)
+      for (std::size_t s = 0; s < m.runs[i].size(); ++s) {
+        const auto& v = m.runs[i][s];
+        const std::string label = fmt::format("T = {}, seed {}", tkey(cfg.temperatures[i]), s + 1);
+        c.condition(label, "u_Wolff - u_exact (per spin)",
+                    lab::normal_interval({v["energy_wolff"][0].get<double>() - v["exact_energy"].get<double>(),
+                                          v["energy_wolff"][1].get<double>()}, level),
+                    Direction::within, -cfg.energy_band, cfg.energy_band);
+        const double ex = v["exact_heat"].get<double>();
+        c.condition(label, "C_Wolff / C_exact - 1",
+                    lab::normal_interval({v["heat_wolff"][0].get<double>() / ex - 1, v["heat_wolff"][1].get<double>() / ex}, level),
+                    Direction::within, -cfg.model_heat_band, cfg.model_heat_band);
+      }
+    c.short_form("the training data: exact energy and C")
+        .criterion(fmt::format("each seed's {} test configurations ({} Wolff sweeps apart, treated as independent): normal "
+                               "interval of u - u_exact within ±{} per spin and of C / C_exact - 1 within ±{} (the "
+                               "bands of claims 6.1 and 6.4); {}",
+                               cfg.n_test, cfg.test_spacing, cfg.energy_band, cfg.model_heat_band, level_words(level)));
+    claims.add(c);
+  }
+  nlohmann::json r = {{"claims_json", claims.to_json()}};
+  for (const auto& c : r["claims_json"]["claims"]) r["verdict_" + c["id"].get<std::string>()] = c["verdict"];
+  return r;
+}
+
+nlohmann::json chapter_text_values(const Config& cfg, const Measurements& m) {
+  nlohmann::json v;
+  v["L"] = cfg.L;
+  v["N"] = cfg.L * cfg.L;
+  v["Tc"] = fmt::format("{:.6f}", ising2d::critical_temperature());
+  v["validation_sizes"] = [&] {
+    std::string s;
+    for (int L : cfg.validation_sizes) s += (s.empty() ? "" : ", ") + std::to_string(L);
+    return s;
+  }();
+  v["validation_T"] = [&] {
+    std::string s;
+    for (double T : cfg.validation_T) s += (s.empty() ? "" : ", ") + tkey(T);
+    return s;
+  }();
+  v["temperatures"] = [&] {
+    std::string s;
+    for (double T : cfg.temperatures) s += (s.empty() ? "" : ", ") + tkey(T);
+    return s;
+  }();
+  v["metropolis_sweeps"] = lab::format_thousands(std::size_t(cfg.metropolis_sweeps));
+  v["wolff_sweeps"] = lab::format_thousands(std::size_t(cfg.wolff_sweeps));
+  v["wolff_chains"] = cfg.wolff_chains;
+  v["tau_sizes"] = [&] {
+    std::string s;
+    for (int L : cfg.tau_sizes) s += (s.empty() ? "" : ", ") + std::to_string(L);
+    return s;
+  }();
+  v["fit_from"] = cfg.fit_from;
+  v["seeds"] = cfg.seeds;
+  v["d_model"] = cfg.model.d_model;
+  v["n_heads"] = cfg.model.n_heads;
+  v["n_layers"] = cfg.model.n_layers;
+  v["d_ff"] = cfg.model.d_ff;
+  v["parameter_count"] = lab::format_thousands(std::size_t(m.parameter_count));
+  v["steps"] = lab::format_thousands(std::size_t(cfg.train.steps));
+  v["batch"] = cfg.train.batch;
+  v["lr"] = fmt::format("{:g}", cfg.train.lr);
+  v["n_train"] = lab::format_thousands(cfg.n_train);
+  v["n_val"] = lab::format_thousands(cfg.n_val);
+  v["n_test"] = lab::format_thousands(cfg.n_test);
+  v["n_model_samples"] = lab::format_thousands(cfg.n_model_samples);
+  v["train_spacing"] = cfg.train_spacing;
+  v["test_spacing"] = cfg.test_spacing;
+  v["step_ms"] = fmt::format("{:.0f}", 1000 * m.step_seconds);
+  v["kl_goal"] = fmt::format("{:g}", cfg.kl_goal);
+  v["n_attention"] = lab::format_thousands(cfg.n_attention);
+  v["model_heat_pct"] = fmt::format("{:g}", 100 * cfg.model_heat_band);
+
+  // samplers: worst |z| and the validation table
+  {
+    std::string t = "| sampler | L | T | u (sampler) | u (exact) | C (sampler) | C (exact) | tau_E (sweeps) |\n|---|---|---|---|---|---|---|---|\n";
+    double worst_u = 0, worst_c = 0;
+    for (const auto& p : m.validation) {
+      const auto& r = p.value;
+      const double zu = (r["energy"][0].get<double>() - r["exact_energy"].get<double>()) / r["energy"][1].get<double>();
+      const double zc = (r["heat"][0].get<double>() - r["exact_heat"].get<double>()) / r["heat"][1].get<double>();
+      worst_u = std::max(worst_u, std::abs(zu)), worst_c = std::max(worst_c, std::abs(zc));
+      t += fmt::format("| {} | {} | {} | {} | {:.6f} | {} | {:.5f} | {:.3g} |\n", p.sampler == "wolff" ? "Wolff" : "Metropolis",
+                       p.L, tkey(p.T), pm(r["energy"][0], r["energy"][1]), r["exact_energy"].get<double>(),
+                       pm(r["heat"][0], r["heat"][1]), r["exact_heat"].get<double>(), r["tau_energy"][0].get<double>());
+    }
+    v["validation_table"] = t;
+    v["worst_energy_z"] = fmt::format("{:.2f}", worst_u);
+    v["worst_heat_z"] = fmt::format("{:.2f}", worst_c);
+  }
+  {
+    std::string t = "| L | Metropolis tau_E | Metropolis tau_abs(m) | Wolff tau_E | Wolff tau_abs(m) |\n|---|---|---|---|---|\n";
+    const std::size_t n = cfg.tau_sizes.size();
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto &a = m.tau[i].value, &b = m.tau[n + i].value;
+      t += fmt::format("| {} | {} | {} | {} | {} |\n", cfg.tau_sizes[i], pm(a["tau_energy"][0], a["tau_energy"][1]),
+                       pm(a["tau_abs_m"][0], a["tau_abs_m"][1]), pm(b["tau_energy"][0], b["tau_energy"][1]),
+                       pm(b["tau_abs_m"][0], b["tau_abs_m"][1]));
+    }
+    v["tau_table"] = t;
+    for (const auto& [name, s, k] : std::vector<std::tuple<std::string, std::string, std::string>>{
+             {"z_local_m", "metropolis", "tau_abs_m"}, {"z_local_e", "metropolis", "tau_energy"},
+             {"z_wolff_e", "wolff", "tau_energy"}, {"z_wolff_m", "wolff", "tau_abs_m"}}) {
+      const ZFit z = dynamic_exponent(cfg, m, s, k);
+      v[name] = pm(z.value, z.error);
+    }
+  }
+  {
+    std::string t = "| T | KL(p‖q)/N | KL(q‖p)/N | ESS / n | C model | C exact | ⟨\\|m\\|⟩ model | ⟨\\|m\\|⟩ Wolff | P(M > 0) | neighbour attention |\n"
+                    "|---|---|---|---|---|---|---|---|---|---|\n";
+    for (std::size_t i = 0; i < cfg.temperatures.size(); ++i) {
+      const auto& runs = m.runs[i];
+      std::vector<double> na;
+      for (const auto& r : runs) na.push_back(neighbour_attention(cfg, r));
+      t += fmt::format("| {} | {} | {} | {} | {} | {:.4f} | {} | {} | {} | {} |\n", tkey(cfg.temperatures[i]),
+                       msd(seed_values(runs, "kl_forward")), msd(seed_values(runs, "kl_reverse")),
+                       msd(seed_values(runs, "ess_per_sample", false)), msd(seed_values(runs, "heat_model")),
+                       runs[0]["exact_heat"].get<double>(), msd(seed_values(runs, "abs_m_model")),
+                       msd(seed_values(runs, "abs_m_wolff")), msd(seed_values(runs, "p_positive", false)),
+                       msd(na));
+    }
+    v["transformer_table"] = t;
+    std::size_t ic = 0;
+    for (std::size_t i = 0; i < cfg.temperatures.size(); ++i)
+      if (std::abs(cfg.temperatures[i] - ising2d::critical_temperature()) < 1e-6) ic = i;
+    const auto& runs = m.runs[ic];
+    v["kl_forward_tc"] = msd(seed_values(runs, "kl_forward"));
+    v["kl_reverse_tc"] = msd(seed_values(runs, "kl_reverse"));
+    v["ess_tc"] = msd(seed_values(runs, "ess_per_sample", false));
+    double worst = 0;
+    for (const auto& rs : m.runs) worst = std::max(worst, mean_of(seed_values(rs, "kl_forward")));
+    v["kl_forward_worst"] = fmt::format("{:.3g}", worst);
+    double ess_min = 1;
+    for (const auto& rs : m.runs) ess_min = std::min(ess_min, mean_of(seed_values(rs, "ess_per_sample", false)));
+    v["ess_min"] = fmt::format("{:.2g}", ess_min);
+  }
+  {
+    std::string t = "| T | objective | KL(p‖q)/N | KL(q‖p)/N | ESS / n | C model | C exact | P(M > 0) |\n|---|---|---|---|---|---|---|---|\n";
+    for (std::size_t i = 0; i < cfg.variational_T.size(); ++i) {
+      const auto& runs = m.variational[i];
+      for (std::size_t j = 0; j < cfg.temperatures.size(); ++j)
+        if (std::abs(cfg.temperatures[j] - cfg.variational_T[i]) < 1e-9) {
+          const auto& ml = m.runs[j];
+          t += fmt::format("| {} | samples (forward KL) | {} | {} | {} | {} | {:.4f} | {} |\n", tkey(cfg.temperatures[j]),
+                           msd(seed_values(ml, "kl_forward")), msd(seed_values(ml, "kl_reverse")),
+                           msd(seed_values(ml, "ess_per_sample", false)), msd(seed_values(ml, "heat_model")),
+                           ml[0]["exact_heat"].get<double>(), msd(seed_values(ml, "p_positive", false)));
+        }
+      std::string pp;
+      for (const auto& r : runs) pp += (pp.empty() ? "" : ", ") + fmt::format("{:.3f}", r["p_positive"].get<double>());
+      t += fmt::format("| {} | Hamiltonian (reverse KL) | {} | {} | {} | {} | {:.4f} | {} |\n", tkey(cfg.variational_T[i]),
+                       msd(seed_values(runs, "kl_forward")), msd(seed_values(runs, "kl_reverse")),
+                       msd(seed_values(runs, "ess_per_sample", false)), msd(seed_values(runs, "heat_model")),
+                       runs[0]["exact_heat"].get<double>(), pp);
+    }
+    v["variational_table"] = t;
+    v["variational_T"] = [&] {
+      std::string s;
+      for (double T : cfg.variational_T) s += (s.empty() ? "" : ", ") + tkey(T);
+      return s;
+    }();
+    v["variational_steps"] = lab::format_thousands(std::size_t(cfg.variational.steps));
+    v["variational_batch"] = cfg.variational.batch;
+    v["collapse_threshold"] = fmt::format("{:g}", cfg.collapse_threshold);
+  }
+  return v;
+}
+
+}  // namespace spinformer

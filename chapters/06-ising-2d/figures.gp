@@ -1,0 +1,111 @@
+# Chapter 6 figures. Called by make with data, pdfdir, pngdir set and figures/style.gp loaded.
+load data.'/plot_vars.gp'
+ex = data.'/exact.tsv'
+va = data.'/validation.tsv'
+ta = data.'/tau.tsv'
+tr = data.'/transformer.tsv'
+vr = data.'/variational.tsv'
+hi = data.'/abs_m_histogram.tsv'
+at = data.'/attention.tsv'
+nE = words(exact_sizes)
+nV = words(validation_sizes)
+nT = words(temperatures)
+exact_index(Lv) = sum [k = 1:nE] (word(exact_sizes, k) + 0 == Lv ? k : 0)
+sel(s, Lv, col) = ($1 == s && $2 == Lv) ? column(col) : NaN
+
+do for [ext in "pdf png"] {
+  # ---- samplers against the exact torus -----------------------------------------------------------------
+  name = 'samplers'
+  eval(ext eq "pdf" ? pdf_out : png_out)
+  set multiplot layout 1, 2
+  set xlabel 'T'
+  set ylabel 'specific heat per spin'
+  set key top left font ',7'
+  set arrow 1 from Tc, graph 0 to Tc, graph 1 nohead dt 3 lc rgb '#999999'
+  plot for [k = 1:nV] ex u 1:(column(1 + nE + exact_index(word(validation_sizes, k) + 0))) w l lw 1.5 lc rgb tcolor(k) \
+         t sprintf('exact, L = %s', word(validation_sizes, k)), \
+       for [k = 1:nV] va u ($3 - 0.02):(sel(0, word(validation_sizes, k) + 0, 7)):(sel(0, word(validation_sizes, k) + 0, 8)) \
+         w yerr pt 7 ps 0.6 lc rgb tcolor(k) t (k == 1 ? 'Metropolis' : ''), \
+       for [k = 1:nV] va u ($3 + 0.02):(sel(1, word(validation_sizes, k) + 0, 7)):(sel(1, word(validation_sizes, k) + 0, 8)) \
+         w yerr pt 5 ps 0.6 lc rgb tcolor(k) t (k == 1 ? 'Wolff' : '')
+  unset arrow 1
+  set ylabel '(measured - exact) / standard error'
+  set xlabel 'condition'
+  set key top right
+  set yrange [-5:5]
+  plot va u 0:(($4 - $6) / $5) w p pt 7 ps 0.7 lc rgb tcolor(1) t 'energy', \
+       va u 0:(($7 - $9) / $8) w p pt 5 ps 0.7 lc rgb tcolor(2) t 'specific heat', \
+       0 w l ls 2 notitle
+  set autoscale y
+  unset multiplot
+  set output
+
+  # ---- autocorrelation times at T_c ----------------------------------------------------------------------
+  name = 'tau'
+  eval(ext eq "pdf" ? pdf_out : png_out)
+  set logscale xy
+  set xlabel 'L'
+  set ylabel '{/Symbol t}_{int} at T_c (sweeps)'
+  set key top left font ',8'
+  plot ta u 1:4:5 w yerr ls 11 t sprintf('Metropolis |m| (z = %.2f, L >= %d)', z_local, fit_from), \
+       ta u 1:2:3 w yerr ls 12 t 'Metropolis E', \
+       ta u 1:6:7 w yerr ls 13 t sprintf('Wolff E (z = %.2f)', z_wolff), \
+       ta u 1:8:9 w yerr ls 14 t 'Wolff |m|'
+  unset logscale xy
+  set output
+
+  # ---- the transformer: exact KL both ways and the effective sample size -----------------------------------
+  name = 'transformer_kl'
+  eval(ext eq "pdf" ? pdf_out : png_out)
+  set offsets 0.1, 0.1, 0, 0
+  set multiplot layout 1, 2
+  set xlabel sprintf('T (L = %d)', L)
+  set ylabel 'KL per spin (nats)'
+  set logscale y
+  set key top left font ',8'
+  set arrow 1 from Tc, graph 0 to Tc, graph 1 nohead dt 3 lc rgb '#999999'
+  plot tr u 1:2:3 w yerrorlines ls 11 t 'KL(p || q), fresh Wolff samples', \
+       tr u 1:4:5 w yerrorlines ls 12 t 'KL(q || p) = {/Symbol b}(f_q - f)', \
+       vr u ($1 + 0.02):4:5 w yerr ls 13 t 'KL(q || p), trained by reverse KL', \
+       vr u ($1 + 0.02):2:3 w yerr ls 14 t 'KL(p || q), trained by reverse KL'
+  unset logscale y
+  set ylabel 'ESS / n (importance weights p/q)'
+  set yrange [0:1.05]
+  plot tr u 1:6:7 w yerrorlines ls 11 t 'trained on samples (mean ± sd over seeds)', \
+       vr u 1:6:7 w yerr ls 13 t 'trained by reverse KL'
+  set autoscale y
+  unset arrow 1
+  unset multiplot
+  set offsets 0, 0, 0, 0
+  set output
+
+  # ---- the transformer: model-sample thermodynamics against the exact torus ---------------------------------
+  name = 'transformer_thermo'
+  eval(ext eq "pdf" ? pdf_out : png_out)
+  set multiplot layout 1, 2
+  set xlabel 'T'
+  set ylabel 'specific heat per spin'
+  set key top left font ',8'
+  set arrow 1 from Tc, graph 0 to Tc, graph 1 nohead dt 3 lc rgb '#999999'
+  plot ex u 1:(column(1 + nE + exact_index(L))) w l ls 1 t sprintf('exact, L = %d', L), \
+       tr u 1:8:9 w yerr ls 11 t 'model samples (mean ± sd over seeds)'
+  unset arrow 1
+  set xlabel '|M|'
+  set ylabel 'P(|M|)'
+  set key top left font ',7'
+  plot for [k = 1:nT] hi u 1:(column(1 + k)) w l lw 1.5 lc rgb tcolor(k) t sprintf('model, T = %s', word(temperatures, k)), \
+       for [k = 1:nT] hi u 1:(column(1 + nT + k)) w p pt 7 ps 0.4 lc rgb tcolor(k) t (k == 1 ? 'Wolff (points)' : '')
+  unset multiplot
+  set output
+
+  # ---- attention by raster distance ---------------------------------------------------------------------
+  name = 'attention'
+  eval(ext eq "pdf" ? pdf_out : png_out)
+  set xlabel sprintf('raster distance r (0: left neighbour, %d: the one above)', L - 1)
+  set ylabel 'layer-1 attention A(r)'
+  set key top right font ',8'
+  set arrow 1 from L - 1, graph 0 to L - 1, graph 1 nohead dt 3 lc rgb '#999999'
+  plot for [k = 1:nT] at u 1:(column(1 + k)) w lp pt 7 ps 0.4 lw 1.2 lc rgb tcolor(k) t sprintf('T = %s', word(temperatures, k))
+  unset arrow 1
+  set output
+}

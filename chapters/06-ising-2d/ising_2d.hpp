@@ -1,0 +1,95 @@
+#pragma once
+// Chapter 6: the 2D Ising model, where there is a phase transition to learn. The configuration, the
+// jobs (each returns flat JSON) and the claims and text values (claims.cpp). The program is
+// ising_2d.cpp; the jobs are in ising_2d_measurements.cpp.
+//  1. The samplers (src/ising2d) against Kaufman's exact finite-torus energy and specific heat at
+//     several L across T_c, and their integrated autocorrelation times at T_c against L (z).
+//  2. Chapter 1's transformer (learned positions, raster order) trained on Wolff samples of the
+//     L x L torus over a temperature grid bracketing T_c, measured against the exact log Z.
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "gpt/gpt.hpp"
+#include "gpt/train.hpp"
+
+namespace spinformer {
+
+struct Config {
+  // ---- 1. samplers against the exact torus ----
+  std::vector<int> validation_sizes{4, 8, 16};
+  std::vector<double> validation_T{2.0, 2.269185314213022, 2.6};
+  long metropolis_sweeps = 40'000;  // per chain (64 chains, one word), after equilibration
+  long wolff_sweeps = 10'000;       // per chain
+  int wolff_chains = 32;
+  std::vector<int> tau_sizes{8, 16, 32, 64};  // at T_c
+  int fit_from = 16;                          // z from the sizes >= fit_from
+  long tau_metropolis_sweeps = 5000;          // at L = 8, scaled by (L / 8)^2
+  long tau_wolff_sweeps = 2000;
+  // ---- 2. the transformer ----
+  int L = 8;                                  // lattice side: L^2 tokens in raster order
+  std::vector<double> temperatures{1.8, 2.1, 2.269185314213022, 2.5, 3.0};
+  int seeds = 3;
+  gpt::ModelConfig model;                     // set in profile()
+  gpt::TrainConfig train;                     // set in profile()
+  std::size_t n_train = 50'000, n_val = 5'000;  // Wolff samples (sweeps_between train_spacing)
+  long train_spacing = 2;                     // Wolff sweeps between training samples
+  std::size_t n_test = 20'000;                // fresh Wolff samples for KL(p || q) (test_spacing apart)
+  long test_spacing = 10;
+  std::size_t n_model_samples = 10'000;       // drawn from each model: KL(q || p), ESS, C, |M|
+  std::size_t n_attention = 512;              // test configurations averaged in the attention maps
+  // the same network trained by reverse KL from the Hamiltonian alone (gpt/variational.hpp)
+  std::vector<double> variational_T{1.8, 2.269185314213022};
+  gpt::TrainConfig variational;               // set in profile(): the sample-trained schedule, fewer steps
+  // ---- claims (declared before the runs) ----
+  double energy_band = 0.01;        // |u_sampler - u_exact| per spin
+  double heat_band = 0.05;          // |C_sampler / C_exact - 1|
+  double z_local_low = 1.9, z_local_high = 2.4;  // local Metropolis, |m| (accepted 2.17)
+  double z_wolff_high = 0.6;        // Wolff, energy, in sweeps (literature ~0.25-0.3)
+  double kl_goal = 0.01;            // nats per spin, KL(p || q)
+  double model_heat_band = 0.1;     // |C_model / C_exact - 1|
+  double T_below = 2.1, T_above = 2.5;  // the attention claim's pair bracketing T_c
+  double collapse_threshold = 0.25;     // |P(M > 0) - 1/2| of reverse-KL models below T_c
+  int workers = 2;
+  std::uint64_t seed = 20261206;
+};
+
+Config profile(const std::string& name);
+std::string tkey(double T);  // "2.269" style label
+
+// ---- jobs ----
+// {"sampler": "metropolis" | "wolff", "L", "T", "sweeps", "equilibration", "chains", "record_every"}:
+// energy, specific heat, tau_E, tau_|m| with errors, and Kaufman's exact energy and specific heat.
+nlohmann::json sampler_job(const nlohmann::json& parameters, std::uint64_t seed);
+// One training at (L, T): KL both ways, ESS, energy, specific heat, |M| histograms, attention A(r).
+nlohmann::json transformer_job(const nlohmann::json& parameters, std::uint64_t seed);
+// The same network trained by reverse KL (gpt::train_variational), measured the same way.
+nlohmann::json variational_job(const nlohmann::json& parameters, std::uint64_t seed);
+
+struct SamplerPoint {
+  std::string sampler;
+  int L = 0;
+  double T = 0;
+  nlohmann::json value;
+};
+
+struct Measurements {
+  std::vector<SamplerPoint> validation, tau;
+  // per temperature, per seed: the transformer job's JSON
+  std::vector<std::vector<nlohmann::json>> runs;
+  std::vector<std::vector<nlohmann::json>> variational;  // per variational_T, per seed
+  long parameter_count = 0;
+  double step_seconds = 0;  // mean wall time per training step
+};
+
+// Least-squares z over cfg.fit_from..: {value, error} of ln tau on ln L for one sampler and observable.
+struct ZFit {
+  double value = 0, error = 0;
+};
+ZFit dynamic_exponent(const Config& cfg, const Measurements& m, const std::string& sampler, const std::string& key);
+
+nlohmann::json chapter_claims(const Config& cfg, const Measurements& m);
+nlohmann::json chapter_text_values(const Config& cfg, const Measurements& m);
+
+}  // namespace spinformer
