@@ -115,6 +115,10 @@ int main(int argc, char** argv) {
     {
       std::vector<lab::Job> jobs;
       std::vector<double> fine{0.02, 0.03, 0.05, 0.07, 0.1, 0.13, 0.16, 0.2, 0.25, 0.3};
+      // A simulation's steps at eta (the same number of steps per unit of eta-time), and its horizon with the
+      // burn-in of well_job (steps / 20).
+      const auto well_steps = [&](double eta) { return long(double(cfg.well_steps) * 0.1 / eta); };
+      const auto horizon = [&](double eta) { return double(well_steps(eta) + well_steps(eta) / 20); };
       for (const char* noise : {"constant", "curvature"}) {
         for (double e : fine)
           jobs.push_back({fmt::format("well eta = {}, {} noise", ekey(e), noise),
@@ -122,7 +126,7 @@ int main(int argc, char** argv) {
         for (std::size_t k = 0; k < cfg.well_eta.size(); ++k)
           jobs.push_back({fmt::format("well simulation eta = {}, {} noise", ekey(cfg.well_eta[k]), noise),
                           {{"eta", cfg.well_eta[k]}, {"T", cfg.well_T}, {"noise", noise},
-                           {"steps", long(double(cfg.well_steps) * 0.1 / cfg.well_eta[k])}},
+                           {"steps", well_steps(cfg.well_eta[k])}},
                           lab::Rng::stream(cfg.seed + 2, k + (noise[1] == 'u' ? 100 : 0)).next(), {}});
       }
       const auto res = engine.run("well", jobs);
@@ -130,9 +134,8 @@ int main(int argc, char** argv) {
       // The exact chain is drawn only where it stays confined over a simulation's horizon at that eta (else NaN:
       // on this quartic potential SGD diverges; see src/sgd/double_well.hpp).
       const auto chain = [&](const nlohmann::json& v, double eta) {
-        const double horizon = double(cfg.well_steps) * 0.1 / eta * 1.05;
-        return sgd::confined_over(v["chain_escape_per_step"].get<double>(), horizon) ? v["chain_wide"].get<double>()
-                                                                                       : std::nan("");
+        return sgd::confined_over(v["chain_escape_per_step"].get<double>(), horizon(eta)) ? v["chain_wide"].get<double>()
+                                                                                            : std::nan("");
       };
       lab::Table curve{{"eta", "gibbs", "chain_constant", "small_eta_curvature", "chain_curvature"}, {}};
       for (std::size_t k = 0; k < fine.size(); ++k)

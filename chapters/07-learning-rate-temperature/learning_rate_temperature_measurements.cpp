@@ -74,14 +74,8 @@ nlohmann::json well_job(const nlohmann::json& p, std::uint64_t seed) {
   s.sigma2 = 2.0 * T / s.eta;  // B = 1: T = eta sigma2 / 2 fixed
   s.noise = sgd::parse_well_noise(p.at("noise").get<std::string>());
   sgd::validate(s);
-  const double barrier_theta = [&] {  // where U is largest between the minima
-    double best = 0, at = 0;
-    for (int k = 1; k < 2000; ++k) {
-      const double x = -1 + 2.0 * k / 2000;
-      if (s.well.potential(x) > best) best = s.well.potential(x), at = x;
-    }
-    return at;
-  }();
+  // The barrier the simulation counts the wells by, so that chain and simulation split theta alike.
+  const double barrier_theta = s.well.barrier();
   const auto chain = sgd::transfer_operator_density(s);
   nlohmann::json r = {{"gibbs_wide", sgd::gibbs_occupation(s.well, T).wide},
                       {"small_eta_wide", sgd::small_eta_occupation(s).wide},

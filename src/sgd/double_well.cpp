@@ -218,19 +218,18 @@ StationaryDensity transfer_operator_density(const std::function<double(double)>&
   return out;
 }
 
-double divergence_window(const DoubleWellSgd& sgd) {
-  const double orbit = std::sqrt(1.0 + 4.0 / (sgd.eta * std::min(sgd.well.k_narrow, sgd.well.k_wide)));
-  return std::min(1.25 * orbit, 8.0);
+double period_two_orbit(const DoubleWellSgd& sgd) {
+  return std::sqrt(1.0 + 4.0 / (sgd.eta * std::min(sgd.well.k_narrow, sgd.well.k_wide)));
 }
+
+double divergence_window(const DoubleWellSgd& sgd) { return std::min(1.25 * period_two_orbit(sgd), 8.0); }
 
 StationaryDensity transfer_operator_density(const DoubleWellSgd& sgd) {
   const double R = divergence_window(sgd);
   return transfer_operator_density(sgd, -R, R, std::min(5000, static_cast<int>(std::ceil(2 * R / 0.005))));
 }
 
-double runaway_theta(const DoubleWellSgd& sgd) {
-  return 10.0 * std::max(2.0 / std::sqrt(sgd.eta * std::min(sgd.well.k_narrow, sgd.well.k_wide)), 10.0);
-}
+double runaway_theta(const DoubleWellSgd& sgd) { return 10.0 * std::max(period_two_orbit(sgd), 10.0); }
 
 SimulatedOccupation simulate_occupation(const DoubleWellSgd& sgd, long steps, long burn_in, std::uint64_t seed) {
   validate(sgd);

@@ -85,8 +85,11 @@ inline bool confined_over(double escape_per_step, double steps) { return escape_
 inline bool StationaryDensity::confined_over(double steps) const {
   return sgd::confined_over(escape_per_step, steps);
 }
-// Half-width of a grid whose edges lie beyond the period-2 orbit theta^2 = 1 + 4 / (eta k_min) (by a
-// factor 1.25), so that leaving it is diverging; capped at 8, where at any temperature this library
+// |theta| of the period-2 orbit theta -> -theta of the softer well's quartic, theta^2 = 1 + 4 / (eta k_min):
+// beyond it each step overshoots further.
+double period_two_orbit(const DoubleWellSgd& sgd);
+// Half-width of a grid whose edges lie beyond period_two_orbit (by a factor 1.25), so that leaving it is
+// diverging; capped at 8, where at any temperature this library
 // meets (T < 1) the density is below exp(-U(8) / T) < e^-400 and the cap only overstates the escape.
 double divergence_window(const DoubleWellSgd& sgd);
 // The chain on [-divergence_window, divergence_window] with cells of 0.005 (at most 5000).
@@ -109,8 +112,8 @@ struct SimulatedOccupation {
   long diverged_at = -1;  // -1: did not diverge
   bool diverged() const { return diverged_at >= 0; }
 };
-// |theta| taken as divergence: ten times the period-2 orbit's amplitude 2 / sqrt(eta k_min), where
-// eta |U'| ~ eta k theta^3 / 2 exceeds 200 |theta|, so that each step multiplies |theta| a hundredfold.
+// |theta| taken as divergence: ten times period_two_orbit (and at least 100), where eta |U'| ~
+// eta k theta^3 / 2 exceeds 200 |theta|, so that each step multiplies |theta| a hundredfold.
 double runaway_theta(const DoubleWellSgd& sgd);
 SimulatedOccupation simulate_occupation(const DoubleWellSgd& sgd, long steps, long burn_in, std::uint64_t seed);
 
