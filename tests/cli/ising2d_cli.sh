@@ -79,6 +79,23 @@ expect_usage_error "T = 0 (tau)" "--T" ising2d tau --sizes 4 --T 0
 expect_usage_error "few sweeps (tau)" "--metropolis-sweeps" ising2d tau --metropolis-sweeps 10
 expect_usage_error "unwritable tau --out" "--out" ising2d tau --sizes 4 --out /nonexistent-dir/t.tsv
 
+# --- gpt train on 16 x 16 configurations (L = 256 tokens): the memory guard counts training at the batch ------
+# and evaluation (no gradients, one layer's attention map at a time) at its 4,096-row chunks: batch 64 of
+# the chapter-6 model is accepted where the budget (half the physical memory) is at least 12 GB, an
+# absurd batch is refused naming --batch.
+"$bin" ising2d sample --L 16 --T 2.269185314213022 --n 40 --sampler wolff --seed 3 --out "$work/w16.tsv" 2> /dev/null ||
+  fail "ising2d sample --L 16"
+m16=(--d-model 32 --n-heads 4 --n-layers 2 --d-ff 128 --threads 1 --quiet)
+if (( $(awk '/MemTotal/ {print $2}' /proc/meminfo) >= 24000000 )); then
+  "$bin" gpt train --data "$work/w16.tsv" --out "$work/m16.pt" --steps 1 --batch 64 "${m16[@]}" 2> "$work/m16.err" ||
+    fail "gpt train at L = 256, batch 64 refused: $(head -c 300 "$work/m16.err")"
+  [[ -s "$work/m16.pt" ]] || fail "gpt train at L = 256 wrote no checkpoint"
+else
+  echo "note: less than 24 GB of memory, gpt train at L = 256 acceptance not checked"
+fi
+expect_usage_error "absurd batch at L = 256" "--batch" gpt train --data "$work/w16.tsv" --out "$work/out.pt" --steps 1 \
+  --batch 100000 "${m16[@]}"
+
 # --- an interrupted run leaves no partial data file -----------------------------------------------------------
 "$bin" ising2d sample --L 32 --T 2.2 --n 20000 --equilibration-sweeps 1000000 --out "$work/big.tsv" 2> /dev/null &
 pid=$!
