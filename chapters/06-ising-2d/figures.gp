@@ -7,6 +7,8 @@ tr = data.'/transformer.tsv'
 vr = data.'/variational.tsv'
 hi = data.'/abs_m_histogram.tsv'
 at = data.'/attention.tsv'
+ca = data.'/causal.tsv'
+xs = data.'/excess.tsv'
 nE = words(exact_sizes)
 nV = words(validation_sizes)
 nT = words(temperatures)
@@ -107,5 +109,27 @@ do for [ext in "pdf png"] {
   set arrow 1 from L - 1, graph 0 to L - 1, graph 1 nohead dt 3 lc rgb '#999999'
   plot for [k = 1:nT] at u 1:(column(1 + k)) w lp pt 7 ps 0.4 lw 1.2 lc rgb tcolor(k) t sprintf('T = %s', word(temperatures, k))
   unset arrow 1
+  set output
+  # ---- interventions: the model's Delta_q against the exact Delta_p, per lattice relation ---------------------
+  name = 'interventions'
+  eval(ext eq "pdf" ? pdf_out : png_out)
+  set xlabel '{/Symbol D}_p (exact conditionals), mean over configurations and queries'
+  set ylabel '{/Symbol D}_q (model)'
+  set key top left font ',8'
+  set size square
+  plot for [r = 0:4] ca u ($2 == r ? $3 : NaN):5:4:6 w xyerr pt 7 ps 0.6 lc rgb tcolor(r + 1) t word(relations, r + 1), \
+       x w l ls 2 t '{/Symbol D}_q = {/Symbol D}_p'
+  set size nosquare
+  set output
+
+  # ---- per-site excess loss along the raster sequence --------------------------------------------------------
+  name = 'excess'
+  eval(ext eq "pdf" ? pdf_out : png_out)
+  set xlabel sprintf('raster site i (L = %d)', L)
+  set ylabel 'log p(s_i | s_{<i}) - log q(s_i | s_{<i}) (nats)'
+  set key top right font ',8'
+  do for [y = 1:L - 1] { set arrow y from y * L - 0.5, graph 0 to y * L - 0.5, graph 1 nohead dt 3 lc rgb '#bbbbbb' }
+  plot for [k = 1:nT] xs u 1:(column(1 + k)) w lp pt 7 ps 0.3 lw 1.2 lc rgb tcolor(k) t sprintf('T = %s', word(temperatures, k))
+  unset arrow
   set output
 }

@@ -28,6 +28,7 @@
 #include "lab/run_metadata.hpp"
 #include "lab/tsv.hpp"
 
+#include "causal_tests.hpp"
 #include "ising_2d.hpp"
 
 using namespace spinformer;
@@ -157,16 +158,33 @@ int main(int argc, char** argv) {
 
     // ---- 2. the transformer over temperature ----------------------------------------------------------------
     {
+      // the L = 16 runs first: they are the longest, so the two workers finish together
       std::vector<lab::Job> jobs;
+      for (int s = 0; s < cfg.large_seeds; ++s)
+        jobs.push_back({fmt::format("transformer L = {}, T = {}, seed {}", cfg.large_L, tkey(Tc), s + 1),
+                        {{"L", cfg.large_L}, {"T", Tc}, {"model", gpt::to_json(cfg.large_model)},
+                         {"train", gpt::to_json(cfg.large_train)}, {"n_train", cfg.large_n_train},
+                         {"n_val", cfg.large_n_val}, {"train_spacing", cfg.train_spacing}, {"n_test", cfg.large_n_test},
+                         {"test_spacing", cfg.test_spacing}, {"n_model_samples", cfg.large_n_model_samples},
+                         {"n_attention", cfg.large_n_attention}},
+                        lab::Rng::stream(cfg.seed + 5, std::size_t(s)).next(), {}});
+      const std::size_t n_large = jobs.size();
       for (std::size_t i = 0; i < cfg.temperatures.size(); ++i)
         for (int s = 0; s < cfg.seeds; ++s)
           jobs.push_back({fmt::format("transformer L = {}, T = {}, seed {}", cfg.L, tkey(cfg.temperatures[i]), s + 1),
                           {{"L", cfg.L}, {"T", cfg.temperatures[i]}, {"model", gpt::to_json(cfg.model)},
                            {"train", gpt::to_json(cfg.train)}, {"n_train", cfg.n_train}, {"n_val", cfg.n_val},
                            {"train_spacing", cfg.train_spacing}, {"n_test", cfg.n_test}, {"test_spacing", cfg.test_spacing},
-                           {"n_model_samples", cfg.n_model_samples}, {"n_attention", cfg.n_attention}},
+                           {"n_model_samples", cfg.n_model_samples}, {"n_attention", cfg.n_attention},
+                           {"n_causal", cfg.n_causal}},
                           lab::Rng::stream(cfg.seed + 3, i * 100 + std::size_t(s)).next(), {}});
-      const auto res = engine.run("transformer", jobs);
+      const auto res_all = engine.run("transformer", jobs);
+      for (std::size_t k = 0; k < n_large; ++k) {
+        const auto& v = res_all[k].value;
+        ms.large.push_back(v);
+        ms.large_step_seconds += v["train_s"].get<double>() / v["steps"].get<double>() / double(n_large);
+      }
+      const std::vector<lab::JobResult> res(res_all.begin() + std::ptrdiff_t(n_large), res_all.end());
       double step_s = 0;
       for (std::size_t i = 0; i < cfg.temperatures.size(); ++i) {
         ms.runs.emplace_back();
@@ -294,6 +312,79 @@ int main(int argc, char** argv) {
       meta.write_sidecar(path("variational_curve.tsv"), {{"columns", "batch mean of (log q + beta E) / N = beta f_q during training, per run"}});
     }
 
+    // ---- 2c. causal tests, attention against C, and L = 16 at T_c (tables of the jobs above) ----------------
+    {
+      const std::size_t R = relation_names().size(), N = std::size_t(cfg.L * cfg.L);
+      lab::Table c{{"T", "relation", "delta_p", "delta_p_sd", "delta_q", "delta_q_sd", "abs_delta_p", "abs_error",
+                    "error_ratio", "error_ratio_sd", "attention", "attention_sd", "attention_uniform"}, {}};
+      lab::Table e{{"site"}, {}};
+      lab::Table a{{"T", "r_layer1", "r_layer1_sd", "r_last", "r_last_sd", "r_constant_null", "classes"}, {}};
+      for (double T : cfg.temperatures) e.columns.push_back("excess_T" + tkey(T));
+      for (std::size_t i = 0; i < cfg.temperatures.size(); ++i) {
+        const auto& runs = ms.runs[i];
+        auto per_seed = [&](const char* key, std::size_t r) {
+          std::vector<double> x;
+          for (const auto& v : runs)
+            if (v.contains(key)) x.push_back(v[key][r]);
+          return x;
+        };
+        for (std::size_t r = 0; r < R && runs[0].contains("relation_delta_p"); ++r) {
+          const auto dp = per_seed("relation_delta_p", r), dq = per_seed("relation_delta_q", r);
+          const auto ratio = per_seed("relation_error_ratio", r), at = per_seed("relation_attention", r);
+          c.add({cfg.temperatures[i], double(r), mean_of(dp), spread_of(dp), mean_of(dq), spread_of(dq),
+                 mean_of(per_seed("relation_abs_delta_p", r)), mean_of(per_seed("relation_abs_error", r)), mean_of(ratio),
+                 spread_of(ratio), mean_of(at), spread_of(at), mean_of(per_seed("relation_attention_uniform", r))});
+        }
+        std::vector<double> r1, rl, r0;
+        for (const auto& v : runs)
+          r1.push_back(v["attention_c_layer1"]), rl.push_back(v["attention_c_last"]), r0.push_back(v["attention_c_constant_null"]);
+        a.add({cfg.temperatures[i], mean_of(r1), spread_of(r1), mean_of(rl), spread_of(rl), mean_of(r0),
+               runs[0]["attention_c_classes"].get<double>()});
+      }
+      for (std::size_t site = 0; site < N && ms.runs[0][0].contains("excess_by_site"); ++site) {
+        std::vector<double> row{double(site)};
+        for (const auto& runs : ms.runs) {
+          std::vector<double> x;
+          for (const auto& v : runs) x.push_back(v["excess_by_site"][site]);
+          row.push_back(mean_of(x));
+        }
+        e.add(row);
+      }
+      lab::RunMetadata meta(fmt::format("ch06 interventions on the {0} x {0} models against the exact raster-order "
+                                        "conditionals (mean and sd over seeds)", cfg.L));
+      meta.parameters() = {{"L", cfg.L}, {"n_causal", cfg.n_causal}, {"relations", relation_names()}, {"seeds", cfg.seeds}};
+      meta.set_seed(cfg.seed + 3);
+      lab::write_table(path("causal.tsv"), c);
+      meta.write_sidecar(path("causal.tsv"), {{"columns", "relation: index into relations; delta: mean over test "
+                                                          "configurations and queries of log c(s_i | prefix with the related "
+                                                          "spin flipped) - log c(s_i | prefix), p exact, q the model; "
+                                                          "error_ratio: mean |delta_q - delta_p| / mean |delta_p| per seed; "
+                                                          "attention: layer-1 weight on the related key, mean over heads"}});
+      lab::write_table(path("excess.tsv"), e);
+      meta.write_sidecar(path("excess.tsv"), {{"columns", "per raster site: mean of log p(s_i | s_<i) - log q(s_i | s_<i) "
+                                                          "over test configurations (nats), mean over seeds"}});
+      lab::write_table(path("attention_c.tsv"), a);
+      meta.write_sidecar(path("attention_c.tsv"), {{"columns", "Pearson r over torus displacement classes of ln(A / "
+                                                               "A_uniform) with ln C (C from the Wolff test samples), "
+                                                               "layer 1 and last layer; the constant-A null; mean and sd over seeds"}});
+      lab::Table g{{"seed", "kl_forward", "kl_forward_err", "kl_reverse", "kl_reverse_err", "ess", "heat_model",
+                    "heat_model_err", "exact_heat", "abs_m_model", "abs_m_wolff", "p_positive", "train_s"}, {}};
+      for (std::size_t s = 0; s < ms.large.size(); ++s) {
+        const auto& v = ms.large[s];
+        g.add({double(s + 1), v["kl_forward"][0], v["kl_forward"][1], v["kl_reverse"][0], v["kl_reverse"][1],
+               v["ess_per_sample"], v["heat_model"][0], v["heat_model"][1], v["exact_heat"], v["abs_m_model"][0],
+               v["abs_m_wolff"][0], v["p_positive"], v["train_s"]});
+      }
+      lab::RunMetadata gmeta(fmt::format("ch06 transformer on the {0} x {0} torus ({1} tokens) at T_c, per seed",
+                                         cfg.large_L, cfg.large_L * cfg.large_L));
+      gmeta.parameters() = {{"L", cfg.large_L}, {"model", gpt::to_json(cfg.large_model)}, {"train", gpt::to_json(cfg.large_train)},
+                            {"n_train", cfg.large_n_train}, {"n_test", cfg.large_n_test},
+                            {"n_model_samples", cfg.large_n_model_samples}, {"seeds", cfg.large_seeds}};
+      gmeta.set_seed(cfg.seed + 5);
+      lab::write_table(path("large.tsv"), g);
+      gmeta.write_sidecar(path("large.tsv"), {{"columns", "as transformer.tsv, per seed, errors: one standard error over samples"}});
+    }
+
     // ---- 3. claims and the values quoted in the text ---------------------------------------------------------
     nlohmann::json results = chapter_claims(cfg, ms);
     lab::write_claims(path("claims.json"), results["claims_json"], "--out");
@@ -313,11 +404,16 @@ int main(int argc, char** argv) {
     if (std::find(all_sizes.begin(), all_sizes.end(), cfg.L) == all_sizes.end()) all_sizes.push_back(cfg.L);
     std::sort(all_sizes.begin(), all_sizes.end());
     for (int L : all_sizes) exact_sizes += (exact_sizes.empty() ? "" : " ") + std::to_string(L);
+    std::string relations;  // gnuplot words: spaces inside a name become hyphens
+    for (std::string r : relation_names()) {
+      std::replace(r.begin(), r.end(), ' ', '-');
+      relations += (relations.empty() ? "" : " ") + r;
+    }
     lab::write_file_atomically(path("plot_vars.gp"),
                                fmt::format("L = {}\nTc = {}\ntemperatures = \"{}\"\nvalidation_sizes = \"{}\"\n"
-                                           "exact_sizes = \"{}\"\nz_local = {}\nz_wolff = {}\nfit_from = {}\n",
+                                           "exact_sizes = \"{}\"\nz_local = {}\nz_wolff = {}\nfit_from = {}\nrelations = \"{}\"\n",
                                            cfg.L, Tc, tlist, sizes, exact_sizes, dynamic_exponent(cfg, ms, "metropolis", "tau_abs_m").value,
-                                           dynamic_exponent(cfg, ms, "wolff", "tau_energy").value, cfg.fit_from));
+                                           dynamic_exponent(cfg, ms, "wolff", "tau_energy").value, cfg.fit_from, relations));
     lab::write_file_atomically(path("results.json"), results.dump(2) + "\n");
     fmt::print(stderr, "ch06: done in {:.0f} s\n", wall);
   });

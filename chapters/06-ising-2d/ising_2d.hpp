@@ -42,6 +42,16 @@ struct Config {
   // the same network trained by reverse KL from the Hamiltonian alone (gpt/variational.hpp)
   std::vector<double> variational_T{1.8, 2.269185314213022};
   gpt::TrainConfig variational;               // set in profile(): the sample-trained schedule, fewer steps
+  // causal tests (L <= 10): interventions on this many test configurations per model, against the exact
+  // raster-order conditionals (ising2d/conditionals.hpp)
+  std::size_t n_causal = 300;
+  // ---- 2c. L = 16 at T_c only (the 256-token sequence; sized to about 15 min of 2 cores) ----
+  int large_L = 16;
+  int large_seeds = 3;
+  gpt::ModelConfig large_model;  // set in profile(): the L = 8 model at 256 positions
+  gpt::TrainConfig large_train;  // set in profile()
+  std::size_t large_n_train = 20'000, large_n_val = 2'000, large_n_test = 4'000, large_n_model_samples = 4'000;
+  std::size_t large_n_attention = 256;
   // ---- claims (declared before the runs) ----
   double energy_band = 0.01;        // |u_sampler - u_exact| per spin
   double heat_band = 0.05;          // |C_sampler / C_exact - 1|
@@ -51,6 +61,8 @@ struct Config {
   double model_heat_band = 0.1;     // |C_model / C_exact - 1|
   double T_below = 2.1, T_above = 2.5;  // the attention claim's pair bracketing T_c
   double collapse_threshold = 0.25;     // |P(M > 0) - 1/2| of reverse-KL models below T_c
+  double causal_goal = 0.2;             // mean |Delta_q - Delta_p| / mean |Delta_p|, left and up neighbours
+  double attention_c_goal = 0.5;        // Pearson r of ln(A / A_uniform) with ln C over displacement classes
   int workers = 2;
   std::uint64_t seed = 20261206;
 };
@@ -79,6 +91,8 @@ struct Measurements {
   // per temperature, per seed: the transformer job's JSON
   std::vector<std::vector<nlohmann::json>> runs;
   std::vector<std::vector<nlohmann::json>> variational;  // per variational_T, per seed
+  std::vector<nlohmann::json> large;                     // L = large_L at T_c, per seed
+  double large_step_seconds = 0;
   long parameter_count = 0;
   double step_seconds = 0;  // mean wall time per training step
 };

@@ -17,6 +17,7 @@
 #include "lab/report.hpp"
 #include "lab/rng.hpp"
 
+#include "causal_tests.hpp"
 #include "ising_2d.hpp"
 
 namespace spinformer {
@@ -38,6 +39,12 @@ Config profile(const std::string& name) {
   c.variational = c.train;
   c.variational.steps = 1200;
   c.variational.warmup_steps = 50;
+  // L = 16 at T_c: 256 tokens; a step of batch 64 costs about 4 times one of L = 8 at batch 128
+  c.large_model = c.model;
+  c.large_model.L = c.large_L * c.large_L;
+  c.large_train = c.train;
+  c.large_train.steps = 2000;
+  c.large_train.batch = 64;
   if (lab::quick_profile(name)) {
     c.validation_sizes = {4, 8};
     c.metropolis_sweeps = 10'000;
@@ -62,6 +69,16 @@ Config profile(const std::string& name) {
     c.variational.steps = 60;
     c.variational.batch = 64;
     c.variational.warmup_steps = 10;
+    c.n_causal = 40;
+    c.large_train.steps = 20;
+    c.large_train.batch = 16;
+    c.large_train.warmup_steps = 5;
+    c.large_train.eval_every = 10;
+    c.large_n_train = 500;
+    c.large_n_val = 100;
+    c.large_n_test = 200;
+    c.large_n_model_samples = 200;
+    c.large_n_attention = 32;
   }
   return c;
 }
@@ -129,7 +146,8 @@ lab::Estimate heat_of(const std::vector<double>& e, double beta, double N) {
 
 // Everything measured on a trained model against the exact torus and fresh Wolff samples `test`.
 nlohmann::json evaluate(const gpt::Model& model, const ising2d::Lattice& lat, const ising2d::LatticeSamples& test,
-                        std::size_t n_model, std::size_t n_attention, std::uint64_t sample_seed) {
+                        std::size_t n_model, std::size_t n_attention, std::uint64_t sample_seed,
+                        std::size_t n_causal = 0) {
   const int L = lat.L;
   const double T = lat.T, beta = lat.beta(), N = lat.sites();
   const auto exact = ising2d::kaufman_thermodynamics(lat);
@@ -184,7 +202,7 @@ nlohmann::json evaluate(const gpt::Model& model, const ising2d::Lattice& lat, co
   att_rows.spins.assign(test_rows.spins.begin(), test_rows.spins.begin() + std::ptrdiff_t(n_att * N));
   const gpt::AttentionSummary att = model.attention(att_rows);
 
-  return {{"T", T},
+  nlohmann::json r = {{"T", T},
           {"L", L},
           {"kl_forward", estimate_json(kl_forward)},
           {"kl_reverse", estimate_json(kl_reverse)},
@@ -204,6 +222,9 @@ nlohmann::json evaluate(const gpt::Model& model, const ising2d::Lattice& lat, co
           {"attention_by_distance", att.by_distance},
           {"attention_layers", att.layers},
           {"parameter_count", model.parameter_count()}};
+  r.update(attention_correlation(lat, test, att));
+  if (n_causal > 0 && L <= 10) r.update(causal_tests(model, lat, test, n_causal, att));
+  return r;
 }
 
 }  // namespace
@@ -264,7 +285,8 @@ nlohmann::json transformer_job(const nlohmann::json& p, std::uint64_t seed) {
   const gpt::Model model = gpt::train(gpt::model_config_from_json(p.at("model")), opt, train_rows, val_rows, &tr);
   const double train_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_train).count();
 
-  nlohmann::json r = evaluate(model, lat, test, n_model, p.at("n_attention").get<std::size_t>(), lab::Rng::stream(seed, 4).next());
+  nlohmann::json r = evaluate(model, lat, test, n_model, p.at("n_attention").get<std::size_t>(), lab::Rng::stream(seed, 4).next(),
+                              p.value("n_causal", std::size_t(0)));
   r["best_val_nll"] = tr.best_val_nll;
   r["steps"] = tr.step;
   r["train_s"] = train_s;
