@@ -129,7 +129,9 @@ do for [ext in "pdf png"] {
   set ylabel 'log p(s_i | s_{<i}) - log q(s_i | s_{<i}) (nats)'
   set key top right font ',8'
   do for [y = 1:L - 1] { set arrow y from y * L - 0.5, graph 0 to y * L - 0.5, graph 1 nohead dt 3 lc rgb '#bbbbbb' }
+  set xrange [-0.5:L * L - 0.5]
   plot for [k = 1:nT] xs u 1:(column(1 + k)) w lp pt 7 ps 0.3 lw 1.2 lc rgb tcolor(k) t sprintf('T = %s', word(temperatures, k))
   unset arrow
+  set autoscale x
   set output
 }
