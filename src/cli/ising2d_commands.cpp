@@ -1,5 +1,5 @@
-// spinformer ising2d exact|sample|tau: the exact L x L torus, its samplers, and their autocorrelation
-// times at T_c.
+// spinformer ising2d exact|sample|tau|conditionals: the exact L x L torus, its samplers, their
+// autocorrelation times at T_c, and the exact raster-order conditionals a transformer learns.
 #include <cmath>
 #include <fmt/format.h>
 #include <iostream>
@@ -8,6 +8,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/flags.hpp"
+#include "ising2d/conditionals.hpp"
 #include "ising2d/exact.hpp"
 #include "ising2d/measurements.hpp"
 #include "ising2d/onsager.hpp"
@@ -317,6 +318,25 @@ void run_tau(const TauFlags& f, const std::vector<std::string>& argv) {
                z_wm.error);
 }
 
+// ---- conditionals: exact log p(s_i | s_<i) in raster order ------------------------------------------
+
+void run_conditionals(const LatticeFlags& flags, const std::string& configs) {
+  const Lattice lattice = flags.validated();
+  if (lattice.L < 3 || lattice.L > ising2d::RasterConditionals::kMaxL)
+    throw lab::UsageError("--L", fmt::format("must be in [3, {}] for the exact conditionals (a transfer over 2^L "
+                                             "frontier states), got {}",
+                                             ising2d::RasterConditionals::kMaxL, lattice.L));
+  const lab::SpinTable table = lab::read_spin_table(configs, "--configs", lattice.L * lattice.L);
+  const ising2d::RasterConditionals exact(lattice.L, lattice.J / lattice.T);
+  const std::size_t N = static_cast<std::size_t>(lattice.L) * lattice.L;
+  std::string text;
+  for (std::size_t row = 0; row * N < table.values.size(); ++row) {
+    const auto v = exact.log_conditionals(table.values.data() + row * N);
+    for (std::size_t i = 0; i < N; ++i) text += fmt::format(i + 1 < N ? "{:.17g}\t" : "{:.17g}\n", v[i]);
+  }
+  std::cout << text << std::flush;
+}
+
 }  // namespace
 
 void add_ising2d_commands(CLI::App& app) {
@@ -351,6 +371,16 @@ void add_ising2d_commands(CLI::App& app) {
                    "output TSV: one configuration per row, L*L values of +-1 in raster order (sidecar FILE.json)")
       ->required();
   sample->callback([sample_flags, s, sample] { run_sample(*sample_flags, *s, command_line(sample, "sample")); });
+
+  auto cond_flags = std::make_shared<LatticeFlags>();
+  auto cond_configs = std::make_shared<std::string>();
+  auto* conditionals = cmd->add_subcommand(
+      "conditionals", "print the exact log p(s_i | s_<i) in raster order (natural log), one line of L*L values per "
+                      "configuration; nan for the first row when L > 10 (3 <= L <= 16)");
+  cond_flags->add_to(*conditionals);
+  conditionals->add_option("--configs", *cond_configs, "configurations: rows of L*L values of +-1 in raster order")
+      ->required();
+  conditionals->callback([cond_flags, cond_configs] { run_conditionals(*cond_flags, *cond_configs); });
 
   auto t = std::make_shared<TauFlags>();
   auto* tau = cmd->add_subcommand("tau", "integrated autocorrelation times of both samplers against L, and z");

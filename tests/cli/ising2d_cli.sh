@@ -96,6 +96,26 @@ fi
 expect_usage_error "absurd batch at L = 256" "--batch" gpt train --data "$work/w16.tsv" --out "$work/out.pt" --steps 1 \
   --batch 100000 "${m16[@]}"
 
+# --- conditionals: exact log p(s_i | s_<i); each row sums to log p(s) = beta * sum_bonds s s' - log Z ---------
+"$bin" ising2d sample --L 4 --T 2.5 --n 5 --sampler wolff --seed 9 --out "$work/c4.tsv" 2> /dev/null || fail "sample for conditionals"
+printf '%s\n' "$(printf '1 %.0s' {1..16})" >> "$work/c4.tsv"  # the ground state: 32 satisfied bonds
+log_z=$("$bin" ising2d exact --L 4 --T 2.5 --json | sed -E 's/.*"log_z":([^,]+),.*/\1/')
+"$bin" ising2d conditionals --L 4 --T 2.5 --configs "$work/c4.tsv" > "$work/c4.out" || fail "ising2d conditionals failed"
+[[ $(wc -l < "$work/c4.out") -eq 6 ]] || fail "conditionals: expected 6 rows"
+paste "$work/c4.tsv" "$work/c4.out" | awk -v lz="$log_z" -v b=0.4 '{
+    if (NF != 32) exit 1
+    bonds = 0; sum = 0
+    for (r = 0; r < 4; r++) for (c = 0; c < 4; c++) {
+      s = $(1 + 4 * r + c); bonds += s * ($(1 + 4 * r + (c + 1) % 4) + $(1 + 4 * ((r + 1) % 4) + c))
+    }
+    for (i = 17; i <= 32; i++) { if ($i > 0) exit 1; sum += $i }
+    d = sum - (b * bonds - lz); if (d < 0) d = -d; if (d > 1e-9) exit 1
+  }' || fail "conditionals do not sum to beta * bonds - log Z"
+expect_usage_error "conditionals, L = 2" "--L" ising2d conditionals --L 2 --T 2.5 --configs "$work/c4.tsv"
+expect_usage_error "conditionals, L = 17" "--L" ising2d conditionals --L 17 --T 2.5 --configs "$work/c4.tsv"
+expect_usage_error "conditionals, wrong row length" "--configs" ising2d conditionals --L 5 --T 2.5 --configs "$work/c4.tsv"
+expect_usage_error "conditionals, missing file" "--configs" ising2d conditionals --L 4 --configs "$work/none.tsv"
+
 # --- an interrupted run leaves no partial data file -----------------------------------------------------------
 "$bin" ising2d sample --L 32 --T 2.2 --n 20000 --equilibration-sweeps 1000000 --out "$work/big.tsv" 2> /dev/null &
 pid=$!
