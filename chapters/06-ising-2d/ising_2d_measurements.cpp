@@ -39,11 +39,11 @@ Config profile(const std::string& name) {
   c.variational = c.train;
   c.variational.steps = 1200;
   c.variational.warmup_steps = 50;
-  // L = 16 at T_c: 256 tokens; a step of batch 64 costs about 4 times one of L = 8 at batch 128
+  // L = 16 at T_c: 256 tokens; a step of batch 64 costs about 0.2 s on one thread (3-4 times one of L = 8, batch 128)
   c.large_model = c.model;
   c.large_model.L = c.large_L * c.large_L;
   c.large_train = c.train;
-  c.large_train.steps = 2000;
+  c.large_train.steps = 1600;  // 3 seeds x 1600 x ~0.2-0.24 s + ~70 s of evaluation each: 9-12 min of 2 cores
   c.large_train.batch = 64;
   if (lab::quick_profile(name)) {
     c.validation_sizes = {4, 8};
