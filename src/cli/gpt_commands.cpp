@@ -82,7 +82,7 @@ struct TrainFlags {
     cmd.add_flag("--seed-literal", model.seed_literal,
                  "the seed's flawed setup (no causal mask, target = input token): a negative control");
     add_real(cmd, "--attention-scale", model.attention_scale, 1e-6, 1e6, "multiplies 1/sqrt(d_head) in the attention logits");
-    cmd.add_option("--attention-bias", attention_bias, "additive attention bias: none | distance | periodic")
+    cmd.add_option("--attention-bias", attention_bias, "additive attention bias: none | distance | periodic | torus (L = a^2, raster order)")
         ->capture_default_str();
     cmd.add_option("--bias-shape", bias_shape, "linear: -slope d | exp: exp(-slope d)")->capture_default_str();
     cmd.add_option("--bias-slope", bias_slope, "a number (fixed, all heads) or 'learned' (per layer and head)")

@@ -10,6 +10,11 @@ namespace spinformer::gpt {
 
 using lab::UsageError;
 
+int torus_side(int L) {
+  int a = static_cast<int>(std::lround(std::sqrt(static_cast<double>(L))));
+  return L >= 1 && a * a == L ? a : 0;
+}
+
 void validate(const ModelConfig& c) {
   if (c.L < 2 || c.L > 4096) throw UsageError("--L", fmt::format("must be in [2, 4096], got {}", c.L));
   if (c.n_heads < 1) throw UsageError("--n-heads", fmt::format("must be >= 1, got {}", c.n_heads));
@@ -21,13 +26,17 @@ void validate(const ModelConfig& c) {
   lab::require_range("--dropout", c.dropout, 0.0, 0.99);
   lab::require_range("--attention-scale", c.attention_scale, 1e-6, 1e6);
   lab::require_range("--bias-slope", c.bias_slope, -1e6, 1e6);
+  if (c.bias == BiasKind::torus && torus_side(c.L) == 0)
+    throw UsageError("--attention-bias",
+                     fmt::format("torus needs L = a^2 spins (an a x a lattice in raster order), got L = {}", c.L));
 }
 
 BiasKind parse_bias_kind(const std::string& name) {
   if (name == "none") return BiasKind::none;
   if (name == "distance") return BiasKind::distance;
   if (name == "periodic") return BiasKind::periodic;
-  throw UsageError("--attention-bias", fmt::format("must be none, distance or periodic, got '{}'", name));
+  if (name == "torus") return BiasKind::torus;
+  throw UsageError("--attention-bias", fmt::format("must be none, distance, periodic or torus, got '{}'", name));
 }
 
 BiasShape parse_bias_shape(const std::string& name) {
@@ -41,6 +50,7 @@ std::string to_string(BiasKind kind) {
     case BiasKind::none: return "none";
     case BiasKind::distance: return "distance";
     case BiasKind::periodic: return "periodic";
+    case BiasKind::torus: return "torus";
   }
   return "none";
 }

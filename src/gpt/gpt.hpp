@@ -27,11 +27,14 @@
 namespace spinformer::gpt {
 
 // Additive attention bias P_ij = f(d(i, j)) on the attention logits (issue 4):
-// distance: d = |i - j|; periodic: d = min(|i - j|, L - |i - j|).
+// distance: d = |i - j|; periodic: d = min(|i - j|, L - |i - j|);
+// torus: L = a^2 positions in raster order on an a x a periodic lattice (site s at x = s mod a,
+// y = s div a), d = the Manhattan torus distance between the site query i predicts and the site key j
+// holds (causal: site i and site j - 1, the start token j = 0 at d = 0; seed-literal: sites i and j).
 // linear: f(d) = -slope * d; exp: f(d) = exp(-slope * d) (a decaying bonus, 1 at d = 0).
 // The slope is one fixed value for all heads, or a learned parameter per layer and head (initialised
 // at bias_slope).
-enum class BiasKind { none, distance, periodic };
+enum class BiasKind { none, distance, periodic, torus };
 enum class BiasShape { linear, exp };
 
 struct ModelConfig {
@@ -49,9 +52,11 @@ struct ModelConfig {
   bool bias_learned = false;
 };
 
-// Throw lab::UsageError naming the command-line flag (--L, --d-model, --n-heads, ...).
+// Throw lab::UsageError naming the command-line flag (--L, --d-model, --n-heads, ...); a torus bias
+// with an L that is not a perfect square names --attention-bias.
 void validate(const ModelConfig& config);
-BiasKind parse_bias_kind(const std::string& name);    // none | distance | periodic, else UsageError("--attention-bias")
+int torus_side(int L);  // a if L = a^2 (a >= 1), else 0
+BiasKind parse_bias_kind(const std::string& name);    // none | distance | periodic | torus, else UsageError("--attention-bias")
 BiasShape parse_bias_shape(const std::string& name);  // linear | exp, else UsageError("--bias-shape")
 std::string to_string(BiasKind kind);
 std::string to_string(BiasShape shape);

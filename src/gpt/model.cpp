@@ -22,6 +22,28 @@ constexpr std::int64_t kSampleChunk = 4096;  // rows per key/value cache in samp
 namespace detail {
 
 // ---- attention -----------------------------------------------------------------------------------
+// The torus bias's d(i, j) [L, L] for L = a^2 in raster order. Manhattan rather than Euclidean: it is
+// the number of bonds on the shortest lattice path, the order at which s_i s_j first appears in the
+// high-temperature expansion (<s_i s_j> ~ paths x tanh(K)^d), so a linear bias -slope d has the form of
+// the log of the correlation it is meant to mirror; and its values are integers (a few shells of equal
+// distance) where the Euclidean one would separate lattice directions that the Ising model treats alike
+// at short range. Causal sequence convention: query i predicts site i, key j >= 1 holds site j - 1;
+// the start token (key 0) holds no site and gets d = 0 at every query, so that it carries no position
+// information of its own (a bias constant across queries). Seed-literal: query i and key j hold sites i, j.
+torch::Tensor AttentionImpl::torus_distance(std::int64_t L, bool seed_literal) {
+  const std::int64_t a = torus_side(static_cast<int>(L));
+  auto d = torch::zeros({L, L});
+  auto acc = d.accessor<float, 2>();
+  const auto wrap = [a](std::int64_t u) { return std::min(u, a - u); };
+  for (std::int64_t i = 0; i < L; ++i)
+    for (std::int64_t j = 0; j < L; ++j) {
+      const std::int64_t site = seed_literal ? j : j - 1;
+      if (site < 0) continue;  // the start token
+      acc[i][j] = static_cast<float>(wrap(std::abs(i % a - site % a)) + wrap(std::abs(i / a - site / a)));
+    }
+  return d;
+}
+
 AttentionImpl::AttentionImpl(const ModelConfig& config)
     : cfg(config), heads(config.n_heads), head_dim(config.d_model / config.n_heads) {
   scale = config.attention_scale / std::sqrt(static_cast<double>(head_dim));
@@ -31,9 +53,13 @@ AttentionImpl::AttentionImpl(const ModelConfig& config)
   mask = config.seed_literal
              ? torch::zeros({L, L})
              : torch::full({L, L}, -std::numeric_limits<float>::infinity()).triu(1);
-  auto idx = torch::arange(L, torch::kFloat);
-  auto diff = (idx.unsqueeze(1) - idx.unsqueeze(0)).abs();
-  distance = config.bias == BiasKind::periodic ? torch::minimum(diff, static_cast<double>(L) - diff) : diff;
+  if (config.bias == BiasKind::torus) {
+    distance = torus_distance(L, config.seed_literal);
+  } else {
+    auto idx = torch::arange(L, torch::kFloat);
+    auto diff = (idx.unsqueeze(1) - idx.unsqueeze(0)).abs();
+    distance = config.bias == BiasKind::periodic ? torch::minimum(diff, static_cast<double>(L) - diff) : diff;
+  }
   slope = torch::full({heads}, config.bias_slope);
   if (config.bias != BiasKind::none && config.bias_learned) slope = register_parameter("slope", slope);
 }

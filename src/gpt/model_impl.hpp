@@ -15,6 +15,7 @@ struct AttentionImpl : torch::nn::Module {
   // One new position t for the whole batch: x [B, 1, d]; k_cache, v_cache [B, H, L, d_head] are filled at t.
   torch::Tensor forward_step(const torch::Tensor& x, std::int64_t t, torch::Tensor& k_cache, torch::Tensor& v_cache);
   torch::Tensor bias() const;  // [H, L, L] additive bias (undefined tensor for none)
+  static torch::Tensor torus_distance(std::int64_t L, bool seed_literal);  // [L, L], L a perfect square
 
   ModelConfig cfg;
   std::int64_t heads, head_dim;

@@ -43,6 +43,12 @@ cmp -s "$work/lp" "$work/lp_resumed" || fail "resumed run differs from the unint
   | awk '{ s += exp($1) } END { if (s > 0.999 && s < 1.001) exit 1 }' || fail "literal model looks normalised"
 "$bin" gpt train --data "$work/data.tsv" --out "$work/b.pt" --steps 10 --attention-bias periodic --bias-shape exp \
   --bias-slope learned "${small[@]}" || fail "train with a learned periodic bias"
+# the 2D torus bias on a 4 x 4 lattice's 16 raster-order spins (any rows of 16 spins do here)
+"$bin" ising sample --L 16 --T 1 --n 200 --seed 1 --out "$work/data16.tsv" 2> /dev/null || fail "ising sample L = 16"
+"$bin" gpt train --data "$work/data16.tsv" --out "$work/torus.pt" --steps 10 --attention-bias torus --bias-slope learned \
+  "${small[@]}" || fail "train with a learned torus bias"
+grep -q '"attention_bias": "torus"' "$work/torus.pt.json" || fail "torus bias not recorded in the sidecar"
+"$bin" gpt logprob --model "$work/torus.pt" --configs "$work/data16.tsv" --threads 1 > /dev/null || fail "torus logprob"
 
 # --- help everywhere ----------------------------------------------------------------------------------------
 for cmd in "gpt" "gpt train" "gpt sample" "gpt logprob" "gpt attention"; do
@@ -66,6 +72,7 @@ expect_usage_error "dropout 1" "--dropout" "${t[@]}" --data "$work/data.tsv" --d
 expect_usage_error "d-model vs heads" "--d-model" "${t[@]}" --data "$work/data.tsv" --d-model 15
 expect_usage_error "bad schedule" "--schedule" "${t[@]}" --data "$work/data.tsv" --schedule linear
 expect_usage_error "bad bias" "--attention-bias" "${t[@]}" --data "$work/data.tsv" --attention-bias ring
+expect_usage_error "torus on L = 6" "--attention-bias" "${t[@]}" --data "$work/data.tsv" --attention-bias torus
 expect_usage_error "bad slope" "--bias-slope" "${t[@]}" --data "$work/data.tsv" --bias-slope fast
 expect_usage_error "unknown flag" "--frobnicate" "${t[@]}" --data "$work/data.tsv" --frobnicate 3
 expect_usage_error "resume without checkpoint" "--resume" "${t[@]}" --data "$work/data.tsv" --resume
