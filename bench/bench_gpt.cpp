@@ -47,7 +47,20 @@ double step_gflop(const gpt::ModelConfig& m, int batch) {
   return 3 * 2 * per_token * tokens / 1e9;
 }
 
-const char* path_name(bool fused) { return fused ? "fused" : "libtorch"; }
+// Attention paths: 0 = LibTorch operators; 1 = the fused kernels as shipped (matrix products from
+// kGemmMinLength on); 2 = the fused per-row loops at every length (the kernel before the matrix-product
+// one); 3 = the matrix-product kernel at every length.
+const char* path_name(int path) {
+  const char* names[] = {"libtorch", "fused", "fused-rows", "fused-gemm"};
+  return names[path];
+}
+void use_path(int path) {
+  gpt::set_attention_path(path == 0 ? gpt::AttentionPath::libtorch : gpt::AttentionPath::fused);
+  gpt::detail::set_gemm_min_length(path == 2   ? std::numeric_limits<std::int64_t>::max()
+                                   : path == 3 ? 1
+                                               : gpt::detail::kGemmMinLength);
+}
+void reset_path() { use_path(1); }
 
 struct Row {
   double wall_ms = 0, cpu_ms = 0, gflop = 0, tokens = 0;
@@ -90,13 +103,13 @@ gpt::TrainConfig bench_train(int batch) {
   return t;
 }
 
-// range(0): L; range(1): batch; range(2): threads; range(3): 1 = fused kernels, 0 = LibTorch operators.
+// range(0): L; range(1): batch; range(2): threads; range(3): the attention path (path_name).
 void BM_GptTrainStep(benchmark::State& state) {
   const int L = static_cast<int>(state.range(0)), batch = static_cast<int>(state.range(1));
   const int threads = static_cast<int>(state.range(2));
-  const bool fused = state.range(3) != 0;
+  const int path = static_cast<int>(state.range(3));
   gpt::set_threads(threads);
-  gpt::set_attention_path(fused ? gpt::AttentionPath::fused : gpt::AttentionPath::libtorch);
+  use_path(path);
   const auto model = model_of_length(L);
   gpt::StepTrainer trainer(model, bench_train(batch), bench_data(L));
   for (int k = 0; k < 2; ++k) trainer.step();  // warm up allocations
@@ -109,12 +122,12 @@ void BM_GptTrainStep(benchmark::State& state) {
   }
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const double cpu = process_cpu_s() - cpu0;
-  gpt::set_attention_path(gpt::AttentionPath::fused);
+  reset_path();
   const double gflop = step_gflop(model, batch);
   state.SetItemsProcessed(state.iterations() * batch * L);
   state.counters["GFLOP/s"] = benchmark::Counter(gflop * 1e9 * static_cast<double>(state.iterations()),
                                                  benchmark::Counter::kIsRate, benchmark::Counter::kIs1000);
-  Row& r = rows()[fmt::format("L={:<3} batch={:<3} threads={} {}", L, batch, threads, path_name(fused))];
+  Row& r = rows()[fmt::format("L={:<3} batch={:<3} threads={} {}", L, batch, threads, path_name(path))];
   r.wall_ms = 1e3 * wall / steps;
   r.cpu_ms = 1e3 * cpu / steps;
   r.gflop = gflop;
@@ -122,13 +135,15 @@ void BM_GptTrainStep(benchmark::State& state) {
   r.threads = threads;
 }
 BENCHMARK(BM_GptTrainStep)
-    ->ArgNames({"L", "batch", "threads", "fused"})
+    ->ArgNames({"L", "batch", "threads", "path"})
     ->Args({32, 256, 1, 0})
     ->Args({32, 256, 1, 1})
+    ->Args({32, 256, 1, 2})
     ->Args({32, 256, 2, 0})
     ->Args({32, 256, 2, 1})
     ->Args({256, 64, 1, 0})
     ->Args({256, 64, 1, 1})
+    ->Args({256, 64, 1, 2})
     ->Args({256, 64, 2, 0})
     ->Args({256, 64, 2, 1})
     ->Unit(benchmark::kMillisecond)
@@ -141,9 +156,9 @@ BENCHMARK(BM_GptTrainStep)
 void BM_GptStepProfile(benchmark::State& state) {
   namespace prof = torch::autograd::profiler;
   const int L = static_cast<int>(state.range(0)), batch = static_cast<int>(state.range(1));
-  const bool fused = state.range(2) != 0;
+  const int path = static_cast<int>(state.range(2));
   gpt::set_threads(1);
-  gpt::set_attention_path(fused ? gpt::AttentionPath::fused : gpt::AttentionPath::libtorch);
+  use_path(path);
   gpt::StepTrainer trainer(model_of_length(L), bench_train(batch), bench_data(L));
   trainer.step();
   std::map<std::string, double> self_us;
@@ -183,14 +198,14 @@ void BM_GptStepProfile(benchmark::State& state) {
       }
     }
   }
-  gpt::set_attention_path(gpt::AttentionPath::fused);
-  Profile& p = profiles()[fmt::format("L = {}, batch {}, {} attention", L, batch, path_name(fused))];
+  reset_path();
+  Profile& p = profiles()[fmt::format("L = {}, batch {}, {} attention", L, batch, path_name(path))];
   p.total_ms = 1e-3 * total_us / steps;
   for (const auto& [name, us] : self_us) p.self_ms.emplace_back(name, 1e-3 * us / steps);
   std::sort(p.self_ms.begin(), p.self_ms.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
 }
 BENCHMARK(BM_GptStepProfile)
-    ->ArgNames({"L", "batch", "fused"})
+    ->ArgNames({"L", "batch", "path"})
     ->Args({32, 256, 0})
     ->Args({32, 256, 1})
     ->Args({256, 64, 0})
@@ -203,8 +218,10 @@ BENCHMARK(BM_GptStepProfile)
 // the fused kernel against the LibTorch operators (range(2): 1 = fused). Items: tokens.
 void BM_GptAttentionLayer(benchmark::State& state) {
   const std::int64_t L = state.range(0), batch = state.range(1), C = 64, heads = 4;
-  const bool fused = state.range(2) != 0;
+  const int path = static_cast<int>(state.range(2));
+  const bool fused = path != 0;
   gpt::set_threads(1);
+  use_path(path);
   torch::manual_seed(1);
   auto qkv = torch::randn({batch, L, 3 * C}).requires_grad_(true);
   auto upstream = torch::randn({batch, L, C});
@@ -224,16 +241,29 @@ void BM_GptAttentionLayer(benchmark::State& state) {
     y.backward(upstream);
     qkv.mutable_grad().reset();
   }
+  reset_path();
   state.SetItemsProcessed(state.iterations() * batch * L);
 }
 BENCHMARK(BM_GptAttentionLayer)
-    ->ArgNames({"L", "batch", "fused"})
+    ->ArgNames({"L", "batch", "path"})
     ->Args({32, 256, 0})
-    ->Args({32, 256, 1})
+    ->Args({32, 256, 2})
+    ->Args({32, 256, 3})
     ->Args({256, 64, 0})
-    ->Args({256, 64, 1})
+    ->Args({256, 64, 2})
+    ->Args({256, 64, 3})
+    // the switch point between the per-row and the matrix-product kernel (the same tokens per step)
+    ->Args({48, 171, 2})
+    ->Args({48, 171, 3})
+    ->Args({64, 128, 2})
+    ->Args({64, 128, 3})
+    ->Args({96, 85, 2})
+    ->Args({96, 85, 3})
+    ->Args({128, 64, 2})
+    ->Args({128, 64, 3})
     ->Unit(benchmark::kMillisecond)
-    ->MinTime(1.0);
+    ->MinTime(1.0)
+    ->MeasureProcessCPUTime();
 
 // Samples per second with the key/value cache from a fresh model: range(0) L, range(1) samples,
 // range(2) threads, range(3) fused.
@@ -292,11 +322,14 @@ struct GptSummary {
         std::printf("  %-40s %9.1f %9.1f %11.3g %9.1f %12.1f\n", name.c_str(), r.wall_ms, r.cpu_ms,
                     1e3 * r.tokens / r.wall_ms, 1e3 * r.gflop / r.wall_ms, 1e3 * r.gflop / r.cpu_ms);
       for (const auto& [name, r] : rows()) {
-        if (name.find("fused") == std::string::npos) continue;
-        auto before = rows().find(name.substr(0, name.size() - 5) + "libtorch");
-        if (before != rows().end())
-          std::printf("  speed-up %-31s wall %.2fx, CPU %.2fx\n", name.substr(0, name.size() - 6).c_str(),
-                      before->second.wall_ms / r.wall_ms, before->second.cpu_ms / r.cpu_ms);
+        const auto at = name.rfind(" fused");
+        if (at == std::string::npos || name.compare(at, std::string::npos, " fused") != 0) continue;
+        for (const char* other : {"libtorch", "fused-rows"}) {
+          auto before = rows().find(name.substr(0, at + 1) + other);
+          if (before != rows().end())
+            std::printf("  speed-up %-31s over %-10s wall %.2fx, CPU %.2fx\n", name.substr(0, at).c_str(), other,
+                        before->second.wall_ms / r.wall_ms, before->second.cpu_ms / r.cpu_ms);
+        }
       }
     }
     for (const auto& [name, p] : profiles()) {

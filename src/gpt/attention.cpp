@@ -4,6 +4,8 @@
 
 #include <atomic>
 
+#include <cblas.h>
+
 #include <ATen/Parallel.h>
 #include <ATen/record_function.h>
 #include <algorithm>
@@ -15,6 +17,8 @@
 
 namespace spinformer::gpt::detail {
 namespace {
+
+std::atomic<std::int64_t> g_gemm_min_length{kGemmMinLength};
 
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
@@ -246,6 +250,76 @@ __attribute__((target_clones("avx2", "default"))) void head_backward(const Head&
   head_backward_t<0>(a, p, dy, dy_stride, dq, ds, rows, vt);
 }
 
+// ---- long sequences: the same arithmetic on matrix products ----------------------------------------
+// Row-major C [m, n] (leading dimension ldc) = op(A) op(B) + beta C, op(A) [m, k], op(B) [k, n]: CBLAS's
+// sgemm, from the OpenMP build of OpenBLAS that LibTorch links. Called inside at::parallel_for, where
+// OpenBLAS runs on the calling thread (omp_in_parallel), and with one LibTorch thread on one
+// (omp_set_num_threads), so every head is one thread's sequential product whatever the thread count.
+void gemm(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::int64_t k, const float* A, std::int64_t lda,
+          const float* B, std::int64_t ldb, float beta, float* C, std::int64_t ldc) {
+  cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
+              static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), 1.0f, A, static_cast<int>(lda), B,
+              static_cast<int>(ldb), beta, C, static_cast<int>(ldc));
+}
+
+// Queries per product. When causal, a tile of queries i0..i0 + kTile - 1 takes the keys 0..i0 + kTile - 1
+// only, so the products cover the causal half plus kTile / 2 columns per row, not the full block.
+constexpr std::int64_t kTile = 64;
+
+// head_forward on matrix products, tile by tile: S = Q K^T over the keys the tile sees, the row softmax
+// of head_forward (zeros past each query's last key), Y = P V.
+__attribute__((target_clones("avx2", "default"))) void head_forward_gemm(const Head& a, const float* bias, float* p,
+                                                                          float* y, std::int64_t y_stride) {
+  const std::int64_t T = a.T, Tp = a.Tp, hd = a.hd, ld = a.stride;
+  const float* q = a.q;
+  const float* k = a.q + a.C;
+  const float* v = a.q + 2 * a.C;
+  for (std::int64_t i0 = 0; i0 < T; i0 += kTile) {
+    const std::int64_t R = std::min(kTile, T - i0), keys = a.causal ? i0 + R : T;
+    float* tile = p + i0 * Tp;
+    gemm(false, true, R, keys, hd, q + i0 * ld, ld, k, ld, 0.0f, tile, Tp);
+    for (std::int64_t i = i0; i < i0 + R; ++i) {
+      const std::int64_t n = a.causal ? i + 1 : T;
+      float* s = p + i * Tp;
+      softmax_row(s, bias ? bias + i * T : nullptr, n, a.scale);
+      std::fill(s + n, s + Tp, 0.0f);
+    }
+    gemm(false, false, R, hd, keys, tile, Tp, v, ld, 0.0f, y + i0 * y_stride, y_stride);
+  }
+}
+
+// head_backward on matrix products, tile by tile of queries: dV += P^T dY, dP = dY V^T, the softmax
+// derivative per row (into ds when not null), dQ = dS K, dK += dS^T Q. rows [kTile, Tp] is scratch.
+__attribute__((target_clones("avx2", "default"))) void head_backward_gemm(const Head& a, const float* p,
+                                                                           const float* dy, std::int64_t dy_stride,
+                                                                           float* dq, float* ds, float* rows) {
+  const std::int64_t T = a.T, Tp = a.Tp, hd = a.hd, ld = a.stride;
+  const float* q = a.q;
+  const float* k = a.q + a.C;
+  const float* v = a.q + 2 * a.C;
+  float* dk = dq + a.C;
+  float* dv = dq + 2 * a.C;
+  for (std::int64_t i0 = 0; i0 < T; i0 += kTile) {
+    const std::int64_t R = std::min(kTile, T - i0), keys = a.causal ? i0 + R : T;
+    const float* p_tile = p + i0 * Tp;
+    const float* dy_tile = dy + i0 * dy_stride;
+    gemm(true, false, keys, hd, R, p_tile, Tp, dy_tile, dy_stride, 1.0f, dv, ld);
+    gemm(false, true, R, keys, hd, dy_tile, dy_stride, v, ld, 0.0f, rows, Tp);
+    for (std::int64_t r = 0; r < R; ++r) {
+      const std::int64_t i = i0 + r, n = a.causal ? i + 1 : T;
+      const float* pi = p + i * Tp;
+      float* row = rows + r * Tp;
+      const float dot = lane_dot(pi, row, n);
+      for (std::int64_t j = 0; j < n; ++j) row[j] = pi[j] * (row[j] - dot);
+      std::fill(row + n, row + Tp, 0.0f);
+      if (ds) std::copy(row, row + Tp, ds + i * Tp);
+      for (std::int64_t j = 0; j < n; ++j) row[j] *= a.scale;
+    }
+    gemm(false, false, R, hd, keys, rows, Tp, k, ld, 0.0f, dq + i0 * ld, ld);
+    gemm(true, false, keys, hd, R, rows, Tp, q + i0 * ld, ld, 1.0f, dk, ld);
+  }
+}
+
 // One query for one head against cached keys and values [L, hd] (rows 0..n-1): y = sum_j p_j v_j.
 __attribute__((target_clones("avx2", "default"))) void head_step(const float* q, const float* keys,
                                                                   const float* values, std::int64_t n,
@@ -288,14 +362,19 @@ torch::Tensor attention_forward(const torch::Tensor& qkv, const torch::Tensor& b
   const float* b = bias.defined() ? bias.data_ptr<float>() : nullptr;
   float* pp = weights ? weights->data_ptr<float>() : nullptr;
   float* yp = y.data_ptr<float>();
+  const bool gemm_kernel = T >= gemm_min_length();
   at::parallel_for(0, B * heads, 1, [&](std::int64_t begin, std::int64_t end) {
-    std::vector<float> kt(static_cast<std::size_t>(hd * Tp));
+    std::vector<float> kt(gemm_kernel ? 0 : static_cast<std::size_t>(hd * Tp));
     std::vector<float> scratch(pp ? 0 : static_cast<std::size_t>(T * Tp));
     for (std::int64_t r = begin; r < end; ++r) {
       const std::int64_t n = r / heads, h = r % heads;
       const Head head{src + n * T * 3 * C + h * hd, 3 * C, C, T, Tp, hd, causal, static_cast<float>(scale)};
-      head_forward(head, b ? b + h * T * T : nullptr, pp ? pp + r * T * Tp : scratch.data(),
-                   yp + n * T * C + h * hd, C, kt.data());
+      float* weights_of_head = pp ? pp + r * T * Tp : scratch.data();
+      if (gemm_kernel) {
+        head_forward_gemm(head, b ? b + h * T * T : nullptr, weights_of_head, yp + n * T * C + h * hd, C);
+      } else {
+        head_forward(head, b ? b + h * T * T : nullptr, weights_of_head, yp + n * T * C + h * hd, C, kt.data());
+      }
     }
   });
   return y;
@@ -333,14 +412,21 @@ struct FusedAttention : torch::autograd::Function<FusedAttention> {
     const float* dyp = dy.data_ptr<float>();
     float* dst = dqkv.data_ptr<float>();
     float* dsp = bias_grad ? ds.data_ptr<float>() : nullptr;
+    const bool gemm_kernel = T >= gemm_min_length();
     at::parallel_for(0, B * heads, 1, [&](std::int64_t begin, std::int64_t end) {
-      std::vector<float> rows(static_cast<std::size_t>(kRows * Tp)), vt(static_cast<std::size_t>(hd * Tp));
+      std::vector<float> rows(static_cast<std::size_t>((gemm_kernel ? kTile : kRows) * Tp));
+      std::vector<float> vt(gemm_kernel ? 0 : static_cast<std::size_t>(hd * Tp));
       for (std::int64_t r = begin; r < end; ++r) {
         const std::int64_t n = r / heads, h = r % heads;
         const std::int64_t offset = n * T * 3 * C + h * hd;
         const Head head{src + offset, 3 * C, C, T, Tp, hd, causal, scale};
-        head_backward(head, pp + r * T * Tp, dyp + n * T * C + h * hd, C, dst + offset,
-                      dsp ? dsp + r * T * Tp : nullptr, rows.data(), vt.data());
+        float* ds_of_head = dsp ? dsp + r * T * Tp : nullptr;
+        if (gemm_kernel) {
+          head_backward_gemm(head, pp + r * T * Tp, dyp + n * T * C + h * hd, C, dst + offset, ds_of_head, rows.data());
+        } else {
+          head_backward(head, pp + r * T * Tp, dyp + n * T * C + h * hd, C, dst + offset, ds_of_head, rows.data(),
+                        vt.data());
+        }
       }
     });
     torch::Tensor dbias;
@@ -350,6 +436,9 @@ struct FusedAttention : torch::autograd::Function<FusedAttention> {
 };
 
 }  // namespace
+
+void set_gemm_min_length(std::int64_t T) { g_gemm_min_length = T; }
+std::int64_t gemm_min_length() { return g_gemm_min_length; }
 
 torch::Tensor fused_attention(const torch::Tensor& qkv, std::int64_t heads, double scale, bool causal,
                               const torch::Tensor& bias) {

@@ -20,6 +20,16 @@ namespace spinformer::gpt::detail {
 torch::Tensor fused_attention(const torch::Tensor& qkv, std::int64_t heads, double scale, bool causal,
                               const torch::Tensor& bias);
 
+// Sequences of T >= gemm_min_length() take the same computation on matrix products (OpenBLAS sgemm per
+// (batch row, head) in tiles of 64 queries: S = Q K^T, the fused row softmax, Y = P V; backward
+// dV = P^T dY, dP = dY V^T, dQ = dS K, dK = dS^T Q), shorter ones the per-row loops above, which are
+// faster there. Both agree with the LibTorch operators to the same tolerances; they differ from each
+// other by float rounding (another summation order, and OpenBLAS's FMA kernels where the CPU has them).
+// A process-wide switch for tests and the benchmark; the default is kGemmMinLength.
+constexpr std::int64_t kGemmMinLength = 64;
+void set_gemm_min_length(std::int64_t T);
+std::int64_t gemm_min_length();
+
 // One new position t for the whole batch with a key/value cache (sampling): q [B, C] and the
 // caches [B, H, L, d_head] (filled at 0..t) -> y [B, C], without gradients.
 torch::Tensor cached_attention_step(const torch::Tensor& q, const torch::Tensor& k_cache, const torch::Tensor& v_cache,

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "gpt/attention.hpp"
 #include "gpt/gpt.hpp"
@@ -45,12 +46,15 @@ double relative_error(const torch::Tensor& a, const torch::Tensor& b) {
 struct Case {
   std::int64_t B, T, C, heads;
   bool causal, with_bias;
+  std::int64_t gemm_from = gpt::detail::kGemmMinLength;  // 1: the matrix-product kernel; kRowsOnly: the per-row one
 };
+constexpr std::int64_t kRowsOnly = std::numeric_limits<std::int64_t>::max();
 
 class FusedAttentionTest : public ::testing::TestWithParam<Case> {};
 
 TEST_P(FusedAttentionTest, ValuesAndGradientsMatchLibTorch) {
   const auto c = GetParam();
+  gpt::detail::set_gemm_min_length(c.gemm_from);
   torch::manual_seed(7);
   // logits of order 10 so that the softmax is far from uniform and the mask matters
   auto qkv = (2.0 * torch::randn({c.B, c.T, 3 * c.C})).requires_grad_(true);
@@ -74,12 +78,43 @@ TEST_P(FusedAttentionTest, ValuesAndGradientsMatchLibTorch) {
   // the comparison can fail: the other masking gives another answer
   auto y_other = reference_attention(qkv, c.heads, scale, !c.causal, bias);
   EXPECT_GT(relative_error(y, y_other), 1e-2);
+  gpt::detail::set_gemm_min_length(gpt::detail::kGemmMinLength);
 }
 
 INSTANTIATE_TEST_SUITE_P(Shapes, FusedAttentionTest,
                          ::testing::Values(Case{3, 8, 16, 4, true, false}, Case{3, 8, 16, 4, false, false},
                                            Case{2, 33, 32, 2, true, true}, Case{2, 17, 24, 3, false, true},
                                            Case{1, 64, 64, 4, true, true}));
+// Both kernels forced: at the 2D chapter's T = 256, at odd lengths that fill neither a 64-query tile nor
+// a 16-key block, at lengths below one tile, and with head sizes 8 and 16.
+INSTANTIATE_TEST_SUITE_P(
+    Kernels, FusedAttentionTest,
+    ::testing::Values(Case{2, 256, 64, 4, true, true, 1}, Case{2, 256, 64, 4, true, true, kRowsOnly},
+                      Case{2, 256, 64, 4, false, false, 1}, Case{2, 131, 32, 2, true, true, 1},
+                      Case{2, 131, 32, 2, false, true, 1}, Case{1, 97, 24, 3, true, false, 1},
+                      Case{3, 8, 16, 4, true, false, 1}, Case{2, 33, 32, 2, true, true, 1},
+                      Case{2, 131, 32, 2, true, true, kRowsOnly}));
+
+// The matrix-product kernel gives the same bits on one thread and on two (each (row, head) is one
+// thread's sequential products), forward and backward.
+TEST(FusedAttention, MatrixProductKernelIsIndependentOfTheThreadCount) {
+  torch::manual_seed(11);
+  const std::int64_t B = 3, T = 150, C = 64, H = 4;
+  auto qkv = (2.0 * torch::randn({B, T, 3 * C})).requires_grad_(true);
+  auto bias = (-0.4 * torch::rand({H, T, T})).requires_grad_(true);
+  auto upstream = torch::randn({B, T, C});
+  ASSERT_GE(T, gpt::detail::gemm_min_length());
+  auto run = [&](int threads) {
+    gpt::set_threads(threads);
+    auto y = gpt::detail::fused_attention(qkv, H, 0.3, true, bias);
+    auto g = torch::autograd::grad(std::vector<torch::Tensor>{(y * upstream).sum()}, {qkv, bias});
+    gpt::set_threads(1);
+    return std::vector<torch::Tensor>{y.detach(), g[0], g[1]};
+  };
+  const auto one = run(1), two = run(2);
+  for (std::size_t k = 0; k < one.size(); ++k) EXPECT_TRUE(torch::equal(one[k], two[k])) << "tensor " << k;
+}
+
 
 TEST(FusedAttention, CachedStepMatchesTheFullCausalPass) {
   torch::manual_seed(3);
@@ -141,6 +176,40 @@ TEST(FusedAttention, TrainingAndSamplingAgreeWithTheLibTorchPath) {
   for (std::size_t k = 0; k < sampled_fused.size(); ++k) same += std::equal(sampled_fused.row(k), sampled_fused.row(k) + 8, sampled_reference.row(k));
   EXPECT_GE(same, sampled_fused.size() - 2);  // a row differs only if a uniform falls within ~1e-7 of p
   for (std::size_t k = 0; k < cond_fused.size(); ++k) ASSERT_NEAR(cond_fused[k], cond_reference[k], 1e-6) << k;
+}
+
+// A long sequence (the matrix-product kernel, T = 81: a 9 x 9 torus in raster order) trained on both
+// paths: per-step losses agree to rounding, as at L = 8 above.
+TEST(FusedAttention, LongSequenceTrainingAgreesWithTheLibTorchPath) {
+  ising::Chain chain;
+  chain.L = 81;
+  chain.T = 1.0;
+  const auto data = ising::ExactSampler(chain).draw(512, 5);
+  gpt::ModelConfig m;
+  m.L = 81;
+  m.d_model = 32;
+  m.d_ff = 64;
+  m.bias = gpt::BiasKind::torus;
+  m.bias_learned = true;
+  ASSERT_GE(m.L, gpt::detail::gemm_min_length());
+  gpt::TrainConfig t;
+  t.batch = 32;
+  t.lr = 3e-3;
+  t.steps = 1000000;
+  t.schedule = "constant";
+  t.warmup_steps = 0;
+  auto run = [&](gpt::AttentionPath path) {
+    gpt::set_attention_path(path);
+    gpt::StepTrainer trainer(m, t, data);
+    std::vector<double> losses;
+    for (int k = 0; k < 25; ++k) losses.push_back(trainer.step());
+    gpt::set_attention_path(gpt::AttentionPath::fused);
+    return losses;
+  };
+  const auto fused = run(gpt::AttentionPath::fused);
+  const auto reference = run(gpt::AttentionPath::libtorch);
+  for (std::size_t k = 0; k < fused.size(); ++k) EXPECT_NEAR(fused[k], reference[k], 1e-5 * reference[k]) << k;
+  EXPECT_LT(fused.back(), 0.95 * fused.front());  // it learned something, so the comparison is not vacuous
 }
 
 }  // namespace
