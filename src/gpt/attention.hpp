@@ -22,10 +22,14 @@ torch::Tensor fused_attention(const torch::Tensor& qkv, std::int64_t heads, doub
 
 // Sequences of T >= gemm_min_length() take the same computation on matrix products (OpenBLAS sgemm per
 // (batch row, head) in tiles of 64 queries: S = Q K^T, the fused row softmax, Y = P V; backward
-// dV = P^T dY, dP = dY V^T, dQ = dS K, dK = dS^T Q), shorter ones the per-row loops above, which are
-// faster there. Both agree with the LibTorch operators to the same tolerances; they differ from each
+// dV = P^T dY, dP = dY V^T, dQ = dS K, dK = dS^T Q), shorter ones the per-row loops above.
+// Both agree with the LibTorch operators to the same tolerances; they differ from each
 // other by float rounding (another summation order, and OpenBLAS's FMA kernels where the CPU has them).
-// A process-wide switch for tests and the benchmark; the default is kGemmMinLength.
+// A process-wide switch for tests and the benchmark. The default, kGemmMinLength = 64, from same-run
+// benchmarks on one core (bench/README.md): one layer's forward and backward alone (8,192 tokens) is
+// faster on the per-row loops at T = 8 (1.3x) and on the products from T = 16 (1.1x; 1.5x at 32, 1.7x
+// at 64, 1.8x at 256), but in the whole L = 32 training step the products gained nothing measurable
+// (0.92x and 0.98x in two runs), so below 64 the per-row loops stay and give the same bits as before.
 constexpr std::int64_t kGemmMinLength = 64;
 void set_gemm_min_length(std::int64_t T);
 std::int64_t gemm_min_length();
