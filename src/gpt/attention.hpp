@@ -27,9 +27,9 @@ torch::Tensor fused_attention(const torch::Tensor& qkv, std::int64_t heads, doub
 // other by float rounding (another summation order, and OpenBLAS's FMA kernels where the CPU has them).
 // A process-wide switch for tests and the benchmark. The default, kGemmMinLength = 64, from same-run
 // benchmarks on one core (bench/README.md): one layer's forward and backward alone (8,192 tokens) is
-// faster on the per-row loops at T = 8 (1.3x) and on the products from T = 16 (1.1x; 1.5x at 32, 1.7x
-// at 64, 1.8x at 256), but in the whole L = 32 training step the products gained nothing measurable
-// (0.92x and 0.98x in two runs), so below 64 the per-row loops stay and give the same bits as before.
+// faster on the per-row loops at T = 8 (up to 1.3x) and on the products from T = 16 (1.1x; 1.3-1.6x at
+// 32, 1.7x at 64, 1.8x at 256), but in the whole L = 32 training step the products gained nothing
+// measurable (0.92x, 0.94x and 0.98x in three runs), so below 64 the per-row loops stay and give the same bits as before.
 constexpr std::int64_t kGemmMinLength = 64;
 void set_gemm_min_length(std::int64_t T);
 std::int64_t gemm_min_length();
