@@ -1,5 +1,5 @@
-"""Peak memory of the 2D model (issue 14): IsingGPT on a 16 x 16 torus in raster order (256 tokens,
-chapter 6's L = 16 size: d_model 64, 4 heads, d_ff 256, 2 layers) against the plain PyTorch model of
+"""Peak memory of the 2D model (issue 14): IsingGPT on a 16 x 16 torus in raster order (256 tokens, the
+seed's sizes: d_model 64, 4 heads, d_ff 256, 2 layers; chapter 6 uses d_model 32) against the plain PyTorch model of
 the same architecture (bench/plain_gpt.py), one thread each. Every measurement runs in its own process
 and reports that process's peak resident set (getrusage of the waited child), so a number includes the
 library's own footprint; the first two rows give that footprint alone.
