@@ -74,6 +74,8 @@ bench: build
 	 else echo "seed's PyTorch IsingGPT: skipped (apt-get install python3-torch to measure it)"; fi
 	@if /usr/bin/python3 -c 'import torch' 2>/dev/null; then /usr/bin/python3 bench/plain_gpt.py; \
 	 else echo "plain PyTorch model of IsingGPT's architecture: skipped (apt-get install python3-torch to measure it)"; fi
+	@if /usr/bin/python3 -c 'import torch' 2>/dev/null; then /usr/bin/python3 bench/memory.py $(BUILD_DIR); \
+	 else echo "peak memory against plain PyTorch at 256 tokens: skipped (apt-get install python3-torch to measure it)"; fi
 
 clean:
 	rm -rf build

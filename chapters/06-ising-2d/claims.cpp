@@ -28,6 +28,17 @@ lab::Interval seeds_interval(const std::vector<double>& v, double level) {
   return lab::t_interval(f, level);
 }
 
+// A correlation coefficient per seed: the t-interval is taken on Fisher's z = atanh r and mapped back, so
+// that it stays inside (-1, 1) (a t-interval on r itself over 3 seeds reaches past +-1).
+lab::Interval correlation_interval(const std::vector<double>& r, double level) {
+  std::vector<double> z;
+  for (double x : r)
+    if (std::isfinite(x)) z.push_back(std::atanh(std::clamp(x, -1 + 1e-12, 1 - 1e-12)));
+  if (z.size() < 2) return {z.empty() ? 0 : std::tanh(z[0]), -1, 1};
+  const auto i = lab::t_interval(z, level);
+  return {std::tanh(i.estimate), std::tanh(i.lower), std::tanh(i.upper)};
+}
+
 std::string level_words(double level) { return fmt::format("each at level {:.4f} (Bonferroni, family alpha 0.05)", level); }
 
 std::vector<double> seed_values(const std::vector<nlohmann::json>& runs, const std::string& key, bool pair = true) {
@@ -262,12 +273,13 @@ nlohmann::json chapter_claims(const Config& cfg, const Measurements& m) {
     const double level = c.simultaneous(cfg.temperatures.size());
     for (std::size_t i = 0; i < cfg.temperatures.size(); ++i)
       c.condition(fmt::format("T = {}", tkey(cfg.temperatures[i])), "Pearson r of ln(A / A_uniform) with ln C, layer 1",
-                  seeds_interval(seed_values(m.runs[i], "attention_c_layer1", false), level), Direction::above,
+                  correlation_interval(seed_values(m.runs[i], "attention_c_layer1", false), level), Direction::above,
                   cfg.attention_c_goal);
     c.short_form("attention follows C(r)")
         .criterion(fmt::format("declared before the runs: the Pearson correlation over torus displacement classes (dx, dy) "
                                "of ln(A / A_uniform) (layer 1, mean over heads, queries and keys of the class) with ln C "
-                               "(Wolff test samples) above {}, Student-t interval across {} seeds, at every temperature; "
+                               "(Wolff test samples) above {}, Student-t interval across {} seeds on Fisher's z = atanh r, mapped back, at "
+                               "every temperature; "
                                "{}. Attention weight is not evidence of use: claim 6.8 grades use",
                                cfg.attention_c_goal, cfg.seeds, level_words(level)));
     claims.add(c);

@@ -6,3 +6,4 @@ exact_sizes = "4 8 16"
 z_local = 2.093545549648354
 z_wolff = 0.3029936750122244
 fit_from = 16
+relations = "left up up-left two-left far"
