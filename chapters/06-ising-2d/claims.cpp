@@ -19,14 +19,7 @@ namespace spinformer {
 
 namespace {
 using lab::Direction;
-
-lab::Interval seeds_interval(const std::vector<double>& v, double level) {
-  std::vector<double> f;
-  for (double x : v)
-    if (std::isfinite(x)) f.push_back(x);
-  if (f.size() < 2) return {f.empty() ? 0 : f[0], -1e6, 1e6};
-  return lab::t_interval(f, level);
-}
+using lab::finite_t_interval;
 
 // A correlation coefficient per seed: the t-interval is taken on Fisher's z = atanh r and mapped back, so
 // that it stays inside (-1, 1) (a t-interval on r itself over 3 seeds reaches past +-1).
@@ -154,11 +147,11 @@ nlohmann::json chapter_claims(const Config& cfg, const Measurements& m) {
     for (std::size_t i = 0; i < cfg.temperatures.size(); ++i) {
       const auto& runs = m.runs[i];
       const std::string label = fmt::format("T = {}", tkey(cfg.temperatures[i]));
-      c.condition(label, "KL(p || q) per spin (nats)", seeds_interval(seed_values(runs, "kl_forward"), level),
+      c.condition(label, "KL(p || q) per spin (nats)", finite_t_interval(seed_values(runs, "kl_forward"), level),
                   Direction::below, cfg.kl_goal);
       std::vector<double> r;
       for (const auto& v : runs) r.push_back(v["heat_model"][0].get<double>() / v["exact_heat"].get<double>() - 1);
-      c.condition(label, "C_model / C_exact - 1", seeds_interval(r, level), Direction::within, -cfg.model_heat_band,
+      c.condition(label, "C_model / C_exact - 1", finite_t_interval(r, level), Direction::within, -cfg.model_heat_band,
                   cfg.model_heat_band);
     }
     c.short_form("transformer learns the 2D distribution")
@@ -183,7 +176,7 @@ nlohmann::json chapter_claims(const Config& cfg, const Measurements& m) {
     for (std::size_t s = 0; s < std::min(m.runs[lo].size(), m.runs[hi].size()); ++s)
       d.push_back(neighbour_attention(cfg, m.runs[lo][s]) - neighbour_attention(cfg, m.runs[hi][s]));
     c.condition(fmt::format("T = {} against T = {}", tkey(cfg.T_below), tkey(cfg.T_above)),
-                "layer-1 attention on the two causal lattice neighbours, difference", seeds_interval(d, level),
+                "layer-1 attention on the two causal lattice neighbours, difference", finite_t_interval(d, level),
                 Direction::above, 0.0);
     c.short_form("attention tracks the transition")
         .criterion(fmt::format("declared before the runs: the layer-1 attention weight on the left and upper lattice "
@@ -206,7 +199,7 @@ nlohmann::json chapter_claims(const Config& cfg, const Measurements& m) {
       std::vector<double> d;
       for (const auto& v : m.variational[i]) d.push_back(std::abs(v["p_positive"].get<double>() - 0.5));
       c.condition(fmt::format("T = {}", tkey(cfg.variational_T[i])), "|P(M > 0) - 1/2| of model samples",
-                  seeds_interval(d, level), Direction::above, cfg.collapse_threshold);
+                  finite_t_interval(d, level), Direction::above, cfg.collapse_threshold);
     }
     c.short_form("reverse KL collapses below T_c")
         .criterion(fmt::format("Student-t interval across {} seeds of |P(M > 0) - 1/2| ({} model samples each; M = 0 "
@@ -255,7 +248,8 @@ nlohmann::json chapter_claims(const Config& cfg, const Measurements& m) {
         for (const auto& v : m.runs[i])
           if (v.contains("relation_error_ratio")) x.push_back(v["relation_error_ratio"][r].get<double>());
         c.condition(fmt::format("T = {}, {} neighbour", tkey(cfg.temperatures[i]), relation_names()[r]),
-                    "mean |Delta_q - Delta_p| / mean |Delta_p|", seeds_interval(x, level), Direction::below, cfg.causal_goal);
+                    "mean |Delta_q - Delta_p| / mean |Delta_p|", finite_t_interval(x, level), Direction::below,
+                    cfg.causal_goal);
       }
     c.short_form("interventions: model matches exact conditionals")
         .criterion(fmt::format("declared before the runs: on {} test configurations per model, every query site in rows "
@@ -291,10 +285,10 @@ nlohmann::json chapter_claims(const Config& cfg, const Measurements& m) {
                  "seed 000_700600b7864feadb.txt, title; issue 14 (deliverable 3: L = 8 and 16)"};
     const double level = c.simultaneous(2);
     c.condition(fmt::format("L = {}, T = {}", cfg.large_L, tc), "KL(p || q) per spin (nats)",
-                seeds_interval(seed_values(m.large, "kl_forward"), level), Direction::below, cfg.kl_goal);
+                finite_t_interval(seed_values(m.large, "kl_forward"), level), Direction::below, cfg.kl_goal);
     std::vector<double> r;
     for (const auto& v : m.large) r.push_back(v["heat_model"][0].get<double>() / v["exact_heat"].get<double>() - 1);
-    c.condition(fmt::format("L = {}, T = {}", cfg.large_L, tc), "C_model / C_exact - 1", seeds_interval(r, level),
+    c.condition(fmt::format("L = {}, T = {}", cfg.large_L, tc), "C_model / C_exact - 1", finite_t_interval(r, level),
                 Direction::within, -cfg.model_heat_band, cfg.model_heat_band);
     c.short_form(fmt::format("transformer learns L = {} at T_c", cfg.large_L))
         .criterion(fmt::format("claim 6.4's statistics and thresholds (declared for L = 8, not changed): KL(p || q) per "
