@@ -184,6 +184,20 @@ TEST(Intervals, TIntervalOfReplicates) {
   EXPECT_NEAR(n.upper - n.lower, 2 * 1.959963985 * 0.5, 1e-8);
 }
 
+TEST(Intervals, FiniteTIntervalSkipsUndefinedReplicates) {
+  const lab::Interval all = lab::t_interval({1, 2, 3, 4, 5}, 0.95);
+  const lab::Interval some = lab::finite_t_interval({1, NAN, 2, 3, INFINITY, 4, 5}, 0.95);
+  EXPECT_DOUBLE_EQ(some.estimate, all.estimate);
+  EXPECT_DOUBLE_EQ(some.lower, all.lower);
+  EXPECT_DOUBLE_EQ(some.upper, all.upper);
+  // fewer than two finite replicates: an interval no threshold can decide
+  const lab::Interval lone = lab::finite_t_interval({NAN, 0.7}, 0.95);
+  EXPECT_DOUBLE_EQ(lone.estimate, 0.7);
+  EXPECT_EQ(lone.lower, -1e6);
+  EXPECT_EQ(lone.upper, 1e6);
+  EXPECT_EQ(lab::finite_t_interval({}, 0.95).estimate, 0.0);
+}
+
 TEST(Intervals, Holm) {
   const std::vector<double> p{0.01, 0.04, 0.03, 0.005};
   const std::vector<double> adjusted = lab::holm_adjusted(p);

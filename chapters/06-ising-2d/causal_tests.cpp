@@ -137,15 +137,49 @@ nlohmann::json attention_correlation(const ising2d::Lattice& lat, const ising2d:
         for (int h = 0; h < att.heads; ++h) a += att.map(layer, h, i, k + 1) / att.heads;
         ratio[cls(i, k)] += a * (i + 1), constant[cls(i, k)] += i + 1, n[cls(i, k)] += 1;
       }
-    std::vector<double> lc, la, l0;
+    // The recency null: the model's own attention profile over raster distance d = i - k (mean over all pairs
+    // at that d), replaced by its best non-increasing approximation (weighted least squares, pool adjacent
+    // violators). It keeps how strongly the model prefers recent keys and drops every bump, such as the one
+    // at d = L (the spin above): attention by sequence proximity alone, which knows nothing of the lattice.
+    std::vector<double> by_distance(std::size_t(N), 0.0), d_count(std::size_t(N), 0.0), recency(c.size(), 0.0);
+    for (int i = 1; i < N; ++i)
+      for (int k = 0; k < i; ++k) {
+        double a = 0;
+        for (int h = 0; h < att.heads; ++h) a += att.map(layer, h, i, k + 1) / att.heads;
+        by_distance[std::size_t(i - k)] += a * (i + 1), d_count[std::size_t(i - k)] += 1;
+      }
+    std::vector<double> profile(std::size_t(N), 0.0);
+    {
+      std::vector<double> value, weight;
+      std::vector<std::size_t> length;
+      for (std::size_t d = 1; d < std::size_t(N); ++d) {
+        value.push_back(by_distance[d] / d_count[d]), weight.push_back(d_count[d]), length.push_back(1);
+        while (value.size() > 1 && value[value.size() - 2] < value.back()) {  // violates non-increasing: pool
+          const std::size_t b = value.size() - 1;
+          value[b - 1] = (value[b - 1] * weight[b - 1] + value[b] * weight[b]) / (weight[b - 1] + weight[b]);
+          weight[b - 1] += weight[b], length[b - 1] += length[b];
+          value.pop_back(), weight.pop_back(), length.pop_back();
+        }
+      }
+      std::size_t d = 1;
+      for (std::size_t b = 0; b < value.size(); ++b)
+        for (std::size_t k = 0; k < length[b]; ++k) profile[d++] = value[b];
+    }
+    for (int i = 1; i < N; ++i)
+      for (int k = 0; k < i; ++k) recency[cls(i, k)] += profile[std::size_t(i - k)];
+    std::vector<double> lc, la, l0, lr;
     for (std::size_t a = 1; a < c.size(); ++a)
       if (n[a] > 0 && c[a] > 0 && ratio[a] > 0) {
         lc.push_back(std::log(c[a]));
         la.push_back(std::log(ratio[a] / n[a]));
         l0.push_back(std::log(constant[a] / n[a]));
+        lr.push_back(std::log(recency[a] / n[a]));
       }
     corr.push_back(pearson(la, lc));
-    if (layer == 0) out["attention_c_constant_null"] = pearson(l0, lc), out["attention_c_classes"] = lc.size();
+    if (layer == 0) {
+      out["attention_c_constant_null"] = pearson(l0, lc), out["attention_c_classes"] = lc.size();
+      out["attention_c_recency_null"] = pearson(lr, lc);
+    }
     out[layer == 0 ? "attention_ratio_layer1" : "attention_ratio_last"] = [&] {
       std::vector<double> x(ratio.size());
       for (std::size_t a = 0; a < x.size(); ++a) x[a] = n[a] > 0 ? ratio[a] / n[a] : 0.0;  // (0, 0): no earlier key

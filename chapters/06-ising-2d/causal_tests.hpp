@@ -29,7 +29,9 @@ nlohmann::json causal_tests(const gpt::Model& model, const ising2d::Lattice& lat
 // mean over queries, keys and heads of A / A_uniform (A_uniform = 1 / number of keys) in the first and
 // last layer; the Pearson correlation over classes (a, b) != (0, 0) with C > 0 of ln(A / A_uniform) with
 // ln C, and the same for the constant-A null (every key the same weight before normalisation over the
-// classes, so A / A_uniform is the number of keys: what averaging over queries alone produces).
+// classes, so A / A_uniform is the number of keys: what averaging over queries alone produces), and the
+// recency null (layer 1: the model's attention profile over raster distance made non-increasing, so that
+// it prefers recent keys as much as the model does and knows nothing of the lattice).
 nlohmann::json attention_correlation(const ising2d::Lattice& lattice, const ising2d::LatticeSamples& test,
                                      const gpt::AttentionSummary& att);
 

@@ -4,6 +4,7 @@ ex = data.'/exact.tsv'
 va = data.'/validation.tsv'
 ta = data.'/tau.tsv'
 tr = data.'/transformer.tsv'
+lt = data.'/large_transformer.tsv'
 vr = data.'/variational.tsv'
 hi = data.'/abs_m_histogram.tsv'
 at = data.'/attention.tsv'
@@ -61,20 +62,23 @@ do for [ext in "pdf png"] {
   eval(ext eq "pdf" ? pdf_out : png_out)
   set offsets 0.1, 0.1, 0, 0
   set multiplot layout 1, 2
-  set xlabel sprintf('T (L = %d)', L)
+  set xlabel 'T'
   set ylabel 'KL per spin (nats)'
   set logscale y
   set key top left font ',8'
   set arrow 1 from Tc, graph 0 to Tc, graph 1 nohead dt 3 lc rgb '#999999'
-  plot tr u 1:2:3 w yerrorlines ls 11 t 'KL(p || q), fresh Wolff samples', \
+  plot tr u 1:2:3 w yerrorlines ls 11 t sprintf('KL(p || q), fresh Wolff samples, L = %d', L), \
        tr u 1:4:5 w yerrorlines ls 12 t 'KL(q || p) = {/Symbol b}(f_q - f)', \
+       lt u ($1 - 0.02):2:3 w yerrorlines ls 11 dt 2 pt 6 t sprintf('KL(p || q), L = %d', large_L), \
+       lt u ($1 - 0.02):4:5 w yerrorlines ls 12 dt 2 pt 4 t sprintf('KL(q || p), L = %d', large_L), \
        vr u ($1 + 0.02):4:5 w yerr ls 13 t 'KL(q || p), trained by reverse KL', \
        vr u ($1 + 0.02):2:3 w yerr ls 14 t 'KL(p || q), trained by reverse KL'
   unset logscale y
   set ylabel 'ESS / n (importance weights p/q)'
   set yrange [0:1.05]
-  plot tr u 1:6:7 w yerrorlines ls 11 t 'trained on samples (mean ± sd over seeds)', \
-       vr u 1:6:7 w yerr ls 13 t 'trained by reverse KL'
+  plot tr u 1:6:7 w yerrorlines ls 11 t sprintf('trained on samples, L = %d (mean ± sd over seeds)', L), \
+       lt u 1:6:7 w yerrorlines ls 11 dt 2 pt 6 t sprintf('trained on samples, L = %d', large_L), \
+       vr u 1:6:7 w yerr ls 13 t sprintf('trained by reverse KL, L = %d', L)
   set autoscale y
   unset arrow 1
   unset multiplot
@@ -89,8 +93,10 @@ do for [ext in "pdf png"] {
   set ylabel 'specific heat per spin'
   set key top left font ',8'
   set arrow 1 from Tc, graph 0 to Tc, graph 1 nohead dt 3 lc rgb '#999999'
-  plot ex u 1:(column(1 + nE + exact_index(L))) w l ls 1 t sprintf('exact, L = %d', L), \
-       tr u 1:8:9 w yerr ls 11 t 'model samples (mean ± sd over seeds)'
+  plot ex u 1:(column(1 + nE + exact_index(L))) w l lw 1.5 lc rgb tcolor(1) t sprintf('exact, L = %d', L), \
+       ex u 1:(column(1 + nE + exact_index(large_L))) w l lw 1.5 lc rgb tcolor(2) t sprintf('exact, L = %d', large_L), \
+       tr u ($1 - 0.01):8:9 w yerr pt 7 ps 0.6 lc rgb tcolor(1) t sprintf('model samples, L = %d (mean ± sd over seeds)', L), \
+       lt u ($1 + 0.01):8:9 w yerr pt 5 ps 0.6 lc rgb tcolor(2) t sprintf('model samples, L = %d', large_L)
   unset arrow 1
   set xlabel '|M|'
   set ylabel 'P(|M|)'

@@ -34,18 +34,6 @@
 using namespace spinformer;
 
 namespace {
-double mean_of(const std::vector<double>& v) {
-  double s = 0;
-  for (double x : v) s += x;
-  return v.empty() ? NAN : s / double(v.size());
-}
-double spread_of(const std::vector<double>& v) {
-  if (v.size() < 2) return NAN;
-  const double m = mean_of(v);
-  double s = 0;
-  for (double x : v) s += (x - m) * (x - m);
-  return std::sqrt(s / double(v.size() - 1));
-}
 // Sampler job parameters: Metropolis records every record_every sweeps to keep Sokal's window affordable.
 nlohmann::json sampler_parameters(const std::string& sampler, int L, double T, long sweeps, long equilibration, int chains) {
   return {{"sampler", sampler}, {"L", L}, {"T", T}, {"sweeps", sweeps}, {"equilibration", equilibration},
@@ -80,7 +68,8 @@ int main(int argc, char** argv) {
     // ---- exact curves: Kaufman on a fine grid ---------------------------------------------------------
     {
       std::vector<int> sizes = cfg.validation_sizes;
-      if (std::find(sizes.begin(), sizes.end(), cfg.L) == sizes.end()) sizes.push_back(cfg.L);
+      for (int L : {cfg.L, cfg.large_L})
+        if (std::find(sizes.begin(), sizes.end(), L) == sizes.end()) sizes.push_back(L);
       std::sort(sizes.begin(), sizes.end());
       lab::Table t{{"T"}, {}};
       for (int L : sizes) t.columns.push_back(fmt::format("energy_L{}", L));
@@ -160,14 +149,20 @@ int main(int argc, char** argv) {
     {
       // the L = 16 runs first: they are the longest, so the two workers finish together
       std::vector<lab::Job> jobs;
-      for (int s = 0; s < cfg.large_seeds; ++s)
-        jobs.push_back({fmt::format("transformer L = {}, T = {}, seed {}", cfg.large_L, tkey(Tc), s + 1),
-                        {{"L", cfg.large_L}, {"T", Tc}, {"model", gpt::to_json(cfg.large_model)},
-                         {"train", gpt::to_json(cfg.large_train)}, {"n_train", cfg.large_n_train},
-                         {"n_val", cfg.large_n_val}, {"train_spacing", cfg.train_spacing}, {"n_test", cfg.large_n_test},
-                         {"test_spacing", cfg.test_spacing}, {"n_model_samples", cfg.large_n_model_samples},
-                         {"n_attention", cfg.large_n_attention}},
-                        lab::Rng::stream(cfg.seed + 5, std::size_t(s)).next(), {}});
+      for (std::size_t i = 0; i < cfg.large_temperatures.size(); ++i) {
+        const double T = cfg.large_temperatures[i];
+        // T_c keeps the seed streams of the first L = 16 runs (T_c only), so that those rerun bit for bit
+        const bool at_tc = std::abs(T - Tc) < 1e-9;
+        if (at_tc) ms.large_tc = i;
+        for (int s = 0; s < cfg.large_seeds; ++s)
+          jobs.push_back({fmt::format("transformer L = {}, T = {}, seed {}", cfg.large_L, tkey(T), s + 1),
+                          {{"L", cfg.large_L}, {"T", T}, {"model", gpt::to_json(cfg.large_model)},
+                           {"train", gpt::to_json(cfg.large_train)}, {"n_train", cfg.large_n_train},
+                           {"n_val", cfg.large_n_val}, {"train_spacing", cfg.train_spacing}, {"n_test", cfg.large_n_test},
+                           {"test_spacing", cfg.test_spacing}, {"n_model_samples", cfg.large_n_model_samples},
+                           {"n_attention", cfg.large_n_attention}},
+                          lab::Rng::stream(cfg.seed + 5, (at_tc ? 0 : 100 * (i + 1)) + std::size_t(s)).next(), {}});
+      }
       const std::size_t n_large = jobs.size();
       for (std::size_t i = 0; i < cfg.temperatures.size(); ++i)
         for (int s = 0; s < cfg.seeds; ++s)
@@ -181,7 +176,8 @@ int main(int argc, char** argv) {
       const auto res_all = engine.run("transformer", jobs);
       for (std::size_t k = 0; k < n_large; ++k) {
         const auto& v = res_all[k].value;
-        ms.large.push_back(v);
+        if (k % std::size_t(cfg.large_seeds) == 0) ms.large.emplace_back();
+        ms.large.back().push_back(v);
         ms.large_step_seconds += v["train_s"].get<double>() / v["steps"].get<double>() / double(n_large);
       }
       const std::vector<lab::JobResult> res(res_all.begin() + std::ptrdiff_t(n_large), res_all.end());
@@ -211,9 +207,9 @@ int main(int argc, char** argv) {
           na.push_back(a[0] + a[std::size_t(cfg.L - 1)]);  // layer 1: left neighbour (r = 0) + the one above (r = L - 1)
         }
         const auto& v0 = ms.runs[i][0];
-        t.add({cfg.temperatures[i], mean_of(kf), spread_of(kf), mean_of(kr), spread_of(kr), mean_of(ess), spread_of(ess),
-               mean_of(hm), spread_of(hm), v0["exact_heat"], mean_of(em), spread_of(em), v0["exact_energy"], mean_of(am),
-               spread_of(am), mean_of(aw), mean_of(pp), mean_of(na), spread_of(na)});
+        t.add({cfg.temperatures[i], mean_of(kf), sd_of(kf), mean_of(kr), sd_of(kr), mean_of(ess), sd_of(ess),
+               mean_of(hm), sd_of(hm), v0["exact_heat"], mean_of(em), sd_of(em), v0["exact_energy"], mean_of(am),
+               sd_of(am), mean_of(aw), mean_of(pp), mean_of(na), sd_of(na)});
       }
       lab::RunMetadata meta(fmt::format("ch06 transformer on the {0} x {0} torus (raster order) trained on Wolff samples: "
                                         "exact KL both ways, ESS, model-sample thermodynamics (mean and sd over seeds)",
@@ -291,9 +287,9 @@ int main(int argc, char** argv) {
           curve.columns.push_back(fmt::format("beta_f_q_T{}_seed{}", tkey(cfg.variational_T[i]), s + 1));
         }
         const auto& v0 = ms.variational.back()[0];
-        t.add({cfg.variational_T[i], mean_of(kf), spread_of(kf), mean_of(kr), spread_of(kr), mean_of(ess), spread_of(ess),
-               mean_of(hm), spread_of(hm), v0["exact_heat"], mean_of(am), spread_of(am), mean_of(aw), mean_of(pp),
-               spread_of(pp)});
+        t.add({cfg.variational_T[i], mean_of(kf), sd_of(kf), mean_of(kr), sd_of(kr), mean_of(ess), sd_of(ess),
+               mean_of(hm), sd_of(hm), v0["exact_heat"], mean_of(am), sd_of(am), mean_of(aw), mean_of(pp),
+               sd_of(pp)});
       }
       const auto& steps = res[0].value["curve_step"];
       for (std::size_t k = 0; k < steps.size(); ++k) {
@@ -312,13 +308,14 @@ int main(int argc, char** argv) {
       meta.write_sidecar(path("variational_curve.tsv"), {{"columns", "batch mean of (log q + beta E) / N = beta f_q during training, per run"}});
     }
 
-    // ---- 2c. causal tests, attention against C, and L = 16 at T_c (tables of the jobs above) ----------------
+    // ---- 2c. causal tests, attention against C, and L = 16 over the grid (tables of the jobs above) -----------
     {
       const std::size_t R = relation_names().size(), N = std::size_t(cfg.L * cfg.L);
       lab::Table c{{"T", "relation", "delta_p", "delta_p_sd", "delta_q", "delta_q_sd", "abs_delta_p", "abs_error",
                     "error_ratio", "error_ratio_sd", "attention", "attention_sd", "attention_uniform"}, {}};
       lab::Table e{{"site"}, {}};
-      lab::Table a{{"T", "r_layer1", "r_layer1_sd", "r_last", "r_last_sd", "r_constant_null", "classes"}, {}};
+      lab::Table a{{"L", "T", "r_layer1", "r_layer1_sd", "r_last", "r_last_sd", "r_constant_null", "r_recency_null",
+                    "r_recency_null_sd", "classes"}, {}};
       for (double T : cfg.temperatures) e.columns.push_back("excess_T" + tkey(T));
       for (std::size_t i = 0; i < cfg.temperatures.size(); ++i) {
         const auto& runs = ms.runs[i];
@@ -331,16 +328,22 @@ int main(int argc, char** argv) {
         for (std::size_t r = 0; r < R && runs[0].contains("relation_delta_p"); ++r) {
           const auto dp = per_seed("relation_delta_p", r), dq = per_seed("relation_delta_q", r);
           const auto ratio = per_seed("relation_error_ratio", r), at = per_seed("relation_attention", r);
-          c.add({cfg.temperatures[i], double(r), mean_of(dp), spread_of(dp), mean_of(dq), spread_of(dq),
+          c.add({cfg.temperatures[i], double(r), mean_of(dp), sd_of(dp), mean_of(dq), sd_of(dq),
                  mean_of(per_seed("relation_abs_delta_p", r)), mean_of(per_seed("relation_abs_error", r)), mean_of(ratio),
-                 spread_of(ratio), mean_of(at), spread_of(at), mean_of(per_seed("relation_attention_uniform", r))});
+                 sd_of(ratio), mean_of(at), sd_of(at), mean_of(per_seed("relation_attention_uniform", r))});
         }
-        std::vector<double> r1, rl, r0;
-        for (const auto& v : runs)
-          r1.push_back(v["attention_c_layer1"]), rl.push_back(v["attention_c_last"]), r0.push_back(v["attention_c_constant_null"]);
-        a.add({cfg.temperatures[i], mean_of(r1), spread_of(r1), mean_of(rl), spread_of(rl), mean_of(r0),
-               runs[0]["attention_c_classes"].get<double>()});
       }
+      auto attention_c_row = [&](int L, double T, const std::vector<nlohmann::json>& runs) {
+        std::vector<double> r1, rl, r0, rr;
+        for (const auto& v : runs)
+          r1.push_back(v["attention_c_layer1"]), rl.push_back(v["attention_c_last"]),
+              r0.push_back(v["attention_c_constant_null"]), rr.push_back(v["attention_c_recency_null"]);
+        a.add({double(L), T, mean_of(r1), sd_of(r1), mean_of(rl), sd_of(rl), mean_of(r0), mean_of(rr), sd_of(rr),
+               runs[0]["attention_c_classes"].get<double>()});
+      };
+      for (std::size_t i = 0; i < cfg.temperatures.size(); ++i) attention_c_row(cfg.L, cfg.temperatures[i], ms.runs[i]);
+      for (std::size_t i = 0; i < cfg.large_temperatures.size(); ++i)
+        attention_c_row(cfg.large_L, cfg.large_temperatures[i], ms.large[i]);
       for (std::size_t site = 0; site < N && ms.runs[0][0].contains("excess_by_site"); ++site) {
         std::vector<double> row{double(site)};
         for (const auto& runs : ms.runs) {
@@ -366,23 +369,45 @@ int main(int argc, char** argv) {
       lab::write_table(path("attention_c.tsv"), a);
       meta.write_sidecar(path("attention_c.tsv"), {{"columns", "Pearson r over torus displacement classes of ln(A / "
                                                                "A_uniform) with ln C (C from the Wolff test samples), "
-                                                               "layer 1 and last layer; the constant-A null; mean and sd over seeds"}});
-      lab::Table g{{"seed", "kl_forward", "kl_forward_err", "kl_reverse", "kl_reverse_err", "ess", "heat_model",
-                    "heat_model_err", "exact_heat", "abs_m_model", "abs_m_wolff", "p_positive", "train_s"}, {}};
-      for (std::size_t s = 0; s < ms.large.size(); ++s) {
-        const auto& v = ms.large[s];
-        g.add({double(s + 1), v["kl_forward"][0], v["kl_forward"][1], v["kl_reverse"][0], v["kl_reverse"][1],
-               v["ess_per_sample"], v["heat_model"][0], v["heat_model"][1], v["exact_heat"], v["abs_m_model"][0],
-               v["abs_m_wolff"][0], v["p_positive"], v["train_s"]});
+                                                               "layer 1 and last layer; the constant-A null; the recency null "
+                                                               "(layer-1 profile over raster distance made non-increasing); mean and sd "
+                                                               "over seeds; L = 16 rows from the L = 16 runs"}});
+      lab::Table g{{"T", "seed", "kl_forward", "kl_forward_err", "kl_reverse", "kl_reverse_err", "ess", "heat_model",
+                    "heat_model_err", "exact_heat", "abs_m_model", "abs_m_wolff", "p_positive", "neighbour_attention",
+                    "train_s"}, {}};
+      lab::Table gm{{"T", "kl_forward", "kl_forward_sd", "kl_reverse", "kl_reverse_sd", "ess", "ess_sd", "heat_model",
+                     "heat_model_sd", "exact_heat", "abs_m_model", "abs_m_model_sd", "abs_m_wolff", "neighbour_attention",
+                     "neighbour_attention_sd"}, {}};
+      const std::size_t NL = std::size_t(cfg.large_L);
+      for (std::size_t i = 0; i < cfg.large_temperatures.size(); ++i) {
+        const double T = cfg.large_temperatures[i];
+        std::vector<double> kf, kr, ess, hm, am, aw, na;
+        for (std::size_t s = 0; s < ms.large[i].size(); ++s) {
+          const auto& v = ms.large[i][s];
+          const auto att = v["attention_by_distance"].get<std::vector<double>>();
+          const double neighbours = att[0] + att[NL - 1];  // layer 1: left (r = 0) and upper (r = L - 1) neighbours
+          g.add({T, double(s + 1), v["kl_forward"][0], v["kl_forward"][1], v["kl_reverse"][0], v["kl_reverse"][1],
+                 v["ess_per_sample"], v["heat_model"][0], v["heat_model"][1], v["exact_heat"], v["abs_m_model"][0],
+                 v["abs_m_wolff"][0], v["p_positive"], neighbours, v["train_s"]});
+          kf.push_back(v["kl_forward"][0]), kr.push_back(v["kl_reverse"][0]), ess.push_back(v["ess_per_sample"]);
+          hm.push_back(v["heat_model"][0]), am.push_back(v["abs_m_model"][0]), aw.push_back(v["abs_m_wolff"][0]);
+          na.push_back(neighbours);
+        }
+        gm.add({T, mean_of(kf), sd_of(kf), mean_of(kr), sd_of(kr), mean_of(ess), sd_of(ess), mean_of(hm), sd_of(hm),
+                ms.large[i][0]["exact_heat"], mean_of(am), sd_of(am), mean_of(aw), mean_of(na), sd_of(na)});
       }
-      lab::RunMetadata gmeta(fmt::format("ch06 transformer on the {0} x {0} torus ({1} tokens) at T_c, per seed",
+      lab::RunMetadata gmeta(fmt::format("ch06 transformer on the {0} x {0} torus ({1} tokens) over the temperature grid",
                                          cfg.large_L, cfg.large_L * cfg.large_L));
-      gmeta.parameters() = {{"L", cfg.large_L}, {"model", gpt::to_json(cfg.large_model)}, {"train", gpt::to_json(cfg.large_train)},
+      gmeta.parameters() = {{"L", cfg.large_L}, {"temperatures", cfg.large_temperatures},
+                            {"model", gpt::to_json(cfg.large_model)}, {"train", gpt::to_json(cfg.large_train)},
                             {"n_train", cfg.large_n_train}, {"n_test", cfg.large_n_test},
                             {"n_model_samples", cfg.large_n_model_samples}, {"seeds", cfg.large_seeds}};
       gmeta.set_seed(cfg.seed + 5);
       lab::write_table(path("large.tsv"), g);
-      gmeta.write_sidecar(path("large.tsv"), {{"columns", "as transformer.tsv, per seed, errors: one standard error over samples"}});
+      gmeta.write_sidecar(path("large.tsv"), {{"columns", "as transformer.tsv, per temperature and seed, errors: one "
+                                                          "standard error over samples"}});
+      lab::write_table(path("large_transformer.tsv"), gm);
+      gmeta.write_sidecar(path("large_transformer.tsv"), {{"columns", "as transformer.tsv: mean and sd over seeds"}});
     }
 
     // ---- 3. claims and the values quoted in the text ---------------------------------------------------------
@@ -401,7 +426,8 @@ int main(int argc, char** argv) {
     std::string sizes, exact_sizes;
     for (int L : cfg.validation_sizes) sizes += (sizes.empty() ? "" : " ") + std::to_string(L);
     std::vector<int> all_sizes = cfg.validation_sizes;  // the columns of exact.tsv
-    if (std::find(all_sizes.begin(), all_sizes.end(), cfg.L) == all_sizes.end()) all_sizes.push_back(cfg.L);
+    for (int L : {cfg.L, cfg.large_L})
+      if (std::find(all_sizes.begin(), all_sizes.end(), L) == all_sizes.end()) all_sizes.push_back(L);
     std::sort(all_sizes.begin(), all_sizes.end());
     for (int L : all_sizes) exact_sizes += (exact_sizes.empty() ? "" : " ") + std::to_string(L);
     std::string relations;  // gnuplot words: spaces inside a name become hyphens
@@ -410,9 +436,9 @@ int main(int argc, char** argv) {
       relations += (relations.empty() ? "" : " ") + r;
     }
     lab::write_file_atomically(path("plot_vars.gp"),
-                               fmt::format("L = {}\nTc = {}\ntemperatures = \"{}\"\nvalidation_sizes = \"{}\"\n"
+                               fmt::format("L = {}\nlarge_L = {}\nTc = {}\ntemperatures = \"{}\"\nvalidation_sizes = \"{}\"\n"
                                            "exact_sizes = \"{}\"\nz_local = {}\nz_wolff = {}\nfit_from = {}\nrelations = \"{}\"\n",
-                                           cfg.L, Tc, tlist, sizes, exact_sizes, dynamic_exponent(cfg, ms, "metropolis", "tau_abs_m").value,
+                                           cfg.L, cfg.large_L, Tc, tlist, sizes, exact_sizes, dynamic_exponent(cfg, ms, "metropolis", "tau_abs_m").value,
                                            dynamic_exponent(cfg, ms, "wolff", "tau_energy").value, cfg.fit_from, relations));
     lab::write_file_atomically(path("results.json"), results.dump(2) + "\n");
     fmt::print(stderr, "ch06: done in {:.0f} s\n", wall);

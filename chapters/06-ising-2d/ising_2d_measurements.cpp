@@ -39,11 +39,11 @@ Config profile(const std::string& name) {
   c.variational = c.train;
   c.variational.steps = 1200;
   c.variational.warmup_steps = 50;
-  // L = 16 at T_c: 256 tokens; a step of batch 64 costs about 0.2 s on one thread (3-4 times one of L = 8, batch 128)
+  // L = 16: 256 tokens; a step of batch 64 costs about 0.25 s on one thread (3-4 times one of L = 8, batch 128)
   c.large_model = c.model;
   c.large_model.L = c.large_L * c.large_L;
   c.large_train = c.train;
-  c.large_train.steps = 1600;  // 3 seeds x 1600 x ~0.2-0.24 s + ~70 s of evaluation each: 9-12 min of 2 cores
+  c.large_train.steps = 1600;  // per temperature 3 seeds x 1600 x ~0.25 s + ~70 s of evaluation each: ~11 min of 2 cores
   c.large_train.batch = 64;
   if (lab::quick_profile(name)) {
     c.validation_sizes = {4, 8};
@@ -55,6 +55,7 @@ Config profile(const std::string& name) {
     c.tau_metropolis_sweeps = 2000;
     c.tau_wolff_sweeps = 500;
     c.temperatures = {2.1, 2.269185314213022, 2.5};
+    c.large_temperatures = {2.1, 2.269185314213022, 2.5};
     c.seeds = 2;
     c.n_train = 5'000;
     c.n_val = 500;
@@ -85,6 +86,20 @@ Config profile(const std::string& name) {
 
 std::string tkey(double T) { return fmt::format("{:.4g}", T); }
 
+double mean_of(const std::vector<double>& v) {
+  double s = 0;
+  for (double x : v) s += x;
+  return v.empty() ? NAN : s / double(v.size());
+}
+
+double sd_of(const std::vector<double>& v) {
+  if (v.size() < 2) return NAN;
+  const double m = mean_of(v);
+  double s = 0;
+  for (double x : v) s += (x - m) * (x - m);
+  return std::sqrt(s / double(v.size() - 1));
+}
+
 namespace {
 
 ising2d::Lattice lattice_of(int L, double T) {
@@ -113,15 +128,9 @@ double log_sum_exp(const std::vector<double>& x) {
   return m + std::log(s);
 }
 
-double mean(const std::vector<double>& x) {
-  double s = 0;
-  for (double v : x) s += v;
-  return s / double(x.size());
-}
-
 // Mean with the standard error of independent draws.
 lab::Estimate mean_error(const std::vector<double>& x) {
-  const double m = mean(x);
+  const double m = mean_of(x);
   double v = 0;
   for (double y : x) v += (y - m) * (y - m);
   v /= double(x.size() - 1);
@@ -131,7 +140,7 @@ lab::Estimate mean_error(const std::vector<double>& x) {
 // Specific heat per spin beta^2 N Var(e) of independent draws of the energy per spin e, with the
 // standard error of a sample variance, sqrt((m4 - m2^2) / n).
 lab::Estimate heat_of(const std::vector<double>& e, double beta, double N) {
-  const double m = mean(e);
+  const double m = mean_of(e);
   double m2 = 0, m4 = 0;
   for (double x : e) {
     const double d = (x - m) * (x - m);

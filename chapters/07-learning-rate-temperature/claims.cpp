@@ -18,6 +18,7 @@ namespace spinformer {
 
 namespace {
 using lab::Direction;
+using lab::finite_t_interval;
 
 const Setting& need(const Measurements& m, const std::string& name, double eta, int batch, double T) {
   const Setting* s = m.find(name, eta, batch, T);
@@ -33,14 +34,6 @@ lab::Interval ratio_interval(const std::vector<double>& a, const std::vector<dou
   if (lr.size() < 2) return {1, 1e-6, 1e6};
   const auto i = lab::t_interval(lr, level);
   return {std::exp(i.estimate), std::exp(i.lower), std::exp(i.upper)};
-}
-
-lab::Interval seeds_interval(const std::vector<double>& v, double level) {
-  std::vector<double> f;
-  for (double x : v)
-    if (std::isfinite(x)) f.push_back(x);
-  if (f.size() < 2) return {0, -1e6, 1e6};
-  return lab::t_interval(f, level);
 }
 
 lab::Interval exact(double v) { return {v, v, v}; }
@@ -133,7 +126,7 @@ nlohmann::json chapter_claims(const Config& cfg, const Measurements& m) {
   double lv = c1.simultaneous(2 + pairs.size());
   for (int B : {Bs, Bl})
     c1.condition(fmt::format("B = {}", B), "slope of log plateau KL against log eta (per seed)",
-                 seeds_interval(seed_slopes(m, B, cfg.T), lv), Direction::within, 0.8, 1.2);
+                 finite_t_interval(seed_slopes(m, B, cfg.T), lv), Direction::within, 0.8, 1.2);
   for (const auto& [e, f] : pairs)
     c1.condition(fmt::format("eta / B = {}", ekey(e / Bs)), fmt::format("plateau(eta {}, B {}) / plateau(eta {}, B {})",
                                                                         ekey(f), Bl, ekey(e), Bs),

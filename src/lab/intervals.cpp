@@ -47,6 +47,14 @@ Interval t_interval(const std::vector<double>& replicates, double level) {
   return {m.value, m.value - half, m.value + half};
 }
 
+Interval finite_t_interval(const std::vector<double>& replicates, double level) {
+  std::vector<double> finite;
+  for (double x : replicates)
+    if (std::isfinite(x)) finite.push_back(x);
+  if (finite.size() < 2) return {finite.empty() ? 0.0 : finite[0], -1e6, 1e6};
+  return t_interval(finite, level);
+}
+
 std::vector<bool> holm_reject(const std::vector<double>& p_values, double alpha) {
   const std::vector<double> adjusted = holm_adjusted(p_values);
   std::vector<bool> reject(adjusted.size());

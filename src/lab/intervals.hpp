@@ -33,6 +33,10 @@ Interval normal_interval(const Estimate& e, double level);
 // variance that differs between them. Needs n >= 2 finite values (std::invalid_argument otherwise).
 Interval t_interval(const std::vector<double>& replicates, double level);
 
+// The same over the finite replicates only (a statistic undefined for some seeds or draws): with fewer
+// than two of them, an interval that decides nothing, [-1e6, 1e6], around the lone value (or 0).
+Interval finite_t_interval(const std::vector<double>& replicates, double level);
+
 // Holm's step-down procedure: which of the k null hypotheses with these p-values are rejected at
 // family-wise error rate alpha. Sorted ascending, the j-th smallest (j = 0..k-1) is rejected while
 // p_(j) <= alpha / (k - j); the first failure stops the walk.
