@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   cmake g++ make pkg-config git
   libtorch-dev libopenblas0-openmp   # without OpenBLAS LibTorch uses reference BLAS (~30x slower)
+  libblas-dev   # cblas.h and libblas.so for src/gpt's attention (find_package(BLAS)); its SONAME libblas.so.3 resolves to OpenBLAS at run time (alternatives priority 95 vs 10)
   libeigen3-dev libboost-math-dev libfmt-dev
   libgtest-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev
   openmpi-bin libopenmpi-dev          # the job engine spreads jobs over MPI ranks (mpirun)
