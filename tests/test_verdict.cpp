@@ -198,6 +198,26 @@ TEST(Intervals, FiniteTIntervalSkipsUndefinedReplicates) {
   EXPECT_EQ(lab::finite_t_interval({}, 0.95).estimate, 0.0);
 }
 
+TEST(Intervals, WelchIntervalUsesTheSatterthwaiteDegreesOfFreedom) {
+  // a = {1, 2, 3}: mean 2, s^2 = 1, s^2/n = 1/3; b = {2, 4, 6, 8}: mean 5, s^2 = 20/3, s^2/n = 5/3.
+  // se^2 = 2; dof = 2^2 / ((1/3)^2 / 2 + (5/3)^2 / 3) = 216/53 = 4.0755; t_{0.975, 216/53} = 2.756285
+  // (the t density integrated numerically), so the half-width is 2.756285 sqrt(2) = 3.897975.
+  const lab::Interval w = lab::welch_interval({1, 2, 3}, {2, 4, 6, 8}, 0.95);
+  EXPECT_DOUBLE_EQ(w.estimate, -3.0);
+  EXPECT_NEAR(w.upper - w.estimate, 3.897975, 1e-5);
+  EXPECT_NEAR(w.estimate - w.lower, 3.897975, 1e-5);
+  // fewer degrees of freedom than the pooled n_a + n_b - 2 = 5, so wider than a t-quantile at 5 would give
+  EXPECT_GT(w.upper - w.estimate, lab::student_t_quantile(0.975, 5) * std::sqrt(2.0));
+  // one set without spread: dof falls to the other's n - 1 (here 3), the ordinary t-interval of b shifted
+  const lab::Interval one = lab::welch_interval({1, 1}, {2, 4, 6, 8}, 0.95);
+  EXPECT_NEAR(one.upper - one.estimate, lab::student_t_quantile(0.975, 3) * std::sqrt(20.0 / 3 / 4), 1e-12);
+  const lab::Interval point = lab::welch_interval({1, 1}, {3, 3, 3}, 0.95);
+  EXPECT_DOUBLE_EQ(point.lower, -2.0);
+  EXPECT_DOUBLE_EQ(point.upper, -2.0);
+  EXPECT_THROW(lab::welch_interval({1}, {1, 2}, 0.95), std::invalid_argument);
+  EXPECT_THROW(lab::welch_interval({1, 2}, {1, NAN}, 0.95), std::invalid_argument);
+}
+
 TEST(Intervals, Holm) {
   const std::vector<double> p{0.01, 0.04, 0.03, 0.005};
   const std::vector<double> adjusted = lab::holm_adjusted(p);

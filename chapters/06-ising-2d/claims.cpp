@@ -376,6 +376,7 @@ nlohmann::json chapter_claims(const Config& cfg, const Measurements& m) {
                                cfg.L, cfg.large_L, level_words(level)));
     claims.add(c);
   }
+  add_torus_claims(claims, cfg, m);  // 6.15-6.17 (claims_torus.cpp)
   nlohmann::json r = {{"claims_json", claims.to_json()}};
   for (const auto& c : r["claims_json"]["claims"]) r["verdict_" + c["id"].get<std::string>()] = c["verdict"];
   return r;
@@ -654,6 +655,7 @@ nlohmann::json chapter_text_values(const Config& cfg, const Measurements& m) {
     }
     v["excess_table"] = x;
   }
+  add_torus_text_values(v, cfg, m);  // the torus-bias model (claims_torus.cpp)
   return v;
 }
 

@@ -10,6 +10,7 @@ hi = data.'/abs_m_histogram.tsv'
 at = data.'/attention.tsv'
 ca = data.'/causal.tsv'
 xs = data.'/excess.tsv'
+to = data.'/torus.tsv'
 nE = words(exact_sizes)
 nV = words(validation_sizes)
 nT = words(temperatures)
@@ -139,5 +140,30 @@ do for [ext in "pdf png"] {
   plot for [k = 1:nT] xs u 1:(column(1 + k)) w lp pt 7 ps 0.3 lw 1.2 lc rgb tcolor(k) t sprintf('T = %s', word(temperatures, k))
   unset arrow
   set autoscale x
+  set output
+
+  # ---- the 2D torus bias beside learned positions: KL and the upper-neighbour intervention -----------------------
+  name = 'torus'
+  eval(ext eq "pdf" ? pdf_out : png_out)
+  set offsets 0.1, 0.1, 0, 0
+  set multiplot layout 1, 2
+  set xlabel 'T'
+  set ylabel 'KL(p || q) per spin (nats)'
+  set logscale y
+  set key top left font ',8'
+  set arrow 1 from Tc, graph 0 to Tc, graph 1 nohead dt 3 lc rgb '#999999'
+  plot tr u ($1 - 0.01):2:3 w yerrorlines ls 11 t sprintf('learned positions, L = %d (mean ± sd over seeds)', L), \
+       to u ($1 + 0.01):2:3 w yerrorlines ls 12 dt 2 t 'learned positions + torus bias'
+  unset logscale y
+  set ylabel 'upper neighbour: mean |{/Symbol D}_q - {/Symbol D}_p| / mean |{/Symbol D}_p|'
+  set yrange [0:*]
+  # causal.tsv has one row per (T, relation), relations in order: every words(relations)-th row from the second is 'up'
+  plot ca every words(relations)::1 u ($1 - 0.01):9:10 w yerrorlines ls 11 t 'learned positions', \
+       to u ($1 + 0.01):22:23 w yerrorlines ls 12 dt 2 t 'learned positions + torus bias', \
+       causal_goal w l ls 2 t sprintf('claims 6.8, 6.17: below %g', causal_goal)
+  set autoscale y
+  unset arrow 1
+  unset multiplot
+  set offsets 0, 0, 0, 0
   set output
 }

@@ -7,7 +7,8 @@
 //     at each temperature of a grid bracketing T_c, several seeds: KL(p || q) per spin on fresh Wolff
 //     configurations with the exact log Z, KL(q || p) per spin = beta (f_q - f) and the effective
 //     sample size of p / q from model samples, the specific heat and |M| of model samples, and the
-//     attention by raster distance.
+//     attention by raster distance. The same model with a 2D torus attention bias beside its learned
+//     positions, trained and measured alike (torus.tsv, claims 6.15-6.17).
 //  3. Claims (claims.cpp, by the verdict rule) and the values quoted in text.md.
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -173,6 +174,16 @@ int main(int argc, char** argv) {
                            {"n_model_samples", cfg.n_model_samples}, {"n_attention", cfg.n_attention},
                            {"n_causal", cfg.n_causal}},
                           lab::Rng::stream(cfg.seed + 3, i * 100 + std::size_t(s)).next(), {}});
+      const std::size_t n_small = jobs.size() - n_large;
+      // the torus-bias model: the same jobs with its own model and seed stream (the jobs above keep theirs)
+      for (std::size_t i = 0; i < cfg.temperatures.size(); ++i)
+        for (int s = 0; s < cfg.seeds; ++s) {
+          lab::Job j = jobs[n_large + i * std::size_t(cfg.seeds) + std::size_t(s)];
+          j.label = fmt::format("transformer + torus bias L = {}, T = {}, seed {}", cfg.L, tkey(cfg.temperatures[i]), s + 1);
+          j.parameters["model"] = gpt::to_json(cfg.torus_model);
+          j.seed = lab::Rng::stream(cfg.seed + 6, i * 100 + std::size_t(s)).next();
+          jobs.push_back(j);
+        }
       const auto res_all = engine.run("transformer", jobs);
       for (std::size_t k = 0; k < n_large; ++k) {
         const auto& v = res_all[k].value;
@@ -180,7 +191,14 @@ int main(int argc, char** argv) {
         ms.large.back().push_back(v);
         ms.large_step_seconds += v["train_s"].get<double>() / v["steps"].get<double>() / double(n_large);
       }
-      const std::vector<lab::JobResult> res(res_all.begin() + std::ptrdiff_t(n_large), res_all.end());
+      const std::vector<lab::JobResult> res(res_all.begin() + std::ptrdiff_t(n_large),
+                                            res_all.begin() + std::ptrdiff_t(n_large + n_small));
+      for (std::size_t k = n_large + n_small; k < res_all.size(); ++k) {
+        const auto& v = res_all[k].value;
+        if ((k - n_large - n_small) % std::size_t(cfg.seeds) == 0) ms.torus.emplace_back();
+        ms.torus.back().push_back(v);
+        ms.torus_step_seconds += v["train_s"].get<double>() / v["steps"].get<double>() / double(n_small);
+      }
       double step_s = 0;
       for (std::size_t i = 0; i < cfg.temperatures.size(); ++i) {
         ms.runs.emplace_back();
@@ -193,24 +211,27 @@ int main(int argc, char** argv) {
       }
       ms.step_seconds = step_s / double(res.size());
 
-      // per temperature: mean and sd over seeds
-      lab::Table t{{"T", "kl_forward", "kl_forward_sd", "kl_reverse", "kl_reverse_sd", "ess", "ess_sd", "heat_model",
-                    "heat_model_sd", "exact_heat", "energy_model", "energy_model_sd", "exact_energy", "abs_m_model",
-                    "abs_m_model_sd", "abs_m_wolff", "p_positive", "neighbour_attention", "neighbour_attention_sd"}, {}};
-      for (std::size_t i = 0; i < cfg.temperatures.size(); ++i) {
+      // per temperature: mean and sd over seeds (the same row for the torus-bias model's torus.tsv)
+      const std::vector<std::string> columns{"T", "kl_forward", "kl_forward_sd", "kl_reverse", "kl_reverse_sd", "ess",
+                                             "ess_sd", "heat_model", "heat_model_sd", "exact_heat", "energy_model",
+                                             "energy_model_sd", "exact_energy", "abs_m_model", "abs_m_model_sd",
+                                             "abs_m_wolff", "p_positive", "neighbour_attention", "neighbour_attention_sd"};
+      auto summary_row = [&](double T, const std::vector<nlohmann::json>& runs) {
         std::vector<double> kf, kr, ess, hm, em, am, aw, pp, na;
-        for (const auto& v : ms.runs[i]) {
+        for (const auto& v : runs) {
           kf.push_back(v["kl_forward"][0]), kr.push_back(v["kl_reverse"][0]), ess.push_back(v["ess_per_sample"]);
           hm.push_back(v["heat_model"][0]), em.push_back(v["energy_model"][0]), am.push_back(v["abs_m_model"][0]);
           aw.push_back(v["abs_m_wolff"][0]), pp.push_back(v["p_positive"]);
           const auto a = v["attention_by_distance"].get<std::vector<double>>();
           na.push_back(a[0] + a[std::size_t(cfg.L - 1)]);  // layer 1: left neighbour (r = 0) + the one above (r = L - 1)
         }
-        const auto& v0 = ms.runs[i][0];
-        t.add({cfg.temperatures[i], mean_of(kf), sd_of(kf), mean_of(kr), sd_of(kr), mean_of(ess), sd_of(ess),
-               mean_of(hm), sd_of(hm), v0["exact_heat"], mean_of(em), sd_of(em), v0["exact_energy"], mean_of(am),
-               sd_of(am), mean_of(aw), mean_of(pp), mean_of(na), sd_of(na)});
-      }
+        const auto& v0 = runs[0];
+        return std::vector<double>{T, mean_of(kf), sd_of(kf), mean_of(kr), sd_of(kr), mean_of(ess), sd_of(ess),
+                                   mean_of(hm), sd_of(hm), v0["exact_heat"], mean_of(em), sd_of(em), v0["exact_energy"],
+                                   mean_of(am), sd_of(am), mean_of(aw), mean_of(pp), mean_of(na), sd_of(na)};
+      };
+      lab::Table t{columns, {}};
+      for (std::size_t i = 0; i < cfg.temperatures.size(); ++i) t.add(summary_row(cfg.temperatures[i], ms.runs[i]));
       lab::RunMetadata meta(fmt::format("ch06 transformer on the {0} x {0} torus (raster order) trained on Wolff samples: "
                                         "exact KL both ways, ESS, model-sample thermodynamics (mean and sd over seeds)",
                                         cfg.L));
@@ -222,6 +243,32 @@ int main(int argc, char** argv) {
       meta.write_sidecar(path("transformer.tsv"),
                          {{"columns", "KL per spin (nats); ess: effective sample size of p/q per model sample; "
                                       "neighbour_attention: layer-1 attention on the left and upper neighbours"}});
+
+      // the torus-bias model: transformer.tsv's columns and the intervention error ratios of claim 6.8
+      lab::Table tt{columns, {}};
+      for (const char* c : {"error_ratio_left", "error_ratio_left_sd", "error_ratio_up", "error_ratio_up_sd"})
+        tt.columns.push_back(c);
+      for (std::size_t i = 0; i < cfg.temperatures.size(); ++i) {
+        std::vector<double> row = summary_row(cfg.temperatures[i], ms.torus[i]);
+        for (std::size_t r : {std::size_t(0), std::size_t(1)}) {  // relation_names(): left, up
+          std::vector<double> x;
+          for (const auto& v : ms.torus[i])
+            if (v.contains("relation_error_ratio")) x.push_back(v["relation_error_ratio"][r]);
+          row.push_back(mean_of(x)), row.push_back(sd_of(x));
+        }
+        tt.add(row);
+      }
+      lab::RunMetadata tmeta(fmt::format("ch06 the same transformer with a 2D torus attention bias (learned positions "
+                                         "kept) on the {0} x {0} torus: as transformer.tsv (mean and sd over seeds)",
+                                         cfg.L));
+      tmeta.parameters() = {{"L", cfg.L}, {"model", gpt::to_json(cfg.torus_model)}, {"train", gpt::to_json(cfg.train)},
+                            {"n_train", cfg.n_train}, {"n_test", cfg.n_test}, {"n_model_samples", cfg.n_model_samples},
+                            {"n_causal", cfg.n_causal}, {"seeds", cfg.seeds}};
+      tmeta.set_seed(cfg.seed + 6);
+      lab::write_table(path("torus.tsv"), tt);
+      tmeta.write_sidecar(path("torus.tsv"),
+                          {{"columns", "as transformer.tsv; error_ratio_left/up: claim 6.8's mean |Delta_q - Delta_p| / "
+                                       "mean |Delta_p| with the left (up) neighbour flipped, mean and sd over seeds"}});
 
       // |M| histograms (mean over seeds) and attention by raster distance, one column per temperature
       lab::Table h{{"abs_M"}, {}}, a{{"r"}, {}};
@@ -437,9 +484,11 @@ int main(int argc, char** argv) {
     }
     lab::write_file_atomically(path("plot_vars.gp"),
                                fmt::format("L = {}\nlarge_L = {}\nTc = {}\ntemperatures = \"{}\"\nvalidation_sizes = \"{}\"\n"
-                                           "exact_sizes = \"{}\"\nz_local = {}\nz_wolff = {}\nfit_from = {}\nrelations = \"{}\"\n",
+                                           "exact_sizes = \"{}\"\nz_local = {}\nz_wolff = {}\nfit_from = {}\nrelations = \"{}\"\n"
+                                           "causal_goal = {}\n",
                                            cfg.L, cfg.large_L, Tc, tlist, sizes, exact_sizes, dynamic_exponent(cfg, ms, "metropolis", "tau_abs_m").value,
-                                           dynamic_exponent(cfg, ms, "wolff", "tau_energy").value, cfg.fit_from, relations));
+                                           dynamic_exponent(cfg, ms, "wolff", "tau_energy").value, cfg.fit_from, relations,
+                                           cfg.causal_goal));
     lab::write_file_atomically(path("results.json"), results.dump(2) + "\n");
     fmt::print(stderr, "ch06: done in {:.0f} s\n", wall);
   });

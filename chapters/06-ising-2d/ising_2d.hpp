@@ -5,7 +5,8 @@
 //  1. The samplers (src/ising2d) against Kaufman's exact finite-torus energy and specific heat at
 //     several L across T_c, and their integrated autocorrelation times at T_c against L (z).
 //  2. Chapter 1's transformer (learned positions, raster order) trained on Wolff samples of the
-//     L x L torus over a temperature grid bracketing T_c, measured against the exact log Z.
+//     L x L torus over a temperature grid bracketing T_c, measured against the exact log Z; and the same
+//     model with a 2D torus attention bias beside its learned positions (claims_torus.cpp).
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -15,6 +16,10 @@
 #include "gpt/train.hpp"
 
 namespace spinformer {
+
+namespace lab {
+class Claims;
+}
 
 struct Config {
   // ---- 1. samplers against the exact torus ----
@@ -53,6 +58,8 @@ struct Config {
   gpt::TrainConfig large_train;  // set in profile()
   std::size_t large_n_train = 20'000, large_n_val = 2'000, large_n_test = 4'000, large_n_model_samples = 4'000;
   std::size_t large_n_attention = 256;
+  // ---- 2d. the L = 8 model with a 2D torus attention bias, trained and measured like `model` ----
+  gpt::ModelConfig torus_model;  // set in profile(): `model` + BiasKind::torus
   // ---- claims (declared before the runs) ----
   double energy_band = 0.01;        // |u_sampler - u_exact| per spin
   double heat_band = 0.05;          // |C_sampler / C_exact - 1|
@@ -93,6 +100,8 @@ struct Measurements {
   std::vector<std::vector<nlohmann::json>> runs;
   std::vector<std::vector<nlohmann::json>> variational;  // per variational_T, per seed
   std::vector<std::vector<nlohmann::json>> large;        // L = large_L: per large_temperatures, per seed
+  std::vector<std::vector<nlohmann::json>> torus;        // torus_model at L: per temperature, per seed
+  double torus_step_seconds = 0;
   std::size_t large_tc = 0;                              // the index of T_c in large_temperatures
   double large_step_seconds = 0;
   long parameter_count = 0;
@@ -111,5 +120,10 @@ ZFit dynamic_exponent(const Config& cfg, const Measurements& m, const std::strin
 
 nlohmann::json chapter_claims(const Config& cfg, const Measurements& m);
 nlohmann::json chapter_text_values(const Config& cfg, const Measurements& m);
+
+// The torus-bias model's claims (6.15-6.17, declared before its runs) and text values: claims_torus.cpp,
+// called from chapter_claims and chapter_text_values.
+void add_torus_claims(lab::Claims& claims, const Config& cfg, const Measurements& m);
+void add_torus_text_values(nlohmann::json& values, const Config& cfg, const Measurements& m);
 
 }  // namespace spinformer

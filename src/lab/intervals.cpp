@@ -55,6 +55,22 @@ Interval finite_t_interval(const std::vector<double>& replicates, double level) 
   return t_interval(finite, level);
 }
 
+Interval welch_interval(const std::vector<double>& a, const std::vector<double>& b, double level) {
+  require_level(level);
+  if (a.size() < 2 || b.size() < 2) throw std::invalid_argument("welch_interval: needs at least two replicates in each set");
+  for (const auto* set : {&a, &b})
+    for (double x : *set)
+      if (!std::isfinite(x)) throw std::invalid_argument("welch_interval: a replicate is not finite");
+  const Estimate ma = mean_and_error(a), mb = mean_and_error(b);
+  const double va = ma.error * ma.error, vb = mb.error * mb.error;  // s^2 / n of each set
+  const double d = ma.value - mb.value, se = std::sqrt(va + vb);
+  if (se == 0) return {d, d, d};
+  const double dof = (va + vb) * (va + vb) /
+                     (va * va / static_cast<double>(a.size() - 1) + vb * vb / static_cast<double>(b.size() - 1));
+  const double half = student_t_quantile(0.5 + level / 2, dof) * se;
+  return {d, d - half, d + half};
+}
+
 std::vector<bool> holm_reject(const std::vector<double>& p_values, double alpha) {
   const std::vector<double> adjusted = holm_adjusted(p_values);
   std::vector<bool> reject(adjusted.size());

@@ -37,6 +37,12 @@ Interval t_interval(const std::vector<double>& replicates, double level);
 // than two of them, an interval that decides nothing, [-1e6, 1e6], around the lone value (or 0).
 Interval finite_t_interval(const std::vector<double>& replicates, double level);
 
+// Welch's interval of mean(a) - mean(b) for two independent sets of replicates with unequal variances:
+// standard error sqrt(s_a^2 / n_a + s_b^2 / n_b), Student t with the Welch-Satterthwaite degrees of
+// freedom (s_a^2/n_a + s_b^2/n_b)^2 / ((s_a^2/n_a)^2 / (n_a - 1) + (s_b^2/n_b)^2 / (n_b - 1)). Needs n >= 2
+// finite values in each (std::invalid_argument otherwise); both spreads zero gives the point interval.
+Interval welch_interval(const std::vector<double>& a, const std::vector<double>& b, double level);
+
 // Holm's step-down procedure: which of the k null hypotheses with these p-values are rejected at
 // family-wise error rate alpha. Sorted ascending, the j-th smallest (j = 0..k-1) is rejected while
 // p_(j) <= alpha / (k - j); the first failure stops the walk.
