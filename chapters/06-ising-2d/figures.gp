@@ -157,6 +157,7 @@ do for [ext in "pdf png"] {
   unset logscale y
   set ylabel 'upper neighbour: mean |{/Symbol D}_q - {/Symbol D}_p| / mean |{/Symbol D}_p|'
   set yrange [0:*]
+  set offsets 0.1, 0.1, graph 0.3, 0  # room above the data for the key
   # causal.tsv has one row per (T, relation), relations in order: every words(relations)-th row from the second is 'up'
   plot ca every words(relations)::1 u ($1 - 0.01):9:10 w yerrorlines ls 11 t 'learned positions', \
        to u ($1 + 0.01):22:23 w yerrorlines ls 12 dt 2 t 'learned positions + torus bias', \
