@@ -14,6 +14,7 @@
 #include "lab/verdict.hpp"
 
 #include "causal_tests.hpp"
+#include "claims_support.hpp"
 #include "ising_2d.hpp"
 
 namespace spinformer {
@@ -33,27 +34,11 @@ lab::Interval correlation_interval(const std::vector<double>& r, double level) {
   return {std::tanh(i.estimate), std::tanh(i.lower), std::tanh(i.upper)};
 }
 
-std::string level_words(double level) { return fmt::format("each at level {:.4f} (Bonferroni, family alpha 0.05)", level); }
-
-std::vector<double> seed_values(const std::vector<nlohmann::json>& runs, const std::string& key, bool pair = true) {
-  std::vector<double> x;
-  for (const auto& v : runs) x.push_back(pair ? v[key][0].get<double>() : v[key].get<double>());
-  return x;
-}
-
 // Layer-1 attention on the left (raster distance 0) and upper (L - 1) neighbours, L the run's own side.
 double neighbour_attention(const nlohmann::json& v) {
   const auto& a = v["attention_by_distance"];
   return a[0].get<double>() + a[v["L"].get<std::size_t>() - 1].get<double>();
 }
-
-std::string pm(double v, double e) {
-  if (!std::isfinite(e) || e <= 0) return fmt::format("{:.4g}", v);
-  const int digits = std::max(0, 1 - int(std::floor(std::log10(e))));
-  return fmt::format("{:.{}f} ± {:.{}f}", v, digits, e, digits);
-}
-
-std::string msd(const std::vector<double>& v) { return pm(mean_of(v), sd_of(v)); }
 }  // namespace
 
 ZFit dynamic_exponent(const Config& cfg, const Measurements& m, const std::string& sampler, const std::string& key) {

@@ -12,6 +12,7 @@
 #include "lab/verdict.hpp"
 
 #include "causal_tests.hpp"
+#include "claims_support.hpp"
 #include "ising_2d.hpp"
 
 namespace spinformer {
@@ -19,24 +20,6 @@ namespace spinformer {
 namespace {
 using lab::Direction;
 using lab::finite_t_interval;
-
-// Copies of claims.cpp's helpers of the same names (file-local there; that file is edited on main, so
-// they are not moved into a shared header on this branch).
-std::string level_words(double level) { return fmt::format("each at level {:.4f} (Bonferroni, family alpha 0.05)", level); }
-
-std::vector<double> seed_values(const std::vector<nlohmann::json>& runs, const std::string& key, bool pair = true) {
-  std::vector<double> x;
-  for (const auto& v : runs) x.push_back(pair ? v[key][0].get<double>() : v[key].get<double>());
-  return x;
-}
-
-std::string pm(double v, double e) {
-  if (!std::isfinite(e) || e <= 0) return fmt::format("{:.4g}", v);
-  const int digits = std::max(0, 1 - int(std::floor(std::log10(e))));
-  return fmt::format("{:.{}f} ± {:.{}f}", v, digits, e, digits);
-}
-
-std::string msd(const std::vector<double>& v) { return pm(mean_of(v), sd_of(v)); }
 
 // Per seed, element r of an array-valued key (the causal tests' per-relation statistics); runs without it
 // (no causal tests) contribute nothing.

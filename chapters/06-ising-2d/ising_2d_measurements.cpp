@@ -10,6 +10,7 @@
 #include "gpt/train.hpp"
 #include "gpt/variational.hpp"
 #include "ising/chain.hpp"
+#include "ising2d/conditionals.hpp"
 #include "ising2d/exact.hpp"
 #include "ising2d/lattice.hpp"
 #include "ising2d/measurements.hpp"
@@ -131,14 +132,6 @@ ising::SpinSamples as_rows(const ising2d::LatticeSamples& s) {
   return out;
 }
 
-// log of sum_k exp(x_k)
-double log_sum_exp(const std::vector<double>& x) {
-  const double m = *std::max_element(x.begin(), x.end());
-  double s = 0;
-  for (double v : x) s += std::exp(v - m);
-  return m + std::log(s);
-}
-
 // Mean with the standard error of independent draws.
 lab::Estimate mean_error(const std::vector<double>& x) {
   const double m = mean_of(x);
@@ -203,7 +196,7 @@ nlohmann::json evaluate(const gpt::Model& model, const ising2d::Lattice& lat, co
     positive += M > 0 ? 1.0 : M == 0 ? 0.5 : 0.0;
   }
   const lab::Estimate kl_reverse = mean_error(rev);
-  const double ess_per_sample = std::exp(2 * log_sum_exp(log_w) - log_sum_exp([&] {
+  const double ess_per_sample = std::exp(2 * ising2d::log_sum_exp(log_w) - ising2d::log_sum_exp([&] {
                                             std::vector<double> d(log_w);
                                             for (double& x : d) x *= 2;
                                             return d;

@@ -25,14 +25,14 @@ int frontier_field(std::uint32_t f, std::uint32_t first_row, int L, int r, int c
   return h;
 }
 
+}  // namespace
+
 double log_sum_exp(const std::vector<double>& x) {
   const double m = *std::max_element(x.begin(), x.end());
   double s = 0;
   for (double v : x) s += std::exp(v - m);
   return m + std::log(s);
 }
-
-}  // namespace
 
 RasterConditionals::RasterConditionals(int L, double beta) : L_(L), beta_(beta) {
   if (L < 3 || L > kMaxL) throw std::invalid_argument("RasterConditionals: L must be in [3, 16]");

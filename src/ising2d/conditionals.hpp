@@ -16,6 +16,9 @@
 
 namespace spinformer::ising2d {
 
+// log sum_k exp(x_k), shifted by the largest term so that no exponential overflows (x non-empty).
+double log_sum_exp(const std::vector<double>& x);
+
 class RasterConditionals {
  public:
   static constexpr int kMaxFirstRowL = 10;  // 2^L first rows x O(L^2 2^L) each
