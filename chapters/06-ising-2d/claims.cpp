@@ -638,6 +638,22 @@ nlohmann::json chapter_text_values(const Config& cfg, const Measurements& m) {
     for (std::size_t i = 0; i < cfg.temperatures.size(); ++i) arow(cfg.L, cfg.temperatures[i], m.runs[i]);
     for (std::size_t i = 0; i < cfg.large_temperatures.size(); ++i) arow(cfg.large_L, cfg.large_temperatures[i], m.large[i]);
     v["attention_c_table"] = a;
+    // the recency null: its own r, and the model's excess over it per condition (seed means)
+    std::vector<double> nulls, gains;
+    auto collect = [&](const std::vector<nlohmann::json>& runs) {
+      nulls.push_back(mean_of(seed_values(runs, "attention_c_recency_null", false)));
+      gains.push_back(mean_of(seed_values(runs, "attention_c_layer1", false)) - nulls.back());
+    };
+    for (const auto& runs : m.runs) collect(runs);
+    for (const auto& runs : m.large) collect(runs);
+    v["recency_null_min"] = fmt::format("{:.2f}", *std::min_element(nulls.begin(), nulls.end()));
+    v["recency_null_max"] = fmt::format("{:.2f}", *std::max_element(nulls.begin(), nulls.end()));
+    v["recency_conditions"] = gains.size();
+    v["recency_gain_positive"] = std::count_if(gains.begin(), gains.end(), [](double g) { return g > 0; });
+    std::vector<double> sorted = gains;
+    std::sort(sorted.begin(), sorted.end());
+    v["recency_gain_median"] = fmt::format("{:.2f}", sorted.size() % 2 ? sorted[sorted.size() / 2]
+                                                                      : 0.5 * (sorted[sorted.size() / 2 - 1] + sorted[sorted.size() / 2]));
     // excess loss: the first row (marginals of a whole torus row) against rows 1..L-1
     std::string x = "| T | first row | rows 1..L−1 | whole lattice = KL(p‖q)/N on these configurations |\n|---|---|---|---|\n";
     const std::size_t L = std::size_t(cfg.L), N = L * L;
