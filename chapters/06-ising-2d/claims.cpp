@@ -54,6 +54,31 @@ std::string pm(double v, double e) {
 }
 
 std::string msd(const std::vector<double>& v) { return pm(mean_of(v), sd_of(v)); }
+
+// Claim 6.4's two conditions for one (L, T): KL(p || q) per spin below the goal, C_model / C_exact - 1 in the band.
+void add_learning_conditions(lab::Claim& c, const Config& cfg, const std::string& label,
+                             const std::vector<nlohmann::json>& runs, double level) {
+  c.condition(label, "KL(p || q) per spin (nats)", finite_t_interval(seed_values(runs, "kl_forward"), level),
+              Direction::below, cfg.kl_goal);
+  std::vector<double> r;
+  for (const auto& v : runs) r.push_back(v["heat_model"][0].get<double>() / v["exact_heat"].get<double>() - 1);
+  c.condition(label, "C_model / C_exact - 1", finite_t_interval(r, level), Direction::within, -cfg.model_heat_band,
+              cfg.model_heat_band);
+}
+
+// Claim 6.5's statistic: neighbour attention at T_below minus at T_above, paired by seed.
+std::vector<double> tracking_differences(const Config& cfg, const std::vector<double>& temperatures,
+                                         const std::vector<std::vector<nlohmann::json>>& runs) {
+  std::size_t lo = 0, hi = 0;
+  for (std::size_t i = 0; i < temperatures.size(); ++i) {
+    if (std::abs(temperatures[i] - cfg.T_below) < 1e-9) lo = i;
+    if (std::abs(temperatures[i] - cfg.T_above) < 1e-9) hi = i;
+  }
+  std::vector<double> d;
+  for (std::size_t s = 0; s < std::min(runs[lo].size(), runs[hi].size()); ++s)
+    d.push_back(neighbour_attention(runs[lo][s]) - neighbour_attention(runs[hi][s]));
+  return d;
+}
 }  // namespace
 
 ZFit dynamic_exponent(const Config& cfg, const Measurements& m, const std::string& sampler, const std::string& key) {
@@ -136,13 +161,7 @@ nlohmann::json chapter_claims(const Config& cfg, const Measurements& m) {
     const double level = c.simultaneous(2 * cfg.temperatures.size());
     for (std::size_t i = 0; i < cfg.temperatures.size(); ++i) {
       const auto& runs = m.runs[i];
-      const std::string label = fmt::format("T = {}", tkey(cfg.temperatures[i]));
-      c.condition(label, "KL(p || q) per spin (nats)", finite_t_interval(seed_values(runs, "kl_forward"), level),
-                  Direction::below, cfg.kl_goal);
-      std::vector<double> r;
-      for (const auto& v : runs) r.push_back(v["heat_model"][0].get<double>() / v["exact_heat"].get<double>() - 1);
-      c.condition(label, "C_model / C_exact - 1", finite_t_interval(r, level), Direction::within, -cfg.model_heat_band,
-                  cfg.model_heat_band);
+      add_learning_conditions(c, cfg, fmt::format("T = {}", tkey(cfg.temperatures[i])), runs, level);
     }
     c.short_form("transformer learns the 2D distribution")
         .criterion(fmt::format("at every temperature, Student-t intervals across {} seeds: KL(p || q) per spin below {} "
@@ -157,14 +176,7 @@ nlohmann::json chapter_claims(const Config& cfg, const Measurements& m) {
                  "focuses on neighbours, at high T it is more diffuse",
                  "seed 000_700600b7864feadb.txt, Expected results 3 and \"Attention as locality\""};
     const double level = c.simultaneous(1);
-    std::size_t lo = 0, hi = 0;
-    for (std::size_t i = 0; i < cfg.temperatures.size(); ++i) {
-      if (std::abs(cfg.temperatures[i] - cfg.T_below) < 1e-9) lo = i;
-      if (std::abs(cfg.temperatures[i] - cfg.T_above) < 1e-9) hi = i;
-    }
-    std::vector<double> d;
-    for (std::size_t s = 0; s < std::min(m.runs[lo].size(), m.runs[hi].size()); ++s)
-      d.push_back(neighbour_attention(m.runs[lo][s]) - neighbour_attention(m.runs[hi][s]));
+    const std::vector<double> d = tracking_differences(cfg, cfg.temperatures, m.runs);
     c.condition(fmt::format("T = {} against T = {}", tkey(cfg.T_below), tkey(cfg.T_above)),
                 "layer-1 attention on the two causal lattice neighbours, difference", finite_t_interval(d, level),
                 Direction::above, 0.0);
@@ -274,13 +286,7 @@ nlohmann::json chapter_claims(const Config& cfg, const Measurements& m) {
                              cfg.large_L, cfg.large_L * cfg.large_L),
                  "seed 000_700600b7864feadb.txt, title; issue 14 (deliverable 3: L = 8 and 16)"};
     const double level = c.simultaneous(2);
-    const auto& large_tc = m.large[m.large_tc];
-    c.condition(fmt::format("L = {}, T = {}", cfg.large_L, tc), "KL(p || q) per spin (nats)",
-                finite_t_interval(seed_values(large_tc, "kl_forward"), level), Direction::below, cfg.kl_goal);
-    std::vector<double> r;
-    for (const auto& v : large_tc) r.push_back(v["heat_model"][0].get<double>() / v["exact_heat"].get<double>() - 1);
-    c.condition(fmt::format("L = {}, T = {}", cfg.large_L, tc), "C_model / C_exact - 1", finite_t_interval(r, level),
-                Direction::within, -cfg.model_heat_band, cfg.model_heat_band);
+    add_learning_conditions(c, cfg, fmt::format("L = {}, T = {}", cfg.large_L, tc), m.large[m.large_tc], level);
     c.short_form(fmt::format("transformer learns L = {} at T_c", cfg.large_L))
         .criterion(fmt::format("claim 6.4's statistics and thresholds (declared for L = 8, not changed): KL(p || q) per "
                                "spin below {} nats and C_model / C_exact - 1 within ±{}, Student-t intervals across {} "
@@ -297,13 +303,8 @@ nlohmann::json chapter_claims(const Config& cfg, const Measurements& m) {
     const double level = c.simultaneous(2 * cfg.large_temperatures.size());
     for (std::size_t i = 0; i < cfg.large_temperatures.size(); ++i) {
       const auto& runs = m.large[i];
-      const std::string label = fmt::format("L = {}, T = {}", cfg.large_L, tkey(cfg.large_temperatures[i]));
-      c.condition(label, "KL(p || q) per spin (nats)", finite_t_interval(seed_values(runs, "kl_forward"), level),
-                  Direction::below, cfg.kl_goal);
-      std::vector<double> r;
-      for (const auto& v : runs) r.push_back(v["heat_model"][0].get<double>() / v["exact_heat"].get<double>() - 1);
-      c.condition(label, "C_model / C_exact - 1", finite_t_interval(r, level), Direction::within, -cfg.model_heat_band,
-                  cfg.model_heat_band);
+      add_learning_conditions(c, cfg, fmt::format("L = {}, T = {}", cfg.large_L, tkey(cfg.large_temperatures[i])), runs,
+                              level);
     }
     c.short_form(fmt::format("transformer learns L = {} across T_c", cfg.large_L))
         .criterion(fmt::format("claim 6.4 at L = {}: at every temperature, Student-t intervals across {} seeds of KL(p || q) "
@@ -319,14 +320,7 @@ nlohmann::json chapter_claims(const Config& cfg, const Measurements& m) {
                              "neighbours is larger below T_c than above", cfg.large_L),
                  "seed 000_700600b7864feadb.txt, Expected results 3 and \"Attention as locality\"; claim 6.5 at L = 16"};
     const double level = c.simultaneous(1);
-    std::size_t lo = 0, hi = 0;
-    for (std::size_t i = 0; i < cfg.large_temperatures.size(); ++i) {
-      if (std::abs(cfg.large_temperatures[i] - cfg.T_below) < 1e-9) lo = i;
-      if (std::abs(cfg.large_temperatures[i] - cfg.T_above) < 1e-9) hi = i;
-    }
-    std::vector<double> d;
-    for (std::size_t s = 0; s < std::min(m.large[lo].size(), m.large[hi].size()); ++s)
-      d.push_back(neighbour_attention(m.large[lo][s]) - neighbour_attention(m.large[hi][s]));
+    const std::vector<double> d = tracking_differences(cfg, cfg.large_temperatures, m.large);
     c.condition(fmt::format("L = {}, T = {} against T = {}", cfg.large_L, tkey(cfg.T_below), tkey(cfg.T_above)),
                 "layer-1 attention on the two causal lattice neighbours, difference", finite_t_interval(d, level),
                 Direction::above, 0.0);
