@@ -39,6 +39,20 @@ double neighbour_attention(const nlohmann::json& v) {
   const auto& a = v["attention_by_distance"];
   return a[0].get<double>() + a[v["L"].get<std::size_t>() - 1].get<double>();
 }
+
+// Claim 6.5's statistic: neighbour attention at T_below minus at T_above, paired by seed.
+std::vector<double> tracking_differences(const Config& cfg, const std::vector<double>& temperatures,
+                                         const std::vector<std::vector<nlohmann::json>>& runs) {
+  std::size_t lo = 0, hi = 0;
+  for (std::size_t i = 0; i < temperatures.size(); ++i) {
+    if (std::abs(temperatures[i] - cfg.T_below) < 1e-9) lo = i;
+    if (std::abs(temperatures[i] - cfg.T_above) < 1e-9) hi = i;
+  }
+  std::vector<double> d;
+  for (std::size_t s = 0; s < std::min(runs[lo].size(), runs[hi].size()); ++s)
+    d.push_back(neighbour_attention(runs[lo][s]) - neighbour_attention(runs[hi][s]));
+  return d;
+}
 }  // namespace
 
 ZFit dynamic_exponent(const Config& cfg, const Measurements& m, const std::string& sampler, const std::string& key) {
@@ -121,13 +135,7 @@ nlohmann::json chapter_claims(const Config& cfg, const Measurements& m) {
     const double level = c.simultaneous(2 * cfg.temperatures.size());
     for (std::size_t i = 0; i < cfg.temperatures.size(); ++i) {
       const auto& runs = m.runs[i];
-      const std::string label = fmt::format("T = {}", tkey(cfg.temperatures[i]));
-      c.condition(label, "KL(p || q) per spin (nats)", finite_t_interval(seed_values(runs, "kl_forward"), level),
-                  Direction::below, cfg.kl_goal);
-      std::vector<double> r;
-      for (const auto& v : runs) r.push_back(v["heat_model"][0].get<double>() / v["exact_heat"].get<double>() - 1);
-      c.condition(label, "C_model / C_exact - 1", finite_t_interval(r, level), Direction::within, -cfg.model_heat_band,
-                  cfg.model_heat_band);
+      add_learning_conditions(c, cfg, fmt::format("T = {}", tkey(cfg.temperatures[i])), runs, level);
     }
     c.short_form("transformer learns the 2D distribution")
         .criterion(fmt::format("at every temperature, Student-t intervals across {} seeds: KL(p || q) per spin below {} "
@@ -142,14 +150,7 @@ nlohmann::json chapter_claims(const Config& cfg, const Measurements& m) {
                  "focuses on neighbours, at high T it is more diffuse",
                  "seed 000_700600b7864feadb.txt, Expected results 3 and \"Attention as locality\""};
     const double level = c.simultaneous(1);
-    std::size_t lo = 0, hi = 0;
-    for (std::size_t i = 0; i < cfg.temperatures.size(); ++i) {
-      if (std::abs(cfg.temperatures[i] - cfg.T_below) < 1e-9) lo = i;
-      if (std::abs(cfg.temperatures[i] - cfg.T_above) < 1e-9) hi = i;
-    }
-    std::vector<double> d;
-    for (std::size_t s = 0; s < std::min(m.runs[lo].size(), m.runs[hi].size()); ++s)
-      d.push_back(neighbour_attention(m.runs[lo][s]) - neighbour_attention(m.runs[hi][s]));
+    const std::vector<double> d = tracking_differences(cfg, cfg.temperatures, m.runs);
     c.condition(fmt::format("T = {} against T = {}", tkey(cfg.T_below), tkey(cfg.T_above)),
                 "layer-1 attention on the two causal lattice neighbours, difference", finite_t_interval(d, level),
                 Direction::above, 0.0);
@@ -259,13 +260,7 @@ nlohmann::json chapter_claims(const Config& cfg, const Measurements& m) {
                              cfg.large_L, cfg.large_L * cfg.large_L),
                  "seed 000_700600b7864feadb.txt, title; issue 14 (deliverable 3: L = 8 and 16)"};
     const double level = c.simultaneous(2);
-    const auto& large_tc = m.large[m.large_tc];
-    c.condition(fmt::format("L = {}, T = {}", cfg.large_L, tc), "KL(p || q) per spin (nats)",
-                finite_t_interval(seed_values(large_tc, "kl_forward"), level), Direction::below, cfg.kl_goal);
-    std::vector<double> r;
-    for (const auto& v : large_tc) r.push_back(v["heat_model"][0].get<double>() / v["exact_heat"].get<double>() - 1);
-    c.condition(fmt::format("L = {}, T = {}", cfg.large_L, tc), "C_model / C_exact - 1", finite_t_interval(r, level),
-                Direction::within, -cfg.model_heat_band, cfg.model_heat_band);
+    add_learning_conditions(c, cfg, fmt::format("L = {}, T = {}", cfg.large_L, tc), m.large[m.large_tc], level);
     c.short_form(fmt::format("transformer learns L = {} at T_c", cfg.large_L))
         .criterion(fmt::format("claim 6.4's statistics and thresholds (declared for L = 8, not changed): KL(p || q) per "
                                "spin below {} nats and C_model / C_exact - 1 within ±{}, Student-t intervals across {} "
@@ -282,13 +277,8 @@ nlohmann::json chapter_claims(const Config& cfg, const Measurements& m) {
     const double level = c.simultaneous(2 * cfg.large_temperatures.size());
     for (std::size_t i = 0; i < cfg.large_temperatures.size(); ++i) {
       const auto& runs = m.large[i];
-      const std::string label = fmt::format("L = {}, T = {}", cfg.large_L, tkey(cfg.large_temperatures[i]));
-      c.condition(label, "KL(p || q) per spin (nats)", finite_t_interval(seed_values(runs, "kl_forward"), level),
-                  Direction::below, cfg.kl_goal);
-      std::vector<double> r;
-      for (const auto& v : runs) r.push_back(v["heat_model"][0].get<double>() / v["exact_heat"].get<double>() - 1);
-      c.condition(label, "C_model / C_exact - 1", finite_t_interval(r, level), Direction::within, -cfg.model_heat_band,
-                  cfg.model_heat_band);
+      add_learning_conditions(c, cfg, fmt::format("L = {}, T = {}", cfg.large_L, tkey(cfg.large_temperatures[i])), runs,
+                              level);
     }
     c.short_form(fmt::format("transformer learns L = {} across T_c", cfg.large_L))
         .criterion(fmt::format("claim 6.4 at L = {}: at every temperature, Student-t intervals across {} seeds of KL(p || q) "
@@ -304,14 +294,7 @@ nlohmann::json chapter_claims(const Config& cfg, const Measurements& m) {
                              "neighbours is larger below T_c than above", cfg.large_L),
                  "seed 000_700600b7864feadb.txt, Expected results 3 and \"Attention as locality\"; claim 6.5 at L = 16"};
     const double level = c.simultaneous(1);
-    std::size_t lo = 0, hi = 0;
-    for (std::size_t i = 0; i < cfg.large_temperatures.size(); ++i) {
-      if (std::abs(cfg.large_temperatures[i] - cfg.T_below) < 1e-9) lo = i;
-      if (std::abs(cfg.large_temperatures[i] - cfg.T_above) < 1e-9) hi = i;
-    }
-    std::vector<double> d;
-    for (std::size_t s = 0; s < std::min(m.large[lo].size(), m.large[hi].size()); ++s)
-      d.push_back(neighbour_attention(m.large[lo][s]) - neighbour_attention(m.large[hi][s]));
+    const std::vector<double> d = tracking_differences(cfg, cfg.large_temperatures, m.large);
     c.condition(fmt::format("L = {}, T = {} against T = {}", cfg.large_L, tkey(cfg.T_below), tkey(cfg.T_above)),
                 "layer-1 attention on the two causal lattice neighbours, difference", finite_t_interval(d, level),
                 Direction::above, 0.0);
@@ -624,6 +607,22 @@ nlohmann::json chapter_text_values(const Config& cfg, const Measurements& m) {
     for (std::size_t i = 0; i < cfg.temperatures.size(); ++i) arow(cfg.L, cfg.temperatures[i], m.runs[i]);
     for (std::size_t i = 0; i < cfg.large_temperatures.size(); ++i) arow(cfg.large_L, cfg.large_temperatures[i], m.large[i]);
     v["attention_c_table"] = a;
+    // the recency null: its own r, and the model's excess over it per condition (seed means)
+    std::vector<double> nulls, gains;
+    auto collect = [&](const std::vector<nlohmann::json>& runs) {
+      nulls.push_back(mean_of(seed_values(runs, "attention_c_recency_null", false)));
+      gains.push_back(mean_of(seed_values(runs, "attention_c_layer1", false)) - nulls.back());
+    };
+    for (const auto& runs : m.runs) collect(runs);
+    for (const auto& runs : m.large) collect(runs);
+    v["recency_null_min"] = fmt::format("{:.2f}", *std::min_element(nulls.begin(), nulls.end()));
+    v["recency_null_max"] = fmt::format("{:.2f}", *std::max_element(nulls.begin(), nulls.end()));
+    v["recency_conditions"] = gains.size();
+    v["recency_gain_positive"] = std::count_if(gains.begin(), gains.end(), [](double g) { return g > 0; });
+    std::vector<double> sorted = gains;
+    std::sort(sorted.begin(), sorted.end());
+    v["recency_gain_median"] = fmt::format("{:.2f}", sorted.size() % 2 ? sorted[sorted.size() / 2]
+                                                                      : 0.5 * (sorted[sorted.size() / 2 - 1] + sorted[sorted.size() / 2]));
     // excess loss: the first row (marginals of a whole torus row) against rows 1..L-1
     std::string x = "| T | first row | rows 1..L−1 | whole lattice = KL(p‖q)/N on these configurations |\n|---|---|---|---|\n";
     const std::size_t L = std::size_t(cfg.L), N = L * L;

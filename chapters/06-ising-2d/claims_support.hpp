@@ -7,6 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "lab/intervals.hpp"
+#include "lab/verdict.hpp"
+
 #include "ising_2d.hpp"
 
 namespace spinformer {
@@ -30,5 +33,17 @@ inline std::string pm(double v, double e) {
 }
 
 inline std::string msd(const std::vector<double>& v) { return pm(mean_of(v), sd_of(v)); }
+
+// Claim 6.4's two conditions for one (L, T): KL(p || q) per spin below the goal, C_model / C_exact - 1 in
+// the band (claims 6.4, 6.10, 6.11 and, for the torus-bias model, 6.15).
+inline void add_learning_conditions(lab::Claim& c, const Config& cfg, const std::string& label,
+                                    const std::vector<nlohmann::json>& runs, double level) {
+  c.condition(label, "KL(p || q) per spin (nats)", lab::finite_t_interval(seed_values(runs, "kl_forward"), level),
+              lab::Direction::below, cfg.kl_goal);
+  std::vector<double> r;
+  for (const auto& v : runs) r.push_back(v["heat_model"][0].get<double>() / v["exact_heat"].get<double>() - 1);
+  c.condition(label, "C_model / C_exact - 1", lab::finite_t_interval(r, level), lab::Direction::within,
+              -cfg.model_heat_band, cfg.model_heat_band);
+}
 
 }  // namespace spinformer

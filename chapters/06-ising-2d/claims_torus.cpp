@@ -51,12 +51,7 @@ void add_torus_claims(lab::Claims& claims, const Config& cfg, const Measurements
     for (std::size_t i = 0; i < nT; ++i) {
       const auto& runs = m.torus[i];
       const std::string label = fmt::format("torus bias, T = {}", tkey(cfg.temperatures[i]));
-      c.condition(label, "KL(p || q) per spin (nats)", finite_t_interval(seed_values(runs, "kl_forward"), level),
-                  Direction::below, cfg.kl_goal);
-      std::vector<double> r;
-      for (const auto& v : runs) r.push_back(v["heat_model"][0].get<double>() / v["exact_heat"].get<double>() - 1);
-      c.condition(label, "C_model / C_exact - 1", finite_t_interval(r, level), Direction::within, -cfg.model_heat_band,
-                  cfg.model_heat_band);
+      add_learning_conditions(c, cfg, label, runs, level);
     }
     c.short_form("torus-bias model learns the 2D distribution")
         .criterion(fmt::format("declared before the torus-bias runs: claim 6.4's statistics and thresholds for the model "

@@ -66,7 +66,7 @@ do for [ext in "pdf png"] {
   set xlabel 'T'
   set ylabel 'KL per spin (nats)'
   set logscale y
-  set key top left font ',8'
+  set key bottom right font ',7'
   set arrow 1 from Tc, graph 0 to Tc, graph 1 nohead dt 3 lc rgb '#999999'
   plot tr u 1:2:3 w yerrorlines ls 11 t sprintf('KL(p || q), fresh Wolff samples, L = %d', L), \
        tr u 1:4:5 w yerrorlines ls 12 t 'KL(q || p) = {/Symbol b}(f_q - f)', \
@@ -76,6 +76,7 @@ do for [ext in "pdf png"] {
        vr u ($1 + 0.02):2:3 w yerr ls 14 t 'KL(p || q), trained by reverse KL'
   unset logscale y
   set ylabel 'ESS / n (importance weights p/q)'
+  set key top left font ',7'
   set yrange [0:1.05]
   plot tr u 1:6:7 w yerrorlines ls 11 t sprintf('trained on samples, L = %d (mean ± sd over seeds)', L), \
        lt u 1:6:7 w yerrorlines ls 11 dt 2 pt 6 t sprintf('trained on samples, L = %d', large_L), \

@@ -164,8 +164,12 @@ torch::Tensor GptImpl::forward(const torch::Tensor& inputs, std::vector<torch::T
 }
 
 namespace {
+// One generator per thread: chapters train several models at once on their own threads (the job engine's
+// workers), and a shared generator would hand each training the other's draws in whatever order the
+// threads ran, so that a run with dropout gave other bits every time. train() reseeds it at every step on
+// the thread that runs the forward pass (LibTorch's backward draws nothing from it).
 lab::Rng& dropout_rng() {
-  static lab::Rng rng(1);
+  static thread_local lab::Rng rng(1);
   return rng;
 }
 }  // namespace

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 #include <unistd.h>
 
 #include "gpt/eval.hpp"
@@ -304,6 +305,32 @@ TEST(GptCheckpoint, ResumeEqualsAnUninterruptedRun) {
     std::remove(p.c_str());
     std::remove((p + ".json").c_str());
   }
+}
+
+// Two trainings with dropout on two threads at once give the bits each gives alone: the chapters run
+// several trainings at a time on the job engine's workers, and dropout's random numbers belong to each.
+TEST(GptTraining, ConcurrentDropoutTrainingsGiveTheBitsOfSequentialOnes) {
+  const auto data = ising::ExactSampler(chain(5, 1.5)).draw(600, 21);
+  auto config = tiny(5);
+  config.dropout = 0.2;
+  auto o = quick_options(60);
+  o.config.eval_every = 60;
+  std::vector<std::vector<float>> alone, together(2);
+  for (std::uint64_t s : {3, 4}) {
+    o.config.seed = s;
+    alone.push_back(gpt::train(config, o, data, {}).parameters_flat());
+  }
+  std::vector<std::thread> threads;
+  for (std::size_t k = 0; k < 2; ++k)
+    threads.emplace_back([&, k] {
+      auto ok = o;
+      ok.config.seed = 3 + k;
+      together[k] = gpt::train(config, ok, data, {}).parameters_flat();
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_NE(alone[0], alone[1]);
+  EXPECT_EQ(alone[0], together[0]);
+  EXPECT_EQ(alone[1], together[1]);
 }
 
 // ---- the seed's flaw, made visible -------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 L = 8
+large_L = 16
 Tc = 2.269185314213022
 temperatures = "1.8 2.1 2.269 2.5 3"
 validation_sizes = "4 8 16"
