@@ -2,14 +2,15 @@
 # chapter's numbers (path and content of each), rewritten only when the hash changes so that an
 # unchanged tree recompiles nothing. Run as: cmake -DROOT=... -DCHAPTER=dir -DOUTPUT=file -P code_hash.cmake
 #
-# Counted: the chapter's own sources except its claims and report code (claims*.cpp, report*.cpp),
+# Counted: the chapter's own sources except its claims and report code (claims*.cpp, claims*.hpp,
+# report*.cpp, report*.hpp),
 # and every library source they reach through #include "domain/file.hpp", transitively, with the .cpp
 # beside each header. In lab only the numerical parts count (random numbers, statistics, the job
 # engine): editing a verdict's wording, a table writer, a figure script or the text must not rerun a
 # training or a sampler, and a new domain the chapter does not use changes nothing.
 cmake_policy(SET CMP0057 NEW)
 file(GLOB queue ${ROOT}/${CHAPTER}/*.cpp ${ROOT}/${CHAPTER}/*.hpp)
-list(FILTER queue EXCLUDE REGEX "/(claims|report)[^/]*\\.cpp$")
+list(FILTER queue EXCLUDE REGEX "/(claims|report)[^/]*\\.(cpp|hpp)$")
 set(seen)
 function(counted path result)
   if(path MATCHES "/src/lab/" AND NOT path MATCHES "/src/lab/(rng|statistics|jobs)[^/]*$")
