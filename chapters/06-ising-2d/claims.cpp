@@ -19,13 +19,6 @@
 
 namespace spinformer {
 
-// Layer-1 attention on the left (raster distance 0) and upper (L - 1) neighbours, L the run's own side
-// (also quoted by claims_text.cpp).
-double neighbour_attention(const nlohmann::json& v) {
-  const auto& a = v["attention_by_distance"];
-  return a[0].get<double>() + a[v["L"].get<std::size_t>() - 1].get<double>();
-}
-
 namespace {
 using lab::Direction;
 using lab::finite_t_interval;

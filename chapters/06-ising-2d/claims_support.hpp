@@ -1,5 +1,6 @@
 #pragma once
-// Chapter 6: the small formatting and extraction helpers shared by claims.cpp and claims_torus.cpp.
+// Chapter 6: the small formatting and extraction helpers shared by its claims code (claims.cpp,
+// claims_torus.cpp, claims_text.cpp); outside the code hash like them.
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
@@ -13,6 +14,12 @@
 #include "ising_2d.hpp"
 
 namespace spinformer {
+
+// Layer-1 attention on the left (raster distance 0) and upper (L - 1) neighbours, L the run's own side.
+inline double neighbour_attention(const nlohmann::json& v) {
+  const auto& a = v["attention_by_distance"];
+  return a[0].get<double>() + a[v["L"].get<std::size_t>() - 1].get<double>();
+}
 
 inline std::string level_words(double level) {
   return fmt::format("each at level {:.4f} (Bonferroni, family alpha 0.05)", level);

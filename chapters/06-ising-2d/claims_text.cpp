@@ -16,8 +16,6 @@
 
 namespace spinformer {
 
-double neighbour_attention(const nlohmann::json& v);  // claims.cpp
-
 nlohmann::json chapter_text_values(const Config& cfg, const Measurements& m) {
   nlohmann::json v;
   v["L"] = cfg.L;
