@@ -22,7 +22,7 @@ do for [ext in "pdf png"] {
   name = 'samplers'
   eval(ext eq "pdf" ? pdf_out : png_out)
   set multiplot layout 1, 2
-  set xlabel 'T'
+  set xlabel 'temperature T / J'
   set ylabel 'specific heat per spin'
   set key top left font ',7'
   set arrow 1 from Tc, graph 0 to Tc, graph 1 nohead dt 3 lc rgb '#999999'
@@ -63,7 +63,7 @@ do for [ext in "pdf png"] {
   eval(ext eq "pdf" ? pdf_out : png_out)
   set offsets 0.1, 0.1, 0, 0
   set multiplot layout 1, 2
-  set xlabel 'T'
+  set xlabel 'temperature T / J'
   set ylabel 'KL per spin (nats)'
   set logscale y
   set key bottom right font ',7'
@@ -91,7 +91,7 @@ do for [ext in "pdf png"] {
   name = 'transformer_thermo'
   eval(ext eq "pdf" ? pdf_out : png_out)
   set multiplot layout 1, 2
-  set xlabel 'T'
+  set xlabel 'temperature T / J'
   set ylabel 'specific heat per spin'
   set key top left font ',8'
   set arrow 1 from Tc, graph 0 to Tc, graph 1 nohead dt 3 lc rgb '#999999'
@@ -148,7 +148,7 @@ do for [ext in "pdf png"] {
   eval(ext eq "pdf" ? pdf_out : png_out)
   set offsets 0.1, 0.1, 0, 0
   set multiplot layout 1, 2
-  set xlabel 'T'
+  set xlabel 'temperature T / J'
   set ylabel 'KL(p || q) per spin (nats)'
   set logscale y
   set key top left font ',8'
