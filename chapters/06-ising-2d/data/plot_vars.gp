@@ -8,3 +8,4 @@ z_local = 2.093545549648354
 z_wolff = 0.3029936750122244
 fit_from = 16
 relations = "left up up-left two-left far"
+causal_goal = 0.2
