@@ -19,6 +19,8 @@
 #include "gpt/train.hpp"
 #include "ising/samplers.hpp"
 
+#include "both_paths.hpp"
+
 using namespace spinformer;
 
 namespace {
@@ -145,25 +147,7 @@ TEST(FusedAttention, TrainingAndSamplingAgreeWithTheLibTorchPath) {
   m.d_ff = 64;
   m.bias = gpt::BiasKind::periodic;
   m.bias_learned = true;
-  gpt::TrainConfig t;
-  t.batch = 64;
-  t.lr = 3e-3;
-  t.steps = 1000000;
-  t.schedule = "constant";
-  t.warmup_steps = 0;
-  auto run = [&](gpt::AttentionPath path) {
-    gpt::set_attention_path(path);
-    gpt::StepTrainer trainer(m, t, data);
-    std::vector<double> losses;
-    for (int k = 0; k < 60; ++k) losses.push_back(trainer.step());
-    gpt::set_attention_path(gpt::AttentionPath::fused);
-    return losses;
-  };
-  const auto fused = run(gpt::AttentionPath::fused);
-  const auto reference = run(gpt::AttentionPath::libtorch);
-  ASSERT_EQ(fused.size(), reference.size());
-  for (std::size_t k = 0; k < fused.size(); ++k) EXPECT_NEAR(fused[k], reference[k], 1e-5 * reference[k]) << k;
-  EXPECT_LT(fused.back(), 0.95 * fused.front());  // it learned something, so the comparison is not vacuous
+  test_support::expect_paths_train_alike(m, data, 64, 60);
 
   const gpt::Model model(m, 4);
   const auto sampled_fused = model.sample(2000, 9);
@@ -192,24 +176,7 @@ TEST(FusedAttention, LongSequenceTrainingAgreesWithTheLibTorchPath) {
   m.bias = gpt::BiasKind::torus;
   m.bias_learned = true;
   ASSERT_GE(m.L, gpt::detail::gemm_min_length());
-  gpt::TrainConfig t;
-  t.batch = 32;
-  t.lr = 3e-3;
-  t.steps = 1000000;
-  t.schedule = "constant";
-  t.warmup_steps = 0;
-  auto run = [&](gpt::AttentionPath path) {
-    gpt::set_attention_path(path);
-    gpt::StepTrainer trainer(m, t, data);
-    std::vector<double> losses;
-    for (int k = 0; k < 25; ++k) losses.push_back(trainer.step());
-    gpt::set_attention_path(gpt::AttentionPath::fused);
-    return losses;
-  };
-  const auto fused = run(gpt::AttentionPath::fused);
-  const auto reference = run(gpt::AttentionPath::libtorch);
-  for (std::size_t k = 0; k < fused.size(); ++k) EXPECT_NEAR(fused[k], reference[k], 1e-5 * reference[k]) << k;
-  EXPECT_LT(fused.back(), 0.95 * fused.front());  // it learned something, so the comparison is not vacuous
+  test_support::expect_paths_train_alike(m, data, 32, 25);
 }
 
 }  // namespace

@@ -19,6 +19,8 @@
 #include "lab/statistics.hpp"
 #include "lab/usage_error.hpp"
 
+#include "both_paths.hpp"
+
 using namespace spinformer;
 using gpt::BiasKind;
 using gpt::BiasShape;
@@ -147,24 +149,7 @@ TEST(GptTorusBias, FusedKernelAndLibTorchPathAgreeUnderTheBias) {
   auto m = torus(16, BiasShape::linear, 0.5, true);
   m.d_model = 32;
   m.d_ff = 64;
-  gpt::TrainConfig t;
-  t.batch = 64;
-  t.lr = 3e-3;
-  t.steps = 1000000;
-  t.schedule = "constant";
-  t.warmup_steps = 0;
-  auto run = [&](gpt::AttentionPath path) {
-    gpt::set_attention_path(path);
-    gpt::StepTrainer trainer(m, t, data);
-    std::vector<double> losses;
-    for (int k = 0; k < 40; ++k) losses.push_back(trainer.step());
-    gpt::set_attention_path(gpt::AttentionPath::fused);
-    return losses;
-  };
-  const auto fused = run(gpt::AttentionPath::fused);
-  const auto reference = run(gpt::AttentionPath::libtorch);
-  for (std::size_t k = 0; k < fused.size(); ++k) EXPECT_NEAR(fused[k], reference[k], 1e-5 * reference[k]) << k;
-  EXPECT_LT(fused.back(), 0.95 * fused.front());  // it learned: the comparison is not vacuous
+  test_support::expect_paths_train_alike(m, data, 64, 40);
 
   // a strong fixed bias (it dominates a fresh model's logits): the two paths' conditionals agree
   const Model strong(torus(16, BiasShape::exp, -1.5), 6);
