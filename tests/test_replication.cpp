@@ -62,6 +62,10 @@ TEST(CompareRuns, TimingFieldsByName) {
   EXPECT_TRUE(timing_field("wall_time_s"));
   EXPECT_TRUE(timing_field("step_ms"));
   EXPECT_TRUE(timing_field("sk_core_s_256"));  // seconds at a size: chapter 4's cost per sample
+  EXPECT_TRUE(timing_field("sk_seconds"));
+  EXPECT_TRUE(timing_field("sk_core_h_512_study"));  // core-hours projected from a measured time
+  EXPECT_FALSE(timing_field("eps_second_over_noise"));  // a second-order term, not a time
+  EXPECT_FALSE(timing_field("score_h"));
   EXPECT_FALSE(timing_field("kl_256"));
   EXPECT_FALSE(timing_field("chi_sg"));
   EXPECT_FALSE(timing_field("tau_s_x"));

@@ -88,7 +88,12 @@ bool timing_field(const std::string& name) {
   if (const auto cut = base.find_last_of('_'); cut != std::string::npos && cut + 1 < base.size() &&
                                                 base.find_first_not_of("0123456789", cut + 1) == std::string::npos)
     base.resize(cut);
-  return ends_with(base, "_s") || ends_with(base, "_ms") || ends_with(base, "_minutes");
+  if (ends_with(base, "_s") || ends_with(base, "_ms") || ends_with(base, "_seconds") || ends_with(base, "_minutes"))
+    return true;
+  // Core-seconds and core-hours anywhere in the name (sk_core_h_512_study: a projected cost, scaled
+  // from a measured time, so it varies with the machine as the time does).
+  const std::string padded = "_" + name + "_";
+  return padded.find("_core_h_") != std::string::npos || padded.find("_core_s_") != std::string::npos;
 }
 
 std::vector<std::string> compare_runs(const fs::path& a, const fs::path& b) {
