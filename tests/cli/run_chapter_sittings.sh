@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The wall time of a paper run resumed over several sittings (scripts/run-chapter): a sitting stopped by
 # Ctrl-C (SIGINT to the process group) and one whose chapter binary is killed (SIGKILL) each add their
-# seconds to the run that completes, in .wall_s and in the chapter's own results.json wall_minutes; a
-# change of sources between sittings starts the count afresh. The chapter is a mock that sleeps.
+# seconds to the run that completes, in .wall_s and in the chapter's own results.json wall_minutes; so
+# does a later rerun of the same sources from the cache. Forgetting the cached jobs, or a change of
+# sources, starts the count afresh. The chapter is a mock that sleeps.
 source "$(dirname "$0")/common.bash"
 run_chapter="$(cd "$(dirname "$0")/../.." && pwd)/scripts/run-chapter"
 cd "$work"
@@ -20,7 +21,7 @@ chmod +x build/cmake/bin/*
 echo hash-a > build/cmake/bin/hash
 echo hash-a > chapters/98-mock/data/code_hash
 echo '{}' > chapters/98-mock/data/results.json
-sittings=build/paper/.sittings-ch98
+sittings=build/paper/jobs/ch98/.sittings
 wait_for_pid() { for _ in $(seq 1 100); do [[ -s build/paper/ch98.pid ]] && return; sleep 0.1; done; fail "the mock chapter did not start"; }
 
 # sitting 1: Ctrl-C after about 2 s (job control gives the run its own process group, and SIGINT its default)
@@ -49,15 +50,24 @@ expected_minutes=$(awk -v s="$wall" 'BEGIN { printf "%.1f", s / 60 }')
 grep -q "\"wall_minutes\": \"$expected_minutes\"" build/paper/ch98/results.json \
   || fail "results.json wall_minutes not the summed $expected_minutes: $(cat build/paper/ch98/results.json)"
 grep -q "over 3 sittings" s3.log || fail "the completing sitting did not say it summed 3 sittings: $(cat s3.log)"
-[[ ! -e $sittings ]] || fail "$sittings left after the run completed"
+# a rerun of the same sources (all its jobs from the cache) adds its own few seconds
+MOCK_SLEEP=0 REPRODUCE=1 bash "$run_chapter" 98 paper build/paper > s4.log 2>&1 || fail "the rerun failed: $(cat s4.log)"
+again=$(cat build/paper/ch98/.wall_s)
+(( again >= wall && again <= wall + 1 )) || fail "a rerun from the cache reported $again s, expected the $wall s that made the data"
+grep -q "over 4 sittings" s4.log || fail "the rerun did not count 4 sittings: $(cat s4.log)"
+# make clean-jobs forgets the ledger with the jobs
+rm -rf build/paper/jobs
+MOCK_SLEEP=0 REPRODUCE=1 bash "$run_chapter" 98 paper build/paper > s5.log 2>&1 || fail "the run after clean-jobs failed"
+(( $(cat build/paper/ch98/.wall_s) <= 1 )) || fail "sittings counted after the cached jobs were removed: $(cat build/paper/ch98/.wall_s) s"
 
 # changed sources between sittings: the interrupted sitting of the old sources does not count
-MOCK_SLEEP=60 REPRODUCE=1 bash "$run_chapter" 98 paper build/paper > s4.log 2>&1 &
+rm -f build/paper/ch98.pid
+MOCK_SLEEP=60 REPRODUCE=1 bash "$run_chapter" 98 paper build/paper > s6.log 2>&1 &
 runner=$!
-rm -f build/paper/ch98.pid; wait_for_pid; sleep 2
+wait_for_pid; sleep 2
 kill -KILL "$(cat build/paper/ch98.pid)"; wait $runner 2>/dev/null
 echo hash-b > build/cmake/bin/hash
-MOCK_SLEEP=0 REPRODUCE=1 bash "$run_chapter" 98 paper build/paper > s5.log 2>&1 || fail "the run of new sources failed: $(cat s5.log)"
+MOCK_SLEEP=0 REPRODUCE=1 bash "$run_chapter" 98 paper build/paper > s7.log 2>&1 || fail "the run of new sources failed: $(cat s7.log)"
 (( $(cat build/paper/ch98/.wall_s) <= 1 )) || fail "a sitting of older sources was counted: wall $(cat build/paper/ch98/.wall_s) s"
-grep -q "sittings" s5.log && fail "the run of new sources claimed earlier sittings: $(cat s5.log)"
+grep -q "sittings" s7.log && fail "the run of new sources claimed earlier sittings: $(cat s7.log)"
 finish "run-chapter wall time over sittings"
