@@ -66,6 +66,10 @@ TEST(CompareRuns, TimingFieldsByName) {
   EXPECT_TRUE(timing_field("sk_core_h_512_study"));  // core-hours projected from a measured time
   EXPECT_FALSE(timing_field("eps_second_over_noise"));  // a second-order term, not a time
   EXPECT_FALSE(timing_field("score_h"));
+  EXPECT_TRUE(timing_field("large_wall_min_per_T"));  // chapter 6's wall minutes per temperature
+  EXPECT_TRUE(timing_field("large_train_core_min"));
+  EXPECT_FALSE(timing_field("sk_min_swap"));  // a minimum, not minutes
+  EXPECT_FALSE(timing_field("kl_ratio_large_min"));
   EXPECT_FALSE(timing_field("kl_256"));
   EXPECT_FALSE(timing_field("chi_sg"));
   EXPECT_FALSE(timing_field("tau_s_x"));

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <map>
 #include <optional>
+#include <set>
 #include <regex>
 #include <sstream>
 
@@ -90,10 +91,19 @@ bool timing_field(const std::string& name) {
     base.resize(cut);
   if (ends_with(base, "_s") || ends_with(base, "_ms") || ends_with(base, "_seconds") || ends_with(base, "_minutes"))
     return true;
-  // Core-seconds and core-hours anywhere in the name (sk_core_h_512_study: a projected cost, scaled
-  // from a measured time, so it varies with the machine as the time does).
-  const std::string padded = "_" + name + "_";
-  return padded.find("_core_h_") != std::string::npos || padded.find("_core_s_") != std::string::npos;
+  // Core or wall time in a unit anywhere in the name (sk_core_h_512_study, large_wall_min_per_T: a
+  // measured time, or a cost scaled from one, varies with the machine); "_min" alone is a minimum.
+  std::vector<std::string> tokens;
+  for (std::size_t begin = 0, end; begin <= name.size(); begin = end + 1) {
+    end = name.find('_', begin);
+    if (end == std::string::npos) end = name.size();
+    tokens.push_back(name.substr(begin, end - begin));
+  }
+  static const std::set<std::string> clocks = {"core", "wall"};
+  static const std::set<std::string> units = {"s", "ms", "seconds", "min", "minutes", "h", "hours"};
+  for (std::size_t i = 0; i + 1 < tokens.size(); ++i)
+    if (clocks.count(tokens[i]) && units.count(tokens[i + 1])) return true;
+  return false;
 }
 
 std::vector<std::string> compare_runs(const fs::path& a, const fs::path& b) {
