@@ -6,8 +6,8 @@
 #include <fstream>
 #include <map>
 #include <optional>
-#include <set>
 #include <regex>
+#include <set>
 #include <sstream>
 
 #include "lab/tsv.hpp"
@@ -51,10 +51,10 @@ struct TextTable {
   std::vector<std::vector<std::string>> rows;
 };
 
-std::vector<std::string> split_tabs(const std::string& line) {
+std::vector<std::string> split(const std::string& line, char separator) {
   std::vector<std::string> out;
   std::stringstream s(line);
-  for (std::string f; std::getline(s, f, '\t');) out.push_back(f);
+  for (std::string f; std::getline(s, f, separator);) out.push_back(f);
   return out;
 }
 
@@ -62,8 +62,8 @@ TextTable read_text_table(const fs::path& file) {
   TextTable t;
   std::ifstream in(file);
   for (std::string line; std::getline(in, line);) {
-    if (line.rfind("# ", 0) == 0 && t.columns.empty()) t.columns = split_tabs(line.substr(2));
-    else if (!line.empty() && line[0] != '#') t.rows.push_back(split_tabs(line));
+    if (line.rfind("# ", 0) == 0 && t.columns.empty()) t.columns = split(line.substr(2), '\t');
+    else if (!line.empty() && line[0] != '#') t.rows.push_back(split(line, '\t'));
   }
   return t;
 }
@@ -93,12 +93,7 @@ bool timing_field(const std::string& name) {
     return true;
   // Core or wall time in a unit anywhere in the name (sk_core_h_512_study, large_wall_min_per_T: a
   // measured time, or a cost scaled from one, varies with the machine); "_min" alone is a minimum.
-  std::vector<std::string> tokens;
-  for (std::size_t begin = 0, end; begin <= name.size(); begin = end + 1) {
-    end = name.find('_', begin);
-    if (end == std::string::npos) end = name.size();
-    tokens.push_back(name.substr(begin, end - begin));
-  }
+  const auto tokens = split(name, '_');
   static const std::set<std::string> clocks = {"core", "wall"};
   static const std::set<std::string> units = {"s", "ms", "seconds", "min", "minutes", "h", "hours"};
   for (std::size_t i = 0; i + 1 < tokens.size(); ++i)
