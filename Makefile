@@ -5,10 +5,12 @@ JOBS ?= 2
 BUILD_DIR := build/cmake
 export PROFILE MPIRUN
 MAKEFLAGS += --no-print-directory
+# chapter numbers, found as paper/pipeline.mk finds them (chapters/NN-slug; chapters/_template is none)
+CHAPTER_NUMBERS := $(sort $(foreach d,$(wildcard chapters/[0-9][0-9]-*),$(firstword $(subst -, ,$(notdir $(d))))))
 # give cmake's own make our job count unless we already run under a jobserver (make -jN)
 CMAKE_JOBS = $(if $(findstring -j,$(MAKEFLAGS)),,-j $(JOBS))
 
-.PHONY: all paper reproduce publish test test-mpi bench deps build clean clean-jobs help $(addprefix ch,00 01 02 03 04 05 06 07 08 09)
+.PHONY: all paper reproduce publish test test-mpi bench deps build clean clean-jobs help $(addprefix ch,$(CHAPTER_NUMBERS))
 
 all: paper
 
@@ -36,7 +38,7 @@ paper: build
 # Every experiment rerun (finished jobs in build/<profile>/jobs are kept: a killed run resumes; make
 # clean-jobs forgets them), then each chapter's numbers and verdicts against the committed data.
 reproduce: build
-	@REPRODUCE=1 $(MAKE) --no-print-directory -f paper/pipeline.mk $(foreach n,$(shell ls chapters | grep -o '^[0-9][0-9]'),rerun-ch$(n))
+	@REPRODUCE=1 $(MAKE) --no-print-directory -f paper/pipeline.mk $(foreach n,$(CHAPTER_NUMBERS),rerun-ch$(n))
 	@$(MAKE) --no-print-directory -f paper/pipeline.mk paper
 	@$(MAKE) --no-print-directory -f paper/pipeline.mk replication-summary
 
@@ -63,8 +65,12 @@ test-mpi: build
 	  > build/quick-mpi/log 2>&1 || { tail -20 build/quick-mpi/log; exit 1; }
 	@$(BUILD_DIR)/bin/spinformer runs compare --a build/quick/ch$(MPI_CHECK_CHAPTER) --b build/quick-mpi/ch$(MPI_CHECK_CHAPTER)
 
-$(addprefix ch,00 01 02 03 04 05 06 07 08 09): ch%: build
+$(addprefix ch,$(CHAPTER_NUMBERS)): ch%: build
 	@$(MAKE) --no-print-directory -f paper/pipeline.mk rerun-ch$*
+
+# Any other chNN names no chapter: say so rather than "no rule to make target".
+$(foreach d,0 1 2 3 4 5 6 7 8 9,ch$(d)%):
+	@echo "make: there is no chapter $(patsubst ch%,%,$@) (no chapters/$(patsubst ch%,%,$@)-*); the chapters are $(CHAPTER_NUMBERS)" >&2; exit 2
 
 bench: build
 	$(BUILD_DIR)/bin/spinformer_bench

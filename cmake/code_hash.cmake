@@ -1,25 +1,45 @@
 # Writes OUTPUT, a header defining SPINFORMER_CODE_HASH: the SHA-1 of the sources that compute a
 # chapter's numbers (path and content of each), rewritten only when the hash changes so that an
-# unchanged tree recompiles nothing. Run as: cmake -DROOT=... -DCHAPTER=dir -DOUTPUT=file -P code_hash.cmake
+# unchanged tree recompiles nothing. Run as:
+#   cmake -DROOT=... -DCHAPTER=dir -DOUTPUT=file -DHASHED_LAB=a,b -DFOLLOWED_LAB=e,f -DUNHASHED=c,d -P code_hash.cmake
 #
-# Counted: the chapter's own sources except its claims and report code (claims*.cpp, claims*.hpp,
-# report*.cpp, report*.hpp),
-# and every library source they reach through #include "domain/file.hpp", transitively, with the .cpp
-# beside each header. In lab only the numerical parts count (random numbers, statistics, the job
-# engine): editing a verdict's wording, a table writer, a figure script or the text must not rerun a
-# training or a sampler, and a new domain the chapter does not use changes nothing.
+# Which files count is declared in CMakeLists.txt, not implied by names (see ARCHITECTURE.md):
+# - HASHED_LAB: the files of src/lab that compute numbers (random numbers, seeds, statistics, the job
+#   engine), paths relative to ROOT; every other lab file (reports, verdicts, sidecars, the chapter
+#   runner) is left out, so that editing a verdict's wording or a table writer reruns nothing;
+# - FOLLOWED_LAB: lab files whose includes are followed although they do not count themselves;
+# - UNHASHED: the chapter's own files that do not count (its claims' wording, its report text), names
+#   relative to the chapter's folder; every other *.cpp and *.hpp of the chapter counts;
+# - every other library source the counted files reach through #include "domain/file.hpp",
+#   transitively, with the .cpp beside each header, counts: a new domain the chapter does not use
+#   changes nothing.
 cmake_policy(SET CMP0057 NEW)
+string(REPLACE "," ";" hashed_lab "${HASHED_LAB}")
+string(REPLACE "," ";" unhashed "${UNHASHED}")
+string(REPLACE "," ";" followed_lab "${FOLLOWED_LAB}")
+set(lab_counted)
+foreach(f ${hashed_lab})
+  list(APPEND lab_counted ${ROOT}/${f})
+endforeach()
+set(lab_followed)
+foreach(f ${followed_lab})
+  list(APPEND lab_followed ${ROOT}/${f})
+endforeach()
 file(GLOB queue ${ROOT}/${CHAPTER}/*.cpp ${ROOT}/${CHAPTER}/*.hpp)
-list(FILTER queue EXCLUDE REGEX "/(claims|report)[^/]*\\.(cpp|hpp)$")
+foreach(f ${unhashed})
+  list(REMOVE_ITEM queue ${ROOT}/${CHAPTER}/${f})
+endforeach()
 set(seen)
 function(counted path result)
-  if(path MATCHES "/src/lab/" AND NOT path MATCHES "/src/lab/(rng|statistics|jobs)[^/]*$")
+  if(path MATCHES "/src/lab/" AND NOT path IN_LIST lab_counted)
     set(${result} FALSE PARENT_SCOPE)
   else()
     set(${result} TRUE PARENT_SCOPE)
   endif()
 endfunction()
-# Follows #include "..." from the files in the queue, adding each header and the .cpp beside it.
+# Follows #include "..." from the files in the queue, adding each header and the .cpp beside it. The
+# FOLLOWED_LAB files are followed without counting themselves (lab::Chapter: its plumbing does not
+# count, the seeds and the engine it includes do), and left out of the manifest at the end.
 macro(follow_includes)
   while(queue)
     list(POP_FRONT queue f)
@@ -35,7 +55,7 @@ macro(follow_includes)
         if(EXISTS ${c} AND NOT IS_DIRECTORY ${c})
           get_filename_component(c ${c} ABSOLUTE)
           counted(${c} ok)
-          if(ok)
+          if(ok OR c IN_LIST lab_followed)
             list(APPEND queue ${c})
             string(REGEX REPLACE "\\.hpp$" ".cpp" impl ${c})
             if(NOT impl STREQUAL c AND EXISTS ${impl})
@@ -77,8 +97,11 @@ while(changed)
 endwhile()
 set(files)
 foreach(f ${seen})
-  file(RELATIVE_PATH r ${ROOT} ${f})
-  list(APPEND files ${r})
+  counted(${f} ok)
+  if(ok)
+    file(RELATIVE_PATH r ${ROOT} ${f})
+    list(APPEND files ${r})
+  endif()
 endforeach()
 list(SORT files)
 set(manifest "")

@@ -5,7 +5,7 @@
 #include <tuple>
 
 #include "ising/exact.hpp"
-#include "lab/report.hpp"
+#include "lab/seeds.hpp"
 
 #include "ising_chain_measurements.hpp"
 
@@ -14,16 +14,6 @@ namespace spinformer {
 using ising::Chain;
 using ising::SpinSamples;
 using nlohmann::json;
-
-Config profile(const std::string& name) {
-  Config c;
-  if (lab::quick_profile(name)) {
-    c.temperatures = {0.5, 1.0, 2.0, 5.0};
-    c.n = 4'000;
-    c.max_equilibration_sweeps = 512;
-  }
-  return c;
-}
 
 Chain ring(int L, double T) { return Chain{L, 1.0, 0.0, T, ising::Boundary::periodic}; }
 
@@ -63,8 +53,15 @@ lab::Autocorrelation autocorrelation_of(const json& j) {
   return {real_of(j.at("tau_int")), j.at("window").get<int>(), real_of(j.at("effective_sample_size"))};
 }
 
-ising::MetropolisSchedule schedule_of(const json& p) {
-  return {p.at("equilibration_sweeps").get<long>(), p.at("sweeps_between").get<long>()};
+// A job's Config and its ring at the job's temperature (parameters {"config", "t", ...}).
+struct JobPoint {
+  Config cfg;
+  Chain chain;
+};
+JobPoint point_of(const json& p) {
+  Config cfg = p.at("config").get<Config>();
+  const double T = cfg.temperatures.at(p.at("t").get<std::size_t>());
+  return {cfg, ring(cfg.L, T)};
 }
 
 // ---- measurements on one set of samples ---------------------------------------------------------
@@ -124,10 +121,10 @@ SpinSamples thinned(const SpinSamples& samples, std::size_t stride) {
 
 // ---- the three samplers at one temperature ----------------------------------------------------------
 json samplers_job(const json& p, std::uint64_t s0) {
-  const Chain chain = ring(p.at("L").get<int>(), p.at("T").get<double>());
-  const std::size_t n = p.at("n").get<std::size_t>();
-  const ising::MetropolisSchedule schedule = schedule_of(p);
-  const int replicates = p.at("replicates").get<int>();
+  const auto [cfg, chain] = point_of(p);
+  const std::size_t n = cfg.n;
+  const ising::MetropolisSchedule schedule = cfg.seed_schedule();
+  const int replicates = cfg.replicates;
   const ising::ExactChain exact(chain);
   const SpinSamples sets[3] = {ising::ExactSampler(chain).draw(n, s0),
                                ising::scalar_metropolis_samples(chain, n, schedule, s0 + 1),
@@ -213,10 +210,10 @@ SamplerComparison sampler_comparison(const json& r) {
 // Its own seed, its own independent multi-spin heat-bath chains from random starts, tested at 1, 2,
 // 4, ... sweeps and at the seed's 500.
 json equilibration_job(const json& p, std::uint64_t seed) {
-  const Chain chain = ring(p.at("L").get<int>(), p.at("T").get<double>());
-  const std::size_t chains = p.at("chains").get<std::size_t>();
-  const long max_sweeps = p.at("max_sweeps").get<long>(), seed_sweeps = p.at("seed_sweeps").get<long>();
-  const double alpha = p.at("alpha").get<double>();
+  const auto [cfg, chain] = point_of(p);
+  const std::size_t chains = cfg.chains_per_replicate();
+  const long max_sweeps = cfg.max_equilibration_sweeps, seed_sweeps = cfg.equilibration_sweeps;
+  const double alpha = cfg.alpha;
   const ising::ExactChain exact(chain);
   const double e_exact = exact.thermodynamics().energy_per_spin;
   const double m2_exact = exact.thermodynamics().susceptibility_per_spin * chain.T / chain.L;  // chi = beta <M^2> / L
@@ -259,9 +256,9 @@ EquilibrationReplicate equilibration_replicate(const json& r) {
 
 // ---- the seed's Metropolis after its 500 sweeps ----------------------------------------------------------
 json metropolis_bias_job(const json& p, std::uint64_t seed) {
-  const Chain chain = ring(p.at("L").get<int>(), p.at("T").get<double>());
-  const std::size_t chains = p.at("chains").get<std::size_t>();
-  const long sweeps = p.at("sweeps").get<long>();
+  const auto [cfg, chain] = point_of(p);
+  const std::size_t chains = cfg.chains_per_replicate();
+  const long sweeps = cfg.equilibration_sweeps;
   const ising::ExactChain exact(chain);
   const double e_exact = exact.thermodynamics().energy_per_spin;
   const double m2_exact = exact.thermodynamics().susceptibility_per_spin * chain.T / chain.L;

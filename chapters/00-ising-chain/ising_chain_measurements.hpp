@@ -17,11 +17,14 @@
 namespace spinformer {
 
 // ---- configuration (the seed's setup: L = 32 ring, J = 1, h = 0, 50,000 samples per T) ----------
+// Declared once: serialised by the NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE below into results.json
+// ("config"), every sidecar and every job's parameters; the profiles are patches of these defaults.
 struct Config {
   int L = 32;
   std::vector<double> temperatures{0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0};
   std::size_t n = 50'000;                 // samples per temperature and sampler
-  ising::MetropolisSchedule seed_schedule{500, 10};  // the seed: 500 sweeps to equilibrate, 10 between samples
+  long equilibration_sweeps = 500;        // the seed: 500 sweeps to equilibrate,
+  long sweeps_between = 10;               // then 10 between samples
   long max_equilibration_sweeps = 4096;   // equilibration study: 1, 2, 4, ... sweeps
   double alpha = 1e-3;                    // significance level of the chi-square tests
   int replicates = 5;                     // independent seeds behind every claim's interval
@@ -29,18 +32,23 @@ struct Config {
   // and 0.02 in <m^2>; "decorrelated" means tau_int < 2 samples; a fitted xi within 10% of its reference.
   double energy_band = 0.01, m2_band = 0.02, tau_threshold = 2.0, xi_band = 0.10;
   std::uint64_t seed = 20261125;
-  int workers = 2;                        // jobs at a time (--workers); the numbers do not depend on it
-};
 
-Config profile(const std::string& name);
+  ising::MetropolisSchedule seed_schedule() const { return {equilibration_sweeps, sweeps_between}; }
+  std::size_t chains_per_replicate() const { return n / static_cast<std::size_t>(replicates); }
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Config, L, temperatures, n, equilibration_sweeps, sweeps_between,
+                                   max_equilibration_sweeps, alpha, replicates, energy_band, m2_band, tau_threshold,
+                                   xi_band, seed)
 
 // The seed's ring at temperature T: J = 1, h = 0, periodic.
 ising::Chain ring(int L, double T);
 
+// Every job reads its Config and its coordinates from its parameters ({"config": ..., "t": temperature
+// index, "replicate": r}), and derives the seeds of its samplers from its own seed with lab::job_seed.
+
 // ---- job "samplers": exact i.i.d., the seed's Metropolis and the multi-spin heat bath at one T -----
-// parameters: L, T, n, equilibration_sweeps, sweeps_between, replicates. Seeds: the exact sampler
-// `seed`, the seed's Metropolis seed + 1, the heat bath seed + 2, the replicate Metropolis chains
-// (for the autocorrelation claim's interval) seed + 100 + r.
+// Seeds: job_seed(seed, "exact"), ("metropolis"), ("multispin"), and ("replicate", {r}) for the
+// replicate Metropolis chains behind the autocorrelation claim's interval.
 nlohmann::json samplers_job(const nlohmann::json& parameters, std::uint64_t seed);
 
 struct SamplerMeasurement {
@@ -61,8 +69,8 @@ struct SamplerComparison {
 SamplerComparison sampler_comparison(const nlohmann::json& result);
 
 // ---- job "equilibration": independent multi-spin heat-bath chains from random starts -------------
-// parameters: L, T, chains, max_sweeps, seed_sweeps, alpha. Both chi-square tests and the biases of
-// energy per spin and m^2 at 1, 2, 4, ... sweeps and at seed_sweeps.
+// Both chi-square tests and the biases of energy per spin and m^2 at 1, 2, 4, ... sweeps up to
+// max_equilibration_sweeps and at the seed's equilibration_sweeps, on chains_per_replicate chains.
 nlohmann::json equilibration_job(const nlohmann::json& parameters, std::uint64_t seed);
 
 struct EquilibrationReplicate {
@@ -73,9 +81,9 @@ struct EquilibrationReplicate {
 EquilibrationReplicate equilibration_replicate(const nlohmann::json& result);
 
 // ---- job "metropolis_bias": the seed's claim about its own algorithm, measured on it ---------------
-// parameters: L, T, chains, sweeps. `chains` independent scalar Metropolis chains (chain c: seed
-// seed * 1,000,003 + c, random start) after `sweeps` sweeps: {"energy_bias", "m2_bias"}, the mean
-// energy per spin and mean m^2 minus exact.
+// chains_per_replicate independent scalar Metropolis chains (chain c: seed job_seed(seed, "chain", {c}),
+// random start) after the seed's equilibration_sweeps: {"energy_bias", "m2_bias"}, the mean energy per
+// spin and mean m^2 minus exact.
 nlohmann::json metropolis_bias_job(const nlohmann::json& parameters, std::uint64_t seed);
 
 struct MetropolisBias {

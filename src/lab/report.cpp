@@ -11,6 +11,26 @@
 
 namespace spinformer::lab {
 
+namespace {
+
+// values[key], or for a dotted key that is not itself a key ("config.L") the member path through
+// nested objects; UsageError("--values") naming the key when there is none.
+const nlohmann::json& template_value(const nlohmann::json& values, const std::string& key) {
+  if (values.contains(key)) return values.at(key);
+  const nlohmann::json* value = &values;
+  for (std::size_t begin = 0; value;) {
+    const std::size_t dot = key.find('.', begin);
+    const std::string part = key.substr(begin, dot == std::string::npos ? std::string::npos : dot - begin);
+    value = value->is_object() && value->contains(part) ? &value->at(part) : nullptr;
+    if (dot == std::string::npos) break;
+    begin = dot + 1;
+  }
+  if (!value) throw UsageError("--values", fmt::format("no value for '{{{{{}}}}}'", key));
+  return *value;
+}
+
+}  // namespace
+
 std::string fill_template(const std::string& text, const nlohmann::json& values) {
   std::string out;
   out.reserve(text.size());
@@ -22,8 +42,7 @@ std::string fill_template(const std::string& text, const nlohmann::json& values)
     if (close == std::string::npos) throw UsageError("--template", "unclosed '{{'");
     out.append(text, pos, open - pos);
     const std::string key = text.substr(open + 2, close - open - 2);
-    if (!values.contains(key)) throw UsageError("--values", fmt::format("no value for '{{{{{}}}}}'", key));
-    const auto& value = values.at(key);
+    const auto& value = template_value(values, key);
     if (value.is_string()) out += value.get<std::string>();
     else if (value.is_number_integer()) out += std::to_string(value.get<long long>());
     else if (value.is_number()) out += fmt::format("{:.4g}", value.get<double>());

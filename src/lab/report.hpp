@@ -9,7 +9,8 @@
 namespace spinformer::lab {
 
 // Replaces every {{key}} in text by values[key] (strings as they are, numbers with 4 significant
-// digits). An unknown key throws UsageError("--values") naming it, so text cannot go stale silently.
+// digits); a dotted key that is not itself a key walks nested objects ({{config.L}}: values["config"]["L"]).
+// An unknown key throws UsageError("--values") naming it, so text cannot go stale silently.
 std::string fill_template(const std::string& text, const nlohmann::json& values);
 
 // A chapter's claims file: {"chapter": "00-ising-chain", "title": "...", "claims": [...]}. Each claim

@@ -60,6 +60,40 @@ void write_spin_table(const std::string& path, const SpinTable& table, const std
   file.commit();
 }
 
+std::vector<std::vector<double>> read_number_rows(const std::string& path, const std::string& parameter,
+                                                  bool equal_rows) {
+  std::ifstream in(path);
+  if (!in) throw UsageError(parameter, fmt::format("cannot read '{}'", path));
+  std::vector<std::vector<double>> rows;
+  std::string line, field;
+  std::size_t line_number = 0;
+  while (std::getline(in, line)) {
+    ++line_number;
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream fields(line);
+    std::vector<double> row;
+    while (fields >> field) {
+      std::size_t used = 0;
+      double v = 0;
+      try {
+        v = std::stod(field, &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      if (used != field.size() || !std::isfinite(v))
+        throw UsageError(parameter, fmt::format("{}:{}: not a finite number: '{}'", path, line_number, field));
+      row.push_back(v);
+    }
+    if (row.empty()) continue;
+    if (equal_rows && !rows.empty() && row.size() != rows.front().size())
+      throw UsageError(parameter, fmt::format("{}:{}: expected {} numbers, got {}", path, line_number,
+                                              rows.front().size(), row.size()));
+    rows.push_back(std::move(row));
+  }
+  if (rows.empty()) throw UsageError(parameter, fmt::format("'{}' holds no numbers", path));
+  return rows;
+}
+
 void write_table(std::ostream& out, const Table& table) {
   out << '#';
   for (std::size_t c = 0; c < table.columns.size(); ++c) out << (c ? "\t" : " ") << table.columns[c];

@@ -19,6 +19,13 @@ SpinTable read_spin_table(const std::string& path, const std::string& parameter,
 void write_spin_table(const std::string& path, const SpinTable& table, const std::string& parameter = "--out");
 void write_spin_table(std::ostream& out, const SpinTable& table);
 
+// Rows of finite numbers separated by whitespace (a coupling matrix, a field vector); blank lines and
+// lines starting with '#' are skipped. With equal_rows every row must hold as many numbers as the first.
+// Throws UsageError(parameter) for a missing file, a field that is not a finite number (naming the file
+// and line), unequal rows, or a file without numbers.
+std::vector<std::vector<double>> read_number_rows(const std::string& path, const std::string& parameter,
+                                                  bool equal_rows);
+
 struct Table {
   std::vector<std::string> columns;
   std::vector<std::vector<double>> rows;

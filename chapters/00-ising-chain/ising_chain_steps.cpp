@@ -1,0 +1,150 @@
+// Chapter 0's measuring steps (declared in ising_chain_steps.hpp); the jobs they run are in
+// ising_chain_measurements.cpp.
+#include <cmath>
+#include <fmt/format.h>
+
+#include "ising/correlation_length.hpp"
+#include "ising/exact.hpp"
+#include "lab/report.hpp"
+#include "lab/summaries.hpp"
+
+#include "ising_chain_steps.hpp"
+
+namespace spinformer {
+
+using lab::format_key;
+
+namespace {
+// The sidecars' parameters besides the Config: the ring's couplings (ring() in the measurements) and extra.
+nlohmann::json ring_and(nlohmann::json extra = nlohmann::json::object()) {
+  extra.update({{"J", 1.0}, {"h", 0.0}, {"boundary", "periodic"}});
+  return extra;
+}
+}  // namespace
+
+void exact_curves(lab::Chapter& ch, const Config& cfg) {
+  // xi_ring_fit: the paper's fit (ising/correlation_length.hpp) to the ring's exact C(r), equal weights.
+  lab::Table curves{{"T", "energy_per_spin", "specific_heat_per_spin", "xi_ring_bulk", "xi_formula", "xi_ring_fit"}, {}};
+  for (double T = 0.3; T <= 6.0001; T += 0.02) {
+    const ising::ExactChain exact(ring(cfg.L, T));
+    const auto th = exact.thermodynamics();
+    curves.add({T, th.energy_per_spin, th.specific_heat_per_spin, exact.correlation_length(),
+                -1.0 / std::log(std::tanh(1.0 / T)), ising::fit_correlation_length(exact.connected_correlation())});
+  }
+  ch.table("exact_curves.tsv", curves, "", {}, ring_and());
+}
+
+SamplerStudy compare_samplers(lab::Chapter& ch, const Config& cfg) {
+  const std::size_t nT = cfg.temperatures.size();
+  std::vector<lab::Job> jobs;
+  for (std::size_t t = 0; t < nT; ++t)
+    jobs.push_back(ch.job("samplers", "samplers T = " + format_key(cfg.temperatures[t]), {{"t", t}})), jobs.back().seed = cfg.seed + 1000 * t;  // LEGACY
+  const auto results = ch.run_jobs("samplers", jobs);
+
+  SamplerStudy study;
+  lab::Table observables{{"T", "sampler", "energy", "energy_err", "specific_heat", "specific_heat_err", "xi", "xi_err",
+                          "p_energy", "p_magnetization", "max_corr_z", "tau_energy_sweeps", "tau_magnetization_sweeps",
+                          "chi_square_samples"},
+                         {}};
+  lab::Table autocorr{{"T", "tau_energy_samples", "tau_magnetization_samples", "tau_energy_sweeps",
+                       "tau_magnetization_sweeps", "ess_fraction_magnetization", "tau_energy_sweeps_err",
+                       "tau_magnetization_sweeps_err"},
+                      {}};
+  for (std::size_t t = 0; t < nT; ++t) {
+    const double T = cfg.temperatures[t];
+    const ising::ExactChain exact(ring(cfg.L, T));
+    const auto exact_corr = exact.connected_correlation();
+    const SamplerComparison c = sampler_comparison(results[t].value);
+    const SamplerMeasurement* m = c.sampler;
+    const lab::Autocorrelation &tau_e = c.tau_energy, &tau_m = c.tau_magnetization;
+    // Sokal's error of tau_int: tau sqrt(2 (2W + 1) / n).
+    auto tau_error = [&](const lab::Autocorrelation& a) {
+      return a.tau_int * std::sqrt(2.0 * (2 * a.window + 1) / static_cast<double>(cfg.n));
+    };
+    autocorr.add({T, tau_e.tau_int, tau_m.tau_int, in_sweeps(cfg, tau_e.tau_int), in_sweeps(cfg, tau_m.tau_int),
+                  tau_m.effective_sample_size / static_cast<double>(cfg.n), in_sweeps(cfg, tau_error(tau_e)),
+                  in_sweeps(cfg, tau_error(tau_m))});
+    const nlohmann::json at_T = ring_and({{"T", T}});
+
+    lab::Table corr{{"r", "exact", "pure_exponential", "exact_sampler", "exact_sampler_err", "metropolis",
+                     "metropolis_err", "multispin", "multispin_err"},
+                    {}};
+    const double tanh_k = std::tanh(1.0 / T);
+    for (int r = 0; r < cfg.L; ++r)
+      corr.add({double(r), exact_corr[r], std::pow(tanh_k, r), m[0].corr.value[r], m[0].corr.error[r],
+                m[1].corr.value[r], m[1].corr.error[r], m[2].corr.value[r], m[2].corr.error[r]});
+    ch.table(fmt::format("corr_T{}.tsv", format_key(T)), corr, "samplers", {{"t", t}}, at_T);
+
+    // Energy histogram: exact probabilities beside the three samplers' frequencies.
+    const auto levels = exact.energy_distribution();
+    lab::Table hist{{"energy_per_spin", "exact_probability", "exact_sampler", "exact_sampler_err", "metropolis",
+                     "metropolis_err", "multispin", "multispin_err"},
+                    {}};
+    for (std::size_t l = 0; l < levels.size(); ++l) {
+      std::vector<double> row{levels[l].energy / cfg.L, levels[l].probability};
+      for (int s = 0; s < 3; ++s) {
+        // Binomial error with the effective sample size n / tau_int for the seed's correlated chain.
+        const double n_eff = static_cast<double>(cfg.n) / (s == 1 ? std::max(tau_e.tau_int, 1.0) : 1.0);
+        const double f = m[s].energy_counts.at(l) / static_cast<double>(cfg.n);
+        row.push_back(f);
+        row.push_back(lab::binomial_frequency_error(f, n_eff));
+      }
+      hist.add(row);
+    }
+    ch.table(fmt::format("energy_hist_T{}.tsv", format_key(T)), hist, "samplers", {{"t", t}}, at_T);
+
+    for (int s = 0; s < 3; ++s)
+      observables.add({T, double(s), m[s].energy.value, m[s].energy.error, m[s].specific_heat.value,
+                       m[s].specific_heat.error, m[s].xi.value, m[s].xi.error, m[s].p_energy, m[s].p_magnetization,
+                       m[s].max_corr_z, s == 1 ? in_sweeps(cfg, tau_e.tau_int) : NAN,
+                       s == 1 ? in_sweeps(cfg, tau_m.tau_int) : NAN, double(m[s].samples_tested)});
+    study.at.push_back(c);
+  }
+  ch.table("observables.tsv", observables, "samplers", {},
+           ring_and({{"sampler_index", {"exact", "metropolis", "multispin"}}}));
+  ch.table("autocorrelation.tsv", autocorr, "samplers", {}, ring_and());
+  return study;
+}
+
+// Each replicate has its own independent chains: multi-spin heat-bath chains for the sweeps-needed
+// grid and, for the seed's claim about its own algorithm, scalar Metropolis chains after the seed's 500
+// sweeps. Intervals come from the spread between replicates.
+EquilibrationStudy equilibration(lab::Chapter& ch, const Config& cfg) {
+  const std::size_t nT = cfg.temperatures.size(), nR = static_cast<std::size_t>(cfg.replicates);
+  std::vector<lab::Job> equilibration_jobs, bias_jobs;
+  for (std::size_t t = 0; t < nT; ++t)
+    for (std::size_t r = 0; r < nR; ++r) {
+      const std::string label = fmt::format("T = {}, replicate {}", format_key(cfg.temperatures[t]), r);
+      equilibration_jobs.push_back(ch.job("equilibration", "equilibration " + label, {{"t", t}, {"replicate", r}}));
+      equilibration_jobs.back().seed = cfg.seed + 1000 * t + 3 + 10 * r;  // LEGACY
+      bias_jobs.push_back(
+          ch.job("metropolis_bias", "Metropolis after the seed's sweeps " + label, {{"t", t}, {"replicate", r}}));
+      bias_jobs.back().seed = cfg.seed + 1000 * t + 5 + 10 * r;  // LEGACY
+    }
+  const auto equilibration_results = ch.run_jobs("equilibration", equilibration_jobs);
+  const auto bias_results = ch.run_jobs("metropolis_bias", bias_jobs);
+
+  EquilibrationStudy study;
+  study.sweeps_needed.resize(nT);
+  study.energy_bias_500.resize(nT);
+  study.m2_bias_500.resize(nT);
+  lab::Table table{{"T", "sweeps", "p_energy", "p_magnetization", "replicate", "energy_bias", "m2_bias"}, {}};
+  lab::Table metropolis_500{{"T", "replicate", "energy_bias", "m2_bias"}, {}};
+  for (std::size_t t = 0; t < nT; ++t)
+    for (std::size_t r = 0; r < nR; ++r) {
+      const EquilibrationReplicate rep = equilibration_replicate(equilibration_results[t * nR + r].value);
+      for (std::size_t k = 0; k < rep.sweeps.size(); ++k)
+        table.add({cfg.temperatures[t], double(rep.sweeps[k]), rep.p_energy[k], rep.p_magnetization[k], double(r),
+                   rep.energy_bias[k], rep.m2_bias[k]});
+      const MetropolisBias bias = metropolis_bias(bias_results[t * nR + r].value);
+      metropolis_500.add({cfg.temperatures[t], double(r), bias.energy, bias.m2});
+      study.energy_bias_500[t].push_back(bias.energy);
+      study.m2_bias_500[t].push_back(bias.m2);
+      study.sweeps_needed[t].push_back(rep.needed);
+    }
+  ch.table("equilibration.tsv", table, "equilibration", {}, ring_and());
+  ch.table("metropolis_500_sweeps.tsv", metropolis_500, "metropolis_bias", {}, ring_and());
+  return study;
+}
+
+}  // namespace spinformer

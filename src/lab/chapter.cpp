@@ -1,0 +1,124 @@
+#include "lab/chapter.hpp"
+
+#include <fmt/format.h>
+
+#include <stdexcept>
+
+#include "lab/atomic_file.hpp"
+#include "lab/chapter_cli.hpp"
+#include "lab/report.hpp"
+#include "lab/seeds.hpp"
+#include "lab/usage_error.hpp"
+
+namespace spinformer::lab {
+
+nlohmann::json profile_config(const Profiles& profiles, const nlohmann::json& defaults, const std::string& name) {
+  quick_profile(name);  // UsageError("--profile") unless quick or paper
+  const auto it = profiles.find(name);
+  if (it == profiles.end()) throw std::logic_error(fmt::format("the chapter defines no profile '{}'", name));
+  nlohmann::json config = defaults;
+  for (const auto& [key, value] : it->second.items()) {
+    if (!config.contains(key)) throw std::logic_error(fmt::format("profile '{}' sets '{}', which Config lacks", name, key));
+    config[key] = value;
+  }
+  return config;
+}
+
+Chapter::Chapter(std::string program, std::string about, std::string code_hash, int default_workers)
+    : program_(std::move(program)),
+      about_(std::move(about)),
+      code_hash_(std::move(code_hash)),
+      default_workers_(default_workers),
+      meta_(program_) {}
+
+Chapter::~Chapter() = default;
+
+void Chapter::step(const std::string& name, StepFunction body) { steps_[name] = std::move(body); }
+
+int Chapter::threads_or(int fallback) const { return threads_ == -1 ? fallback : static_cast<int>(threads_); }
+
+std::string Chapter::path(const std::string& file) const { return out_ + "/" + file; }
+
+Job Chapter::job(const std::string& step, std::string label, const Coordinates& at) const {
+  if (!steps_.count(step)) throw std::logic_error(fmt::format("no step '{}' declared", step));
+  nlohmann::json parameters = {{"config", config_}};
+  std::vector<std::uint64_t> indices;
+  for (const auto& [name, index] : at) {
+    parameters[name] = index;
+    indices.push_back(index);
+  }
+  return {std::move(label), std::move(parameters), job_seed(config_.at("seed").get<std::uint64_t>(), step, indices), {}};
+}
+
+std::vector<JobResult> Chapter::run_jobs(const std::string& step, const std::vector<Job>& jobs) {
+  auto& run = jobs_run_[step];
+  run.insert(run.end(), jobs.begin(), jobs.end());
+  return engine_->run(step, jobs);
+}
+
+void Chapter::table(const std::string& file, const Table& table, const std::string& step, const Coordinates& at,
+                    const nlohmann::json& parameters) {
+  meta_.set_seed(config_.at("seed").get<std::uint64_t>());
+  meta_.parameters() = {{"config", config_}};
+  for (const auto& [key, value] : parameters.items()) meta_.parameters()[key] = value;
+  nlohmann::json extra = nlohmann::json::object();
+  if (!step.empty()) {
+    nlohmann::json seeds = nlohmann::json::array();
+    for (const Job& j : jobs_run_.at(step)) {
+      bool match = true;
+      for (const auto& [name, index] : at) match = match && j.parameters.at(name).get<std::uint64_t>() == index;
+      if (!match) continue;
+      nlohmann::json entry = j.parameters;
+      entry.erase("config");
+      entry["seed"] = j.seed;
+      seeds.push_back(entry);
+    }
+    extra["job_seeds"] = {{"rule", kJobSeedRule}, {"step", step}, {"jobs", seeds}};
+  }
+  write_with_sidecar(
+      path(file), "--out", [&](std::ostream& out) { write_table(out, table); }, meta_, extra);
+}
+
+void Chapter::claims(const Claims& claims) {
+  const nlohmann::json json = claims.to_json();
+  write_claims(path("claims.json"), json, "--out");
+  results_["claims_table"] = claim_details_markdown(json);
+}
+
+void Chapter::plot_var(const std::string& name, const nlohmann::json& value) { plot_vars_.emplace_back(name, value); }
+
+int Chapter::run_json(int argc, char** argv, const Profiles& profiles, const nlohmann::json& defaults,
+                      const std::function<void(const nlohmann::json&)>& body) {
+  install_signal_cleanup();
+  ChapterOptions options;
+  CLI::App app{about_};
+  add_chapter_options(app, options, code_hash_.c_str());
+  if (const int status = parse_chapter_args(app, argc, argv, program_.c_str()); status >= 0) return status;
+  return run_chapter(program_, [&] {
+    options.check();
+    profile_ = options.profile;
+    out_ = options.out;
+    workers_ = options.workers;
+    threads_ = options.threads;
+    config_ = profile_config(profiles, defaults, profile_);
+    engine_ = std::make_unique<Engine>(
+        chapter_engine(program_, profile_, out_, options.workers_or(default_workers_), code_hash_));
+    for (const auto& [name, function] : steps_)
+      engine_->define(name, [f = function](const Job& j, const JobContext&) { return f(j.parameters, j.seed); });
+    if (!engine_->root()) return (void)engine_->serve();
+    require_writable(path("results.json"), "--out");
+    body(config_);
+    std::string vars;
+    for (const auto& [name, value] : plot_vars_)
+      vars += value.is_string() ? fmt::format("{} = \"{}\"\n", name, value.get<std::string>())
+              : value.is_number_integer() ? fmt::format("{} = {}\n", name, value.get<long long>())
+                                          : fmt::format("{} = {:g}\n", name, value.get<double>());
+    if (!plot_vars_.empty()) write_file_atomically(path("plot_vars.gp"), vars);
+    results_["profile"] = profile_;
+    results_["config"] = config_;
+    // results.json last: its presence marks a finished run for make.
+    write_file_atomically(path("results.json"), results_.dump(2) + "\n");
+  });
+}
+
+}  // namespace spinformer::lab
