@@ -126,16 +126,18 @@ json samplers_job(const json& p, std::uint64_t s0) {
   const ising::MetropolisSchedule schedule = cfg.seed_schedule();
   const int replicates = cfg.replicates;
   const ising::ExactChain exact(chain);
-  const SpinSamples sets[3] = {ising::ExactSampler(chain).draw(n, s0),
-                               ising::scalar_metropolis_samples(chain, n, schedule, s0 + 1),
-                               ising::multispin_metropolis_samples(chain, n, schedule, 1, s0 + 2)};
+  const SpinSamples sets[3] = {
+      ising::ExactSampler(chain).draw(n, lab::job_seed(s0, "exact", {})),
+      ising::scalar_metropolis_samples(chain, n, schedule, lab::job_seed(s0, "metropolis", {})),
+      ising::multispin_metropolis_samples(chain, n, schedule, 1, lab::job_seed(s0, "multispin", {}))};
   SamplerComparison c;
   // Autocorrelation of the seed's sample sequence (one chain, samples 10 sweeps apart).
   std::tie(c.tau_energy, c.tau_magnetization) = sample_autocorrelation(chain, sets[1]);
   // The claim generalises over chains, so its interval comes from independent replicate chains.
   for (int r = 0; r < replicates; ++r) {
     const SpinSamples replicate =
-        ising::scalar_metropolis_samples(chain, n / static_cast<std::size_t>(replicates), schedule, s0 + 100 + r);
+        ising::scalar_metropolis_samples(chain, n / static_cast<std::size_t>(replicates), schedule,
+                                         lab::job_seed(s0, "replicate", {static_cast<std::uint64_t>(r)}));
     const auto [e, m] = sample_autocorrelation(chain, replicate);
     c.replicate_tau_energy.push_back(e.tau_int);
     c.replicate_tau_magnetization.push_back(m.tau_int);
@@ -264,7 +266,7 @@ json metropolis_bias_job(const json& p, std::uint64_t seed) {
   const double m2_exact = exact.thermodynamics().susceptibility_per_spin * chain.T / chain.L;
   double e_sum = 0, m2_sum = 0;
   for (std::size_t c = 0; c < chains; ++c) {
-    ising::ScalarMetropolis m(chain, seed * 1'000'003 + c);
+    ising::ScalarMetropolis m(chain, lab::job_seed(seed, "chain", {c}));
     for (long k = 0; k < sweeps; ++k) m.sweep();
     e_sum += ising::energy(chain, m.spins().data()) / chain.L;
     double mag = 0;

@@ -50,6 +50,9 @@ ising::Chain ring(int L, double T);
 // Seeds: job_seed(seed, "exact"), ("metropolis"), ("multispin"), and ("replicate", {r}) for the
 // replicate Metropolis chains behind the autocorrelation claim's interval.
 nlohmann::json samplers_job(const nlohmann::json& parameters, std::uint64_t seed);
+constexpr const char* kSamplersSeeds =
+    "exact sampler job_seed(seed, \"exact\"), the seed's Metropolis job_seed(seed, \"metropolis\"), heat bath "
+    "job_seed(seed, \"multispin\"), replicate chain r job_seed(seed, \"replicate\", {r})";
 
 struct SamplerMeasurement {
   lab::Estimate energy, specific_heat, xi;  // xi: the paper's fit (ising/correlation_length.hpp)
@@ -72,6 +75,7 @@ SamplerComparison sampler_comparison(const nlohmann::json& result);
 // Both chi-square tests and the biases of energy per spin and m^2 at 1, 2, 4, ... sweeps up to
 // max_equilibration_sweeps and at the seed's equilibration_sweeps, on chains_per_replicate chains.
 nlohmann::json equilibration_job(const nlohmann::json& parameters, std::uint64_t seed);
+constexpr const char* kEquilibrationSeeds = "the multi-spin heat bath of all chains: the job's seed";
 
 struct EquilibrationReplicate {
   std::vector<long> sweeps;
@@ -85,6 +89,7 @@ EquilibrationReplicate equilibration_replicate(const nlohmann::json& result);
 // random start) after the seed's equilibration_sweeps: {"energy_bias", "m2_bias"}, the mean energy per
 // spin and mean m^2 minus exact.
 nlohmann::json metropolis_bias_job(const nlohmann::json& parameters, std::uint64_t seed);
+constexpr const char* kMetropolisBiasSeeds = "chain c: job_seed(seed, \"chain\", {c})";
 
 struct MetropolisBias {
   double energy = 0, m2 = 0;  // mean energy per spin and mean m^2 minus exact

@@ -38,7 +38,7 @@ SamplerStudy compare_samplers(lab::Chapter& ch, const Config& cfg) {
   const std::size_t nT = cfg.temperatures.size();
   std::vector<lab::Job> jobs;
   for (std::size_t t = 0; t < nT; ++t)
-    jobs.push_back(ch.job("samplers", "samplers T = " + format_key(cfg.temperatures[t]), {{"t", t}})), jobs.back().seed = cfg.seed + 1000 * t;  // LEGACY
+    jobs.push_back(ch.job("samplers", "samplers T = " + format_key(cfg.temperatures[t]), {{"t", t}}));
   const auto results = ch.run_jobs("samplers", jobs);
 
   SamplerStudy study;
@@ -64,7 +64,7 @@ SamplerStudy compare_samplers(lab::Chapter& ch, const Config& cfg) {
     autocorr.add({T, tau_e.tau_int, tau_m.tau_int, in_sweeps(cfg, tau_e.tau_int), in_sweeps(cfg, tau_m.tau_int),
                   tau_m.effective_sample_size / static_cast<double>(cfg.n), in_sweeps(cfg, tau_error(tau_e)),
                   in_sweeps(cfg, tau_error(tau_m))});
-    const nlohmann::json at_T = ring_and({{"T", T}});
+    const nlohmann::json at_T = ring_and({{"T", T}, {"seeds_within_job", kSamplersSeeds}});
 
     lab::Table corr{{"r", "exact", "pure_exponential", "exact_sampler", "exact_sampler_err", "metropolis",
                      "metropolis_err", "multispin", "multispin_err"},
@@ -101,8 +101,8 @@ SamplerStudy compare_samplers(lab::Chapter& ch, const Config& cfg) {
     study.at.push_back(c);
   }
   ch.table("observables.tsv", observables, "samplers", {},
-           ring_and({{"sampler_index", {"exact", "metropolis", "multispin"}}}));
-  ch.table("autocorrelation.tsv", autocorr, "samplers", {}, ring_and());
+           ring_and({{"sampler_index", {"exact", "metropolis", "multispin"}}, {"seeds_within_job", kSamplersSeeds}}));
+  ch.table("autocorrelation.tsv", autocorr, "samplers", {}, ring_and({{"seeds_within_job", kSamplersSeeds}}));
   return study;
 }
 
@@ -116,10 +116,8 @@ EquilibrationStudy equilibration(lab::Chapter& ch, const Config& cfg) {
     for (std::size_t r = 0; r < nR; ++r) {
       const std::string label = fmt::format("T = {}, replicate {}", format_key(cfg.temperatures[t]), r);
       equilibration_jobs.push_back(ch.job("equilibration", "equilibration " + label, {{"t", t}, {"replicate", r}}));
-      equilibration_jobs.back().seed = cfg.seed + 1000 * t + 3 + 10 * r;  // LEGACY
       bias_jobs.push_back(
           ch.job("metropolis_bias", "Metropolis after the seed's sweeps " + label, {{"t", t}, {"replicate", r}}));
-      bias_jobs.back().seed = cfg.seed + 1000 * t + 5 + 10 * r;  // LEGACY
     }
   const auto equilibration_results = ch.run_jobs("equilibration", equilibration_jobs);
   const auto bias_results = ch.run_jobs("metropolis_bias", bias_jobs);
@@ -142,8 +140,9 @@ EquilibrationStudy equilibration(lab::Chapter& ch, const Config& cfg) {
       study.m2_bias_500[t].push_back(bias.m2);
       study.sweeps_needed[t].push_back(rep.needed);
     }
-  ch.table("equilibration.tsv", table, "equilibration", {}, ring_and());
-  ch.table("metropolis_500_sweeps.tsv", metropolis_500, "metropolis_bias", {}, ring_and());
+  ch.table("equilibration.tsv", table, "equilibration", {}, ring_and({{"seeds_within_job", kEquilibrationSeeds}}));
+  ch.table("metropolis_500_sweeps.tsv", metropolis_500, "metropolis_bias", {},
+           ring_and({{"seeds_within_job", kMetropolisBiasSeeds}}));
   return study;
 }
 
