@@ -2,10 +2,9 @@
 
 #include <cmath>
 #include <fmt/format.h>
-#include <fstream>
-#include <sstream>
 #include <vector>
 
+#include "lab/tsv.hpp"
 #include "lab/usage_error.hpp"
 
 namespace spinformer::glass {
@@ -26,39 +25,6 @@ namespace {
 
 void require_size(const char* parameter, int value, int max) {
   if (value < 1 || value > max) throw lab::UsageError(parameter, fmt::format("must be in 1..{}, got {}", max, value));
-}
-
-std::vector<std::vector<double>> read_matrix(const std::string& path, const std::string& parameter) {
-  std::ifstream in(path);
-  if (!in) throw lab::UsageError(parameter, fmt::format("cannot read '{}'", path));
-  std::vector<std::vector<double>> rows;
-  std::string line, field;
-  std::size_t line_number = 0;
-  while (std::getline(in, line)) {
-    ++line_number;
-    if (line.empty() || line[0] == '#') continue;
-    std::istringstream fields(line);
-    std::vector<double> row;
-    while (fields >> field) {
-      std::size_t used = 0;
-      double v = 0;
-      try {
-        v = std::stod(field, &used);
-      } catch (const std::exception&) {
-        used = 0;
-      }
-      if (used != field.size() || !std::isfinite(v))
-        throw lab::UsageError(parameter, fmt::format("{}:{}: not a finite number: '{}'", path, line_number, field));
-      row.push_back(v);
-    }
-    if (row.empty()) continue;
-    if (!rows.empty() && row.size() != rows.front().size())
-      throw lab::UsageError(parameter, fmt::format("{}:{}: expected {} numbers, got {}", path, line_number,
-                                                   rows.front().size(), row.size()));
-    rows.push_back(std::move(row));
-  }
-  if (rows.empty()) throw lab::UsageError(parameter, fmt::format("'{}' holds no numbers", path));
-  return rows;
 }
 
 }  // namespace
@@ -88,8 +54,8 @@ VectorSpinModel VectorSpinModel::random(int N, int D, double h, std::uint64_t se
 VectorSpinModel VectorSpinModel::from_files(const std::string& couplings_path, const std::string& field_path,
                                             double h) {
   lab::require_finite("--h", h);
-  const auto j = read_matrix(couplings_path, "--couplings");
-  const auto f = read_matrix(field_path, "--field");
+  const auto j = lab::read_number_rows(couplings_path, "--couplings", true);
+  const auto f = lab::read_number_rows(field_path, "--field", true);
   const int N = static_cast<int>(j.size());
   if (static_cast<int>(j.front().size()) != N)
     throw lab::UsageError("--couplings", fmt::format("'{}' must be square: {} rows of {} numbers", couplings_path, N,

@@ -2,10 +2,9 @@
 
 #include <cmath>
 #include <fmt/format.h>
-#include <fstream>
-#include <sstream>
 
 #include "lab/rng.hpp"
+#include "lab/tsv.hpp"
 #include "lab/usage_error.hpp"
 
 namespace spinformer::kinetic {
@@ -35,45 +34,16 @@ KineticIsing KineticIsing::asymmetric_sk(int N, double beta, std::uint64_t seed,
   return model;
 }
 
-std::vector<std::vector<double>> read_numbers(const std::string& path, const std::string& parameter) {
-  std::ifstream in(path);
-  if (!in) throw lab::UsageError(parameter, fmt::format("cannot read '{}'", path));
-  std::vector<std::vector<double>> rows;
-  std::string line, field;
-  std::size_t line_number = 0;
-  while (std::getline(in, line)) {
-    ++line_number;
-    if (line.empty() || line[0] == '#') continue;
-    std::istringstream fields(line);
-    std::vector<double> row;
-    while (fields >> field) {
-      std::size_t used = 0;
-      double v = 0;
-      try {
-        v = std::stod(field, &used);
-      } catch (const std::exception&) {
-        used = 0;
-      }
-      if (used != field.size() || !std::isfinite(v))
-        throw lab::UsageError(parameter, fmt::format("{}:{}: not a finite number: '{}'", path, line_number, field));
-      row.push_back(v);
-    }
-    if (!row.empty()) rows.push_back(std::move(row));
-  }
-  if (rows.empty()) throw lab::UsageError(parameter, fmt::format("'{}' holds no numbers", path));
-  return rows;
-}
-
 KineticIsing KineticIsing::from_files(const std::string& couplings_path, const std::string& fields_path, double beta) {
   lab::require_positive("--beta", beta);
-  const auto j = read_numbers(couplings_path, "--couplings");
+  const auto j = lab::read_number_rows(couplings_path, "--couplings", false);
   const int N = static_cast<int>(j.size());
   for (const auto& row : j)
     if (static_cast<int>(row.size()) != N)
       throw lab::UsageError("--couplings", fmt::format("'{}' must be square: {} rows, a row of {} numbers",
                                                        couplings_path, N, row.size()));
   std::vector<double> h;
-  for (const auto& row : read_numbers(fields_path, "--fields")) h.insert(h.end(), row.begin(), row.end());
+  for (const auto& row : lab::read_number_rows(fields_path, "--fields", false)) h.insert(h.end(), row.begin(), row.end());
   if (static_cast<int>(h.size()) != N)
     throw lab::UsageError("--fields", fmt::format("'{}' holds {} numbers, the couplings have N = {}", fields_path,
                                                   h.size(), N));

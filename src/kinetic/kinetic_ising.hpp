@@ -49,7 +49,4 @@ struct Trajectory {
 // Validation shared by every method: UsageError("--beta" / "--steps" / "--couplings").
 void check(const KineticIsing& model, int steps);
 
-// Reads a whitespace-separated table of finite numbers ('#' lines skipped); UsageError(parameter).
-std::vector<std::vector<double>> read_numbers(const std::string& path, const std::string& parameter);
-
 }  // namespace spinformer::kinetic

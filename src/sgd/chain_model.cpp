@@ -164,30 +164,19 @@ ChainSgdStationary stationary_distribution(const ChainSgd& c, int points) {
   return fine;
 }
 
-ChainSgdSimulation simulate(const ChainSgd& c, long steps, std::uint64_t seed) {
-  const auto prediction = predict(c);
-  if (steps < 10) throw lab::UsageError("--simulate", fmt::format("needs >= 10 steps, got {}", steps));
-  const ising::ExactSampler sampler(data_chain(c));
-  lab::Rng rng(seed);
-  std::vector<ising::Spin> s(static_cast<std::size_t>(c.model.L));
-
-  const double contraction = 1.0 - c.eta * prediction.hessian;
+ChainSgdSimulation simulate_sgd(const ChainSgd& c, double start, double centre, double hessian, long steps,
+                                const std::function<double()>& batch_mean) {
+  const double contraction = 1.0 - c.eta * hessian;
   const long burn = burn_in_steps(contraction), stride = recording_stride(contraction);
-  double K = c.K_true;
+  double K = start;
   std::vector<double> squared, kl;
   squared.reserve(static_cast<std::size_t>(steps / stride + 1));
   kl.reserve(static_cast<std::size_t>(steps / stride + 1));
   double sum_K = 0;
   for (long t = 0; t < burn + steps; ++t) {
-    double batch_mean = 0;
-    for (long b = 0; b < c.B; ++b) {
-      sampler.draw(rng, s.data());
-      batch_mean += bond_sum(s.data(), c.model.L, c.model.boundary);
-    }
-    batch_mean /= static_cast<double>(c.B);
-    K -= c.eta * (c.model.mean_bond_sum(K) - batch_mean);
+    K -= c.eta * (c.model.mean_bond_sum(K) - batch_mean());
     if (t < burn || (t - burn) % stride != 0) continue;
-    squared.push_back((K - c.K_true) * (K - c.K_true));
+    squared.push_back((K - centre) * (K - centre));
     kl.push_back(c.model.kl(c.K_true, K));
     sum_K += K;
   }
@@ -196,6 +185,22 @@ ChainSgdSimulation simulate(const ChainSgd& c, long steps, std::uint64_t seed) {
   out.excess_kl = mean_with_autocorrelation(kl);
   out.mean_K = sum_K / static_cast<double>(squared.size());
   return out;
+}
+
+ChainSgdSimulation simulate(const ChainSgd& c, long steps, std::uint64_t seed) {
+  const auto prediction = predict(c);
+  if (steps < 10) throw lab::UsageError("--simulate", fmt::format("needs >= 10 steps, got {}", steps));
+  const ising::ExactSampler sampler(data_chain(c));
+  lab::Rng rng(seed);
+  std::vector<ising::Spin> s(static_cast<std::size_t>(c.model.L));
+  return simulate_sgd(c, c.K_true, c.K_true, prediction.hessian, steps, [&] {
+    double batch_mean = 0;
+    for (long b = 0; b < c.B; ++b) {
+      sampler.draw(rng, s.data());
+      batch_mean += bond_sum(s.data(), c.model.L, c.model.boundary);
+    }
+    return batch_mean / static_cast<double>(c.B);
+  });
 }
 
 }  // namespace spinformer::sgd

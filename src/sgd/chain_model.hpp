@@ -14,6 +14,7 @@
 // - (K - K_true) <E>_true, is exact at every K; the excess loss of the model is this KL (the best
 // achievable loss is the entropy).
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "ising/chain.hpp"
@@ -76,6 +77,14 @@ struct ChainSgdSimulation {
   SimulatedMoment excess_kl;   // mean exact KL(p_true || p_K), per configuration
   double mean_K = 0;
 };
+// The SGD iteration K' = K - eta (<bond sum>_K - batch_mean()) from `start`: burn-in
+// ceil(40 / -log|1 - eta hessian|) steps, then `steps` steps, every recording_stride-th recorded
+// (minibatch.hpp): the mean of (K - centre)^2, of the exact KL(p_true || p_K), and of K. batch_mean()
+// draws one minibatch and returns the mean of its bond sums (the only part that differs between fresh
+// configurations and a fixed training set).
+ChainSgdSimulation simulate_sgd(const ChainSgd& c, double start, double centre, double hessian, long steps,
+                                const std::function<double()>& batch_mean);
+
 // SGD started at K_true, burn-in ceil(40 / -log|1 - eta H|) steps, then `steps` steps (every
 // recording_stride-th recorded, minibatch.hpp), each on
 // B fresh configurations from ising::ExactSampler at (J = K_true, T = 1).

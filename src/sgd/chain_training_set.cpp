@@ -74,25 +74,11 @@ ChainSgdSimulation simulate(const ChainTrainingSet& t, const std::vector<double>
   if (steps < 10) throw lab::UsageError("--simulate", fmt::format("needs >= 10 steps, got {}", steps));
   lab::Rng rng = lab::Rng::stream(seed, 1);
   MinibatchSampler batches(t.N, t.sgd.B, t.sampling);
-  const double contraction = 1.0 - t.sgd.eta * p.hessian;
-  const long burn = burn_in_steps(contraction), stride = recording_stride(contraction);
-  double K = p.fitted_K, sum_K = 0;
-  std::vector<double> squared, kl;
-  for (long step = 0; step < burn + steps; ++step) {
+  return simulate_sgd(t.sgd, p.fitted_K, p.fitted_K, p.hessian, steps, [&] {
     double batch_mean = 0;
     for (auto i : batches.draw(rng)) batch_mean += bond_sums[i];
-    batch_mean /= static_cast<double>(t.sgd.B);
-    K -= t.sgd.eta * (t.sgd.model.mean_bond_sum(K) - batch_mean);
-    if (step < burn || (step - burn) % stride != 0) continue;
-    squared.push_back((K - p.fitted_K) * (K - p.fitted_K));
-    kl.push_back(t.sgd.model.kl(t.sgd.K_true, K));
-    sum_K += K;
-  }
-  ChainSgdSimulation out;
-  out.variance = mean_with_autocorrelation(squared);
-  out.excess_kl = mean_with_autocorrelation(kl);
-  out.mean_K = sum_K / static_cast<double>(squared.size());
-  return out;
+    return batch_mean / static_cast<double>(t.sgd.B);
+  });
 }
 
 }  // namespace spinformer::sgd
