@@ -6,6 +6,7 @@ do for [ext in "pdf png"] {
   eval(ext eq "pdf" ? pdf_out : png_out)
   set xlabel 'temperature T / J'
   set ylabel 'energy per spin, Metropolis minus exact'
-  plot data.'/energy_bias.tsv' u 1:3 w p ls 11 t 'one chain each'
+  set offsets 0.5, 0.5, 0, 0
+  plot data.'/energy_bias.tsv' u 1:3 w p ls 11 t 'one chain each', 0 w l ls 1 notitle
   set output
 }
