@@ -3,9 +3,12 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <cmath>
 #include <exception>
 
 #include "lab/atomic_file.hpp"
+#include "lab/gate.hpp"
+#include "lab/intervals.hpp"
 #include "lab/usage_error.hpp"
 #include "lab/verdict.hpp"
 
@@ -73,6 +76,34 @@ std::string first_words(const std::string& text, std::size_t limit) {
 
 const char* kDagger = "\u2020";  // marks a verdict the rule has not yet been applied to
 
+// The first undecided condition of an inconclusive claim and the seeds (or samples) that would decide
+// it at the observed spread: the interval's half-width on the side facing the threshold against the
+// estimate's distance from it (for a band, from the nearer edge).
+std::string seeds_to_decide(const nlohmann::json& claim) {
+  const auto statuses = condition_statuses(claim);
+  const double level = claim.contains("coverage") ? claim["coverage"].value("per_condition_level", 0.95) : 0.95;
+  for (std::size_t i = 0; i < statuses.size(); ++i) {
+    if (statuses[i] != ConditionStatus::undecided) continue;
+    const auto& k = claim["conditions"][i];
+    const double est = k["estimate"], lo = k["lower"], hi = k["upper"];
+    double t = 0;
+    if (k["direction"] == "within") {
+      const double a = k["threshold"][0], b = k["threshold"][1];
+      t = est < a ? a : est > b ? b : (est - a < b - est ? a : b);
+    } else {
+      t = k["threshold"];
+    }
+    const double half = t < est ? est - lo : hi - est;
+    const std::size_t n = k.value("replicates", std::size_t{0});
+    const std::size_t m = replicates_to_decide(half, std::abs(est - t), n, level > 0 && level < 1 ? level : 0.95);
+    if (m == 0) return fmt::format("seeds: {}: the estimate sits on the threshold", k["label"].get<std::string>());
+    if (n >= 2) return fmt::format("seeds: {}: about {} at the observed spread (now {})", k["label"].get<std::string>(), m, n);
+    return fmt::format("seeds: {}: about {}x the seeds or samples at the observed spread",
+                       k["label"].get<std::string>(), m);
+  }
+  return "";
+}
+
 }  // namespace
 
 void validate_claims(const nlohmann::json& claims, const std::string& parameter) {
@@ -84,6 +115,28 @@ void validate_claims(const nlohmann::json& claims, const std::string& parameter)
     if (follows_rule(claim)) validate_rule_claim(claim, parameter);
     else validate_old_claim(claim, parameter);
   }
+  check_gate(std::vector<nlohmann::json>(1, claims), parameter, true);
+}
+
+void validate_claims_together(const std::vector<nlohmann::json>& chapters, const std::string& parameter) {
+  for (const auto& chapter : chapters) validate_claims(chapter, parameter);
+  check_gate(chapters, parameter, false);
+}
+
+std::string why_undecided_text(const nlohmann::json& c) {
+  std::vector<std::string> parts;
+  if (c.contains("why_undecided") && c["why_undecided"].is_string()) parts.push_back(c["why_undecided"]);
+  else if (follows_rule(c) && c.value("verdict", "") == "inconclusive") parts.push_back(seeds_to_decide(c));
+  if (c.contains("criterion_changed") && c["criterion_changed"].is_object()) {
+    const auto& k = c["criterion_changed"];
+    const int changes = k.value("changes", 1);
+    parts.push_back(fmt::format("criterion changed after data ({}{}); before: {}", k.value("date", "?"),
+                                changes > 1 ? fmt::format(", {} changes", changes) : std::string(), k.value("before", "?")));
+  }
+  std::string out;
+  for (const auto& p : parts)
+    if (!p.empty()) out += (out.empty() ? "" : "; ") + p;
+  return out;
 }
 
 void write_claims(const std::string& file, const nlohmann::json& claims, const std::string& parameter) {
@@ -99,15 +152,16 @@ std::string claim_kind(const nlohmann::json& claim) {
 }
 
 std::string claims_markdown(const std::vector<nlohmann::json>& chapters) {
-  std::string out = "| # | Claim (source) | Measured | Criterion | Verdict |\n"
+  std::string out = "| # | Claim (source) | Measured | Criterion | Verdict | Why undecided |\n"
       // the dashes set the relative column widths of the PDF table
-      "|---|------------------------------|------------------------------------|----------------------|----------|\n";
+      "|---|------------------------------|------------------------------------|----------------------|----------|"
+      "------------------|\n";
   for (const auto& chapter : chapters)
     for (const auto& c : chapter["claims"])
-      out += fmt::format("| {} | {} ({}) | {} | {} | **{}** |\n", cell(c["id"]), cell(c["claim"]),
+      out += fmt::format("| {} | {} ({}) | {} | {} | **{}** | {} |\n", cell(c["id"]), cell(c["claim"]),
                          cell(text_or(c, "source", "")),
                          cell(follows_rule(c) ? deciding_number(c) : text_or(c, "measured", "")),
-                         cell(text_or(c, "criterion", "")), cell(c["verdict"]));
+                         cell(text_or(c, "criterion", "")), cell(c["verdict"]), cell(why_undecided_text(c)));
   return out;
 }
 
@@ -126,15 +180,17 @@ std::string claims_summary_markdown(const std::vector<nlohmann::json>& chapters)
         const bool rule = follows_rule(c);
         any_old = any_old || !rule;
         // old-schema claims have no short form or deciding number: their first words stand in
-        rows += fmt::format("| {} | {} | **{}**{} | {} |\n", cell(c["id"]),
+        rows += fmt::format("| {} | {} | **{}**{} | {} | {} |\n", cell(c["id"]),
                             cell(first_words(text_or(c, "short", c["claim"]), 90)), cell(c["verdict"]),
                             rule ? "" : kDagger,
-                            cell(rule ? deciding_number(c) : first_words(text_or(c, "measured", ""), 120)));
+                            cell(rule ? deciding_number(c) : first_words(text_or(c, "measured", ""), 120)),
+                            cell(first_words(why_undecided_text(c), 120)));
       }
     if (rows.empty()) continue;
     // the dashes set the relative column widths of the PDF table
-    out += fmt::format("**{}.**\n\n| # | Claim | Verdict | Deciding number |\n"
-                       "|---|------------------------------|--------------|----------------------------------------|\n"
+    out += fmt::format("**{}.**\n\n| # | Claim | Verdict | Deciding number | Why undecided |\n"
+                       "|---|------------------------------|--------------|----------------------------------------|"
+                       "------------------------|\n"
                        "{}\n",
                        heading, rows);
   }
@@ -162,6 +218,8 @@ std::string claim_details_markdown(const nlohmann::json& chapter) {
     if (c.contains("criterion")) out += fmt::format("*Criterion:* {}\n\n", c["criterion"].get<std::string>());
     if (c.contains("measured")) out += fmt::format("*Measured:* {}\n\n", c["measured"].get<std::string>());
     out += fmt::format("*Verdict:* **{}**", verdict);
+    if (c.contains("ungated_verdict")) out += fmt::format(" (its conditions alone: {})", c["ungated_verdict"].get<std::string>());
+    if (const std::string why = why_undecided_text(c); !why.empty()) out += fmt::format("; why undecided: {}", why);
     if (verdict == "partly" || verdict == "inconclusive") {
       out += fmt::format("; holds at {}", labels_where_it_holds(c));
       const std::string fails = labels_where_it_fails(c), undecided = labels_where_undecided(c);
