@@ -104,6 +104,22 @@ std::string seeds_to_decide(const nlohmann::json& claim) {
   return "";
 }
 
+// Why an inconclusive claim is undecided: its stored reason, else the seeds that would decide it.
+std::string undecided_reason(const nlohmann::json& c) {
+  if (c.contains("why_undecided") && c["why_undecided"].is_string()) return c["why_undecided"];
+  if (follows_rule(c) && c.value("verdict", "") == "inconclusive") return seeds_to_decide(c);
+  return "";
+}
+
+// "criterion changed after data (2026-11-29, 2 changes); before: not reproduced", or "".
+std::string criterion_mark(const nlohmann::json& c) {
+  if (!c.contains("criterion_changed") || !c["criterion_changed"].is_object()) return "";
+  const auto& k = c["criterion_changed"];
+  const int changes = k.value("changes", 1);
+  return fmt::format("criterion changed after data ({}{}); before: {}", k.value("date", "?"),
+                     changes > 1 ? fmt::format(", {} changes", changes) : std::string(), k.value("before", "?"));
+}
+
 }  // namespace
 
 void validate_claims(const nlohmann::json& claims, const std::string& parameter) {
@@ -124,17 +140,8 @@ void validate_claims_together(const std::vector<nlohmann::json>& chapters, const
 }
 
 std::string why_undecided_text(const nlohmann::json& c) {
-  std::vector<std::string> parts;
-  if (c.contains("why_undecided") && c["why_undecided"].is_string()) parts.push_back(c["why_undecided"]);
-  else if (follows_rule(c) && c.value("verdict", "") == "inconclusive") parts.push_back(seeds_to_decide(c));
-  if (c.contains("criterion_changed") && c["criterion_changed"].is_object()) {
-    const auto& k = c["criterion_changed"];
-    const int changes = k.value("changes", 1);
-    parts.push_back(fmt::format("criterion changed after data ({}{}); before: {}", k.value("date", "?"),
-                                changes > 1 ? fmt::format(", {} changes", changes) : std::string(), k.value("before", "?")));
-  }
   std::string out;
-  for (const auto& p : parts)
+  for (const auto& p : {undecided_reason(c), criterion_mark(c)})
     if (!p.empty()) out += (out.empty() ? "" : "; ") + p;
   return out;
 }
@@ -219,7 +226,8 @@ std::string claim_details_markdown(const nlohmann::json& chapter) {
     if (c.contains("measured")) out += fmt::format("*Measured:* {}\n\n", c["measured"].get<std::string>());
     out += fmt::format("*Verdict:* **{}**", verdict);
     if (c.contains("ungated_verdict")) out += fmt::format(" (its conditions alone: {})", c["ungated_verdict"].get<std::string>());
-    if (const std::string why = why_undecided_text(c); !why.empty()) out += fmt::format("; why undecided: {}", why);
+    if (const std::string why = undecided_reason(c); !why.empty()) out += fmt::format("; why undecided: {}", why);
+    if (const std::string mark = criterion_mark(c); !mark.empty()) out += fmt::format("; {}", mark);
     if (verdict == "partly" || verdict == "inconclusive") {
       out += fmt::format("; holds at {}", labels_where_it_holds(c));
       const std::string fails = labels_where_it_fails(c), undecided = labels_where_undecided(c);
