@@ -47,10 +47,8 @@ std::string verdict(const std::vector<Condition>& conditions);
 nlohmann::json to_json(const std::vector<Condition>& conditions);
 
 // Validates and writes a chapter's claims: each claim carries "conditions" and "kind"
-// (source | reference | validation); its "verdict" must be the rule's. Adds each claim's declared
-// prerequisites ("requires") and family-wise method, and applies the gate (lab/gate.hpp) in place, so
-// that the verdicts the caller quotes afterwards are the gated ones.
-void write_claims(const std::string& file, nlohmann::json& chapter_claims, const std::string& parameter);
+// (source | reference | validation); its "verdict" must be the rule's.
+void write_claims(const std::string& file, const nlohmann::json& chapter_claims, const std::string& parameter);
 
 // Mean over seeds and the t-interval half-width at confidence 1 - alpha / m (NaN width below two seeds).
 struct SeedInterval {
