@@ -120,6 +120,13 @@ std::string criterion_mark(const nlohmann::json& c) {
                      changes > 1 ? fmt::format(", {} changes", changes) : std::string(), k.value("before", "?"));
 }
 
+// The compact table's column: the reason cut to a few words, the changed-criterion mark whole.
+std::string compact_why(const nlohmann::json& c) {
+  std::string out = first_words(undecided_reason(c), 100);
+  if (const std::string mark = criterion_mark(c); !mark.empty()) out += (out.empty() ? "" : "; ") + mark;
+  return out;
+}
+
 }  // namespace
 
 void validate_claims(const nlohmann::json& claims, const std::string& parameter) {
@@ -191,7 +198,7 @@ std::string claims_summary_markdown(const std::vector<nlohmann::json>& chapters)
                             cell(first_words(text_or(c, "short", c["claim"]), 90)), cell(c["verdict"]),
                             rule ? "" : kDagger,
                             cell(rule ? deciding_number(c) : first_words(text_or(c, "measured", ""), 120)),
-                            cell(first_words(why_undecided_text(c), 120)));
+                            cell(compact_why(c)));
       }
     if (rows.empty()) continue;
     // the dashes set the relative column widths of the PDF table

@@ -23,12 +23,12 @@
 //   - a claim whose criterion cannot fail, or cannot pass, is "untestable as designed": shown, not graded.
 #include <cstddef>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "lab/convergence.hpp"
 #include "lab/intervals.hpp"
-#include <optional>
 
 namespace spinformer::lab {
 
