@@ -2,7 +2,10 @@
 // (chapters/01-boltzmann-recovery/claims.hpp), against hand-computed values.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cmath>
+#include <filesystem>
 
 #include "../chapters/01-boltzmann-recovery/claims_verdict.cpp"
 
@@ -70,4 +73,39 @@ TEST(ChapterClaims, ConditionsAsJsonCarryTheFieldsTheHookReads) {
     EXPECT_TRUE(j[0].contains(key)) << key;
   EXPECT_EQ(j[0]["threshold"], nlohmann::json::array({0.8, 1.25}));
   EXPECT_EQ(j[1]["threshold"], 0.5);
+}
+
+// Issue 26: chapters 1 and 2 declare what their instruments rest on (KL by enumeration and the causal
+// test's conditionals need a normalised model, claim 1.4) and write_claims applies the gate, across
+// chapters for 2.4 through chapter 1's claims.json beside chapter 2's output.
+namespace {
+nlohmann::json one_claim(const std::string& id, const std::string& kind, const c::Condition& cond) {
+  const std::vector<c::Condition> cs{cond};
+  return {{"id", id}, {"kind", kind}, {"claim", "x"}, {"conditions", c::to_json(cs)}, {"verdict", c::verdict(cs)}};
+}
+std::string scratch_dir(const std::string& name) {
+  const auto dir = std::filesystem::temp_directory_path() / ("spinformer-claims-" + name + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir / "ch01");
+  std::filesystem::create_directories(dir / "ch02");
+  return dir.string();
+}
+}  // namespace
+
+TEST(ChapterClaims, WriteClaimsGatesOnTheNormalisedModel) {
+  const std::string dir = scratch_dir("gate");
+  const auto good = cond(1e-5, 9e-5, "below", 1e-4), bad = cond(0.5, 0.6, "within", 0.9999, 1.0001);
+  nlohmann::json ch1 = {{"chapter", "01-boltzmann-recovery"},
+                        {"claims", {one_claim("1.1", "source", good), one_claim("1.4", "validation", bad)}}};
+  c::write_claims(dir + "/ch01/claims.json", ch1, "--out");
+  EXPECT_EQ(ch1["claims"][0]["requires"], nlohmann::json::array({"1.4"}));
+  EXPECT_EQ(ch1["claims"][0]["verdict"], "inconclusive");  // in place: the caller quotes the gated verdict
+  EXPECT_EQ(ch1["claims"][0]["ungated_verdict"], "reproduced");
+  EXPECT_EQ(ch1["claims"][0]["why_undecided"], "instrument not validated: 1.4 not reproduced");
+  EXPECT_EQ(ch1["claims"][0]["family_wise"], "none: one condition");
+  // chapter 2's 2.4 rests on chapter 1's 1.4, read from <out>/../ch01/claims.json
+  nlohmann::json ch2 = {{"chapter", "02-attention-vs-correlation"}, {"claims", {one_claim("2.4", "reference", good)}}};
+  c::write_claims(dir + "/ch02/claims.json", ch2, "--out");
+  EXPECT_EQ(ch2["claims"][0]["verdict"], "inconclusive");
+  EXPECT_NO_THROW(spinformer::lab::validate_claims_together({ch1, ch2}, "f"));
+  std::filesystem::remove_all(dir);
 }

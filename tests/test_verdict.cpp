@@ -19,7 +19,7 @@ using lab::Direction;
 namespace {
 
 ConditionStatus status(double lo, double hi, Direction d, double t, double t_high = 0) {
-  return lab::condition_status({"x", "s", (lo + hi) / 2, lo, hi, d, t, t_high});
+  return lab::condition_status({"x", "s", (lo + hi) / 2, lo, hi, d, t, t_high, std::nullopt, 0});
 }
 
 lab::Claim two_temperature_claim(double upper_at_low_T) {

@@ -102,6 +102,9 @@ nlohmann::json chapter_claims(const Config& cfg, const Measurements& m) {
       .criterion(fmt::format("at every MCMC grid point beta < 1, the noise-corrected A of two adapted-width chains (from "
                              "m_0 and from the field) is below 0.1; {}, {}", over, level_words(lv)))
       .measured("A: " + values(M, "A_adapt", mhot));
+  // The equilibrium is read with the adapted-width sampler: it must mix (3.5) and find the exact A = 1
+  // of J = 0 (3.1d, its positive control) before its A -> 0 says anything about the loss model.
+  c1b.prerequisites({"3.5"}).controls({}, {"3.1d"});
   claims.add(c1b);
 
   const auto& C = m.control;
@@ -290,6 +293,7 @@ nlohmann::json chapter_claims(const Config& cfg, const Measurements& m) {
           lab::t_interval(m.eps_slope.at("nmf"), 0.95).estimate, lab::t_interval(m.eps_slope.at("tap"), 0.95).estimate,
           finite_t_interval(m.eps_slope.at("second"), 0.95).estimate,
           lab::t_interval(m.eps_zero.at("tap"), 0.95).estimate));
+  c8.prerequisites({"3.8a"});  // the errors are measured against a Monte Carlo reference: its noise must be small
   claims.add(c8);
 
   lab::Claim c8a{"3.8a", "validation",

@@ -137,6 +137,7 @@ nlohmann::json chapter_claims(const Config& cfg, const Measurements& m) {
                                "nats (fresh Wolff samples, exact log Z) and the specific heat of model samples within "
                                "±{} of Kaufman's; {}",
                                cfg.seeds, cfg.kl_goal, cfg.model_heat_band, level_words(level)));
+    c.prerequisites({"6.1", "6.2", "6.7"});  // KL(p || q) and C are measured on the Wolff test configurations: the samplers (6.1, 6.2) and these very configurations (6.7) must match Kaufman
     claims.add(c);
   }
   {
@@ -247,6 +248,7 @@ nlohmann::json chapter_claims(const Config& cfg, const Measurements& m) {
                                "every temperature; "
                                "{}. Attention weight is not evidence of use: claim 6.8 grades use",
                                cfg.attention_c_goal, cfg.seeds, level_words(level)));
+    c.prerequisites({"6.7"});  // ln C is measured on the Wolff test configurations (6.7)
     claims.add(c);
   }
   {
@@ -261,6 +263,7 @@ nlohmann::json chapter_claims(const Config& cfg, const Measurements& m) {
                                "spin below {} nats and C_model / C_exact - 1 within ±{}, Student-t intervals across {} "
                                "seeds; {}",
                                cfg.kl_goal, cfg.model_heat_band, cfg.large_seeds, level_words(level)));
+    c.prerequisites({"6.1", "6.2"});  // the L = 16 test configurations come from the samplers validated at L = 16 (6.1, 6.2)
     claims.add(c);
   }
   // ---- declared with the L = 16 grid, before its runs: claims 6.4, 6.5 and 6.9 at L = 16, thresholds unchanged ----
@@ -281,6 +284,7 @@ nlohmann::json chapter_claims(const Config& cfg, const Measurements& m) {
                                "had failed at T_c with these runs' settings, so its T_c conditions were expected to fail "
                                "and the claim to be at best partly reproduced",
                                cfg.large_L, cfg.large_seeds, cfg.kl_goal, cfg.model_heat_band, level_words(level)));
+    c.prerequisites({"6.1", "6.2"});  // the L = 16 test configurations come from the samplers validated at L = 16 (6.1, 6.2)
     claims.add(c);
   }
   {
@@ -313,6 +317,7 @@ nlohmann::json chapter_claims(const Config& cfg, const Measurements& m) {
         .criterion(fmt::format("claim 6.9's statistic and threshold at L = {}: r above {}, Student-t interval across {} "
                                "seeds on Fisher's z, at every temperature; {}",
                                cfg.large_L, cfg.attention_c_goal, cfg.large_seeds, level_words(level)));
+    c.prerequisites({"6.1", "6.2"});  // ln C at L = 16 comes from the samplers validated there (6.1, 6.2)
     claims.add(c);
   }
   {
@@ -337,6 +342,7 @@ nlohmann::json chapter_claims(const Config& cfg, const Measurements& m) {
                                "and loses every bump such as the spin above); Student-t interval across seeds above 0 at "
                                "every temperature at L = {} and L = {}; {}",
                                cfg.L, cfg.large_L, level_words(level)));
+    c.prerequisites({"6.7"});  // claim 6.9's r uses ln C of the Wolff test configurations (6.7)
     claims.add(c);
   }
   add_torus_claims(claims, cfg, m);  // 6.15-6.17 (claims_torus.cpp)

@@ -59,6 +59,7 @@ void add_torus_claims(lab::Claims& claims, const Config& cfg, const Measurements
                                "head): at every temperature, Student-t intervals across {} seeds of KL(p || q) per spin "
                                "below {} nats and C_model / C_exact - 1 within ±{}; {}",
                                cfg.seeds, cfg.kl_goal, cfg.model_heat_band, level_words(level)));
+    c.prerequisites({"6.1", "6.2", "6.7"});  // as claim 6.4: the test configurations must match Kaufman (6.1, 6.2, 6.7)
     claims.add(c);
   }
   {
@@ -79,6 +80,7 @@ void add_torus_claims(lab::Claims& claims, const Config& cfg, const Measurements
                                "paired), Welch interval (unequal variances, Welch-Satterthwaite degrees of freedom) below "
                                "0; {}",
                                cfg.seeds, cfg.seeds, level_words(level)));
+    c.prerequisites({"6.7"});  // both KLs are measured on the Wolff test configurations (6.7)
     claims.add(c);
   }
   {

@@ -193,6 +193,7 @@ nlohmann::json chapter_claims(const Config& cfg, const Measurements& m) {
       .criterion(fmt::format("the ratio of the plateau excess loss at two temperatures of the data (curvatures differ) "
                              "at equal eta and B lies in [0.8, 1.25]: transformer (paired {}) and the exact "
                              "one-parameter model (zero-width: exact law), {}", over, level_words(lv)));
+  c3.prerequisites({"7.8"});  // the one-parameter model's exact law, checked against its simulation
   claims.add(c3);
 
   // ---- 7.4: entropic preference for flat minima ----
@@ -229,6 +230,7 @@ nlohmann::json chapter_claims(const Config& cfg, const Measurements& m) {
                              "the exact chain within 0.01 of Gibbs; a run that diverges counts as P(wide) = 0; normal intervals from "
                              "batch-means errors, {}",
                              cfg.well_T, level_words(lv)));
+  c4.prerequisites({"7.7"});  // the simulated double well must first match its exact discrete chain
   claims.add(c4);
 
   // ---- 7.5: eta -> 0 freezes ----

@@ -21,5 +21,7 @@ void add_kinetic_commands(CLI::App& app); // spinformer kinetic simulate|enumera
 void add_glass_overlaps_command(CLI::App& glass);
 // spinformer glass kinetic (the vector kinetic model); main() calls it on the `glass` subcommand.
 void add_glass_kinetic_command(CLI::App& glass);
+// spinformer report criteria write|check and report gate; run() calls it on the `report` subcommand.
+void add_criteria_commands(CLI::App& report);
 
 }  // namespace spinformer::cli

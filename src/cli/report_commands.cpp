@@ -74,6 +74,7 @@ void add_report_commands(CLI::App& app) {
       chapters.push_back(read_json(path, "claims file"));
       lab::validate_claims(chapters.back(), fmt::format("claims file '{}'", path));
     }
+    lab::validate_claims_together(chapters, "claims files");  // the gate across chapters (lab/gate.hpp)
     const std::string table = lab::claims_summary_markdown(chapters);
     // the README and --out change together or not at all
     lab::OutputFiles files;

@@ -49,6 +49,7 @@ int run(int argc, char** argv) {
   spinformer::cli::add_sgd_commands(app);
   spinformer::cli::add_kinetic_commands(app);
   spinformer::cli::add_glass_kinetic_command(*app.get_subcommand("glass"));
+  spinformer::cli::add_criteria_commands(*app.get_subcommand("report"));
   spinformer::cli::apply_number_policy(app);  // last: it covers every command registered above
   try {
     app.parse(argc, argv);

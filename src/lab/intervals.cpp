@@ -94,4 +94,71 @@ std::vector<double> holm_adjusted(const std::vector<double>& p_values) {
   return adjusted;
 }
 
+Interval fisher_z_t_interval(const std::vector<double>& correlations, double level) {
+  std::vector<double> z;
+  for (double r : correlations) {
+    if (!(r > -1 && r < 1)) throw std::invalid_argument("fisher_z_t_interval: a correlation is not inside (-1, 1)");
+    z.push_back(std::atanh(r));
+  }
+  const Interval on_z = t_interval(z, level);
+  return {std::tanh(on_z.estimate), std::tanh(on_z.lower), std::tanh(on_z.upper)};
+}
+
+Interval fisher_z_interval(double r, std::size_t n, double level) {
+  require_level(level);
+  if (!(r > -1 && r < 1)) throw std::invalid_argument("fisher_z_interval: r must lie inside (-1, 1)");
+  if (n < 4) throw std::invalid_argument("fisher_z_interval: needs at least 4 points");
+  const double z = std::atanh(r), half = normal_quantile(0.5 + level / 2) / std::sqrt(static_cast<double>(n - 3));
+  return {r, std::tanh(z - half), std::tanh(z + half)};
+}
+
+Interval logit_interval(std::size_t k, std::size_t n, double level) {
+  require_level(level);
+  if (n == 0 || k > n) throw std::invalid_argument("logit_interval: needs 0 <= k <= n, n >= 1");
+  const double p = static_cast<double>(k) / static_cast<double>(n);
+  const double kk = (k == 0 || k == n) ? static_cast<double>(k) + 0.5 : static_cast<double>(k);
+  const double nn = (k == 0 || k == n) ? static_cast<double>(n) + 1 : static_cast<double>(n);
+  const double q = kk / nn, logit = std::log(q / (1 - q));
+  const double half = normal_quantile(0.5 + level / 2) / std::sqrt(nn * q * (1 - q));
+  auto logistic = [](double x) { return 1 / (1 + std::exp(-x)); };
+  return {p, std::min(p, logistic(logit - half)), std::max(p, logistic(logit + half))};
+}
+
+Interval log_t_interval(const std::vector<double>& ratios, double level) {
+  std::vector<double> logs;
+  for (double x : ratios) {
+    if (!(x > 0) || !std::isfinite(x)) throw std::invalid_argument("log_t_interval: a ratio is not finite and positive");
+    logs.push_back(std::log(x));
+  }
+  const Interval on_log = t_interval(logs, level);
+  return {std::exp(on_log.estimate), std::exp(on_log.lower), std::exp(on_log.upper)};
+}
+
+std::size_t replicates_to_decide(double half_width, double distance, std::size_t n, double level) {
+  require_level(level);
+  if (!std::isfinite(half_width) || !std::isfinite(distance) || !(distance > 0) || !(half_width >= 0)) return 0;
+  constexpr std::size_t kCap = 1000000000;
+  if (n < 2) {  // factor on today's count: half_width / sqrt(m) < distance
+    const double m = std::floor(half_width * half_width / (distance * distance)) + 1;
+    return m > static_cast<double>(kCap) ? kCap : static_cast<std::size_t>(m);
+  }
+  const double q = 0.5 + level / 2;
+  const double s = half_width * std::sqrt(static_cast<double>(n)) / student_t_quantile(q, static_cast<double>(n - 1));
+  auto decides = [&](std::size_t m) {
+    return student_t_quantile(q, static_cast<double>(m - 1)) * s / std::sqrt(static_cast<double>(m)) < distance;
+  };
+  std::size_t lo = 2, hi = 2;
+  while (!decides(hi)) {
+    if (hi >= kCap) return kCap;
+    lo = hi;
+    hi = std::min(kCap, hi * 2);
+  }
+  while (lo < hi) {  // smallest m in (lo, hi] that decides (decides(lo) may hold only when lo == 2)
+    const std::size_t mid = lo + (hi - lo) / 2;
+    if (decides(mid)) hi = mid;
+    else lo = mid + 1;
+  }
+  return hi;
+}
+
 }  // namespace spinformer::lab

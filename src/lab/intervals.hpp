@@ -51,4 +51,33 @@ std::vector<bool> holm_reject(const std::vector<double>& p_values, double alpha 
 // Holm-adjusted p-values (monotone, capped at 1): reject hypothesis i at level alpha iff adjusted[i] <= alpha.
 std::vector<double> holm_adjusted(const std::vector<double>& p_values);
 
+// ---- intervals on a scale where the statistic is unbounded, mapped back ---------------------------
+// A normal or t interval on a bounded statistic can leave its range (a correlation interval
+// [-1.32, 0.32]); on the transformed scale it cannot, and the mapped-back interval is asymmetric.
+
+// Mean of per-replicate correlations: Student-t interval of atanh r (Fisher's z), mapped back by tanh;
+// the estimate is tanh of the mean z. Needs n >= 2 values in (-1, 1) (std::invalid_argument otherwise).
+Interval fisher_z_t_interval(const std::vector<double>& correlations, double level);
+
+// One correlation over n >= 4 points: atanh r +- z_{(1+level)/2} / sqrt(n - 3), mapped back.
+Interval fisher_z_interval(double r, std::size_t n, double level);
+
+// A proportion k / n (n >= 1): logit p +- z / sqrt(n p (1 - p)), mapped back by the logistic function;
+// with k = 0 or k = n half a count is added to each side (Haldane) so that the scale stays finite.
+Interval logit_interval(std::size_t k, std::size_t n, double level);
+
+// Mean of per-replicate positive ratios: Student-t interval of ln x, mapped back by exp (the
+// estimate is the geometric mean). Needs n >= 2 finite positive values.
+Interval log_t_interval(const std::vector<double>& ratios, double level);
+
+// ---- what would decide an undecided condition -----------------------------------------------------
+
+// The number of replicates (seeds, samples) at which an interval of the same spread would no longer
+// reach the threshold: half_width is the interval's half-width at n replicates and level, distance
+// the gap from the estimate to the threshold it straddles. With n >= 2 the half-width is taken as
+// t_{(1+level)/2, m-1} s / sqrt(m) with s fixed by the observed one; with n < 2 (unknown) as
+// half_width sqrt(n0 / m) for n0 = 1, i.e. the answer is the factor on today's count. Returns 0 when
+// no number decides it (distance 0 or non-finite input); capped at 10^9.
+std::size_t replicates_to_decide(double half_width, double distance, std::size_t n, double level);
+
 }  // namespace spinformer::lab

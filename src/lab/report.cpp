@@ -3,9 +3,12 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <cmath>
 #include <exception>
 
 #include "lab/atomic_file.hpp"
+#include "lab/gate.hpp"
+#include "lab/intervals.hpp"
 #include "lab/usage_error.hpp"
 #include "lab/verdict.hpp"
 
@@ -92,6 +95,57 @@ std::string first_words(const std::string& text, std::size_t limit) {
 
 const char* kDagger = "\u2020";  // marks a verdict the rule has not yet been applied to
 
+// The first undecided condition of an inconclusive claim and the seeds (or samples) that would decide
+// it at the observed spread: the interval's half-width on the side facing the threshold against the
+// estimate's distance from it (for a band, from the nearer edge).
+std::string seeds_to_decide(const nlohmann::json& claim) {
+  const auto statuses = condition_statuses(claim);
+  const double level = claim.contains("coverage") ? claim["coverage"].value("per_condition_level", 0.95) : 0.95;
+  for (std::size_t i = 0; i < statuses.size(); ++i) {
+    if (statuses[i] != ConditionStatus::undecided) continue;
+    const auto& k = claim["conditions"][i];
+    const double est = k["estimate"], lo = k["lower"], hi = k["upper"];
+    double t = 0;
+    if (k["direction"] == "within") {
+      const double a = k["threshold"][0], b = k["threshold"][1];
+      t = est < a ? a : est > b ? b : (est - a < b - est ? a : b);
+    } else {
+      t = k["threshold"];
+    }
+    const double half = t < est ? est - lo : hi - est;
+    const std::size_t n = k.value("replicates", std::size_t{0});
+    const std::size_t m = replicates_to_decide(half, std::abs(est - t), n, level > 0 && level < 1 ? level : 0.95);
+    if (m == 0) return fmt::format("seeds: {}: the estimate sits on the threshold", k["label"].get<std::string>());
+    if (n >= 2) return fmt::format("seeds: {}: about {} at the observed spread (now {})", k["label"].get<std::string>(), m, n);
+    return fmt::format("seeds: {}: about {}x the seeds or samples at the observed spread",
+                       k["label"].get<std::string>(), m);
+  }
+  return "";
+}
+
+// Why an inconclusive claim is undecided: its stored reason, else the seeds that would decide it.
+std::string undecided_reason(const nlohmann::json& c) {
+  if (c.contains("why_undecided") && c["why_undecided"].is_string()) return c["why_undecided"];
+  if (follows_rule(c) && c.value("verdict", "") == "inconclusive") return seeds_to_decide(c);
+  return "";
+}
+
+// "criterion changed after data (2026-11-29, 2 changes); before: not reproduced", or "".
+std::string criterion_mark(const nlohmann::json& c) {
+  if (!c.contains("criterion_changed") || !c["criterion_changed"].is_object()) return "";
+  const auto& k = c["criterion_changed"];
+  const int changes = k.value("changes", 1);
+  return fmt::format("criterion changed after data ({}{}); before: {}", k.value("date", "?"),
+                     changes > 1 ? fmt::format(", {} changes", changes) : std::string(), k.value("before", "?"));
+}
+
+// The compact table's column: the reason cut to a few words, the changed-criterion mark whole.
+std::string compact_why(const nlohmann::json& c) {
+  std::string out = first_words(undecided_reason(c), 100);
+  if (const std::string mark = criterion_mark(c); !mark.empty()) out += (out.empty() ? "" : "; ") + mark;
+  return out;
+}
+
 }  // namespace
 
 void validate_claims(const nlohmann::json& claims, const std::string& parameter) {
@@ -103,6 +157,19 @@ void validate_claims(const nlohmann::json& claims, const std::string& parameter)
     if (follows_rule(claim)) validate_rule_claim(claim, parameter);
     else validate_old_claim(claim, parameter);
   }
+  check_gate(std::vector<nlohmann::json>(1, claims), parameter, true);
+}
+
+void validate_claims_together(const std::vector<nlohmann::json>& chapters, const std::string& parameter) {
+  for (const auto& chapter : chapters) validate_claims(chapter, parameter);
+  check_gate(chapters, parameter, false);
+}
+
+std::string why_undecided_text(const nlohmann::json& c) {
+  std::string out;
+  for (const auto& p : {undecided_reason(c), criterion_mark(c)})
+    if (!p.empty()) out += (out.empty() ? "" : "; ") + p;
+  return out;
 }
 
 void write_claims(const std::string& file, const nlohmann::json& claims, const std::string& parameter) {
@@ -118,15 +185,16 @@ std::string claim_kind(const nlohmann::json& claim) {
 }
 
 std::string claims_markdown(const std::vector<nlohmann::json>& chapters) {
-  std::string out = "| # | Claim (source) | Measured | Criterion | Verdict |\n"
+  std::string out = "| # | Claim (source) | Measured | Criterion | Verdict | Why undecided |\n"
       // the dashes set the relative column widths of the PDF table
-      "|---|------------------------------|------------------------------------|----------------------|----------|\n";
+      "|---|------------------------------|------------------------------------|----------------------|----------|"
+      "------------------|\n";
   for (const auto& chapter : chapters)
     for (const auto& c : chapter["claims"])
-      out += fmt::format("| {} | {} ({}) | {} | {} | **{}** |\n", cell(c["id"]), cell(c["claim"]),
+      out += fmt::format("| {} | {} ({}) | {} | {} | **{}** | {} |\n", cell(c["id"]), cell(c["claim"]),
                          cell(text_or(c, "source", "")),
                          cell(follows_rule(c) ? deciding_number(c) : text_or(c, "measured", "")),
-                         cell(text_or(c, "criterion", "")), cell(c["verdict"]));
+                         cell(text_or(c, "criterion", "")), cell(c["verdict"]), cell(why_undecided_text(c)));
   return out;
 }
 
@@ -145,15 +213,17 @@ std::string claims_summary_markdown(const std::vector<nlohmann::json>& chapters)
         const bool rule = follows_rule(c);
         any_old = any_old || !rule;
         // old-schema claims have no short form or deciding number: their first words stand in
-        rows += fmt::format("| {} | {} | **{}**{} | {} |\n", cell(c["id"]),
+        rows += fmt::format("| {} | {} | **{}**{} | {} | {} |\n", cell(c["id"]),
                             cell(first_words(text_or(c, "short", c["claim"]), 90)), cell(c["verdict"]),
                             rule ? "" : kDagger,
-                            cell(rule ? deciding_number(c) : first_words(text_or(c, "measured", ""), 120)));
+                            cell(rule ? deciding_number(c) : first_words(text_or(c, "measured", ""), 120)),
+                            cell(compact_why(c)));
       }
     if (rows.empty()) continue;
     // the dashes set the relative column widths of the PDF table
-    out += fmt::format("**{}.**\n\n| # | Claim | Verdict | Deciding number |\n"
-                       "|---|------------------------------|--------------|----------------------------------------|\n"
+    out += fmt::format("**{}.**\n\n| # | Claim | Verdict | Deciding number | Why undecided |\n"
+                       "|---|------------------------------|--------------|----------------------------------------|"
+                       "------------------------|\n"
                        "{}\n",
                        heading, rows);
   }
@@ -181,6 +251,9 @@ std::string claim_details_markdown(const nlohmann::json& chapter) {
     if (c.contains("criterion")) out += fmt::format("*Criterion:* {}\n\n", c["criterion"].get<std::string>());
     if (c.contains("measured")) out += fmt::format("*Measured:* {}\n\n", c["measured"].get<std::string>());
     out += fmt::format("*Verdict:* **{}**", verdict);
+    if (c.contains("ungated_verdict")) out += fmt::format(" (its conditions alone: {})", c["ungated_verdict"].get<std::string>());
+    if (const std::string why = undecided_reason(c); !why.empty()) out += fmt::format("; why undecided: {}", why);
+    if (const std::string mark = criterion_mark(c); !mark.empty()) out += fmt::format("; {}", mark);
     if (verdict == "partly" || verdict == "inconclusive") {
       out += fmt::format("; holds at {}", labels_where_it_holds(c));
       const std::string fails = labels_where_it_fails(c), undecided = labels_where_undecided(c);

@@ -20,8 +20,20 @@ std::string fill_template(const std::string& text, const nlohmann::json& values)
 // conditions and must match. A chapter not yet converted may still write the old schema
 // {"id", "claim", "source", "measured", "criterion", "verdict"} (optionally with "kind"); it is
 // accepted and shown in the tables as "rule not yet applied".
-// Throws UsageError(parameter) when a field is missing, malformed, or a verdict does not follow.
+// Throws UsageError(parameter) when a field is missing, malformed, or a verdict does not follow
+// (the gate applied with the prerequisites of the same chapter; see validate_claims_together).
 void validate_claims(const nlohmann::json& claims, const std::string& parameter);
+
+// All chapters' claims together: each validated as above, and every verdict recomputed with the gate
+// across chapters (lab/gate.hpp): a prerequisite that names no claim of any chapter is an error.
+void validate_claims_together(const std::vector<nlohmann::json>& chapters, const std::string& parameter);
+
+// Why a claim is undecided, in words, for the tables' "Why undecided" column: its stored
+// "why_undecided" (prerequisites, power, convergence); for an inconclusive claim without one, the
+// seeds (or samples) that would decide its first undecided condition at the observed spread; and a
+// criterion changed after the data ("criterion changed after data (date); before: not reproduced").
+// "" for a decided claim with nothing to say.
+std::string why_undecided_text(const nlohmann::json& claim);
 
 // Validates a chapter's claims (UsageError(parameter) as validate_claims) and writes them to `file`
 // atomically as indented JSON with a final newline.

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "lab/gate.hpp"
 #include "lab/usage_error.hpp"
 
 namespace spinformer::lab {
@@ -20,7 +21,20 @@ const char* direction_name(Direction d) {
 bool valid_kind(const std::string& kind) { return kind == "source" || kind == "reference" || kind == "validation"; }
 
 bool valid_verdict(const std::string& v) {
-  return v == "reproduced" || v == "partly" || v == "not reproduced" || v == "inconclusive";
+  return v == "reproduced" || v == "partly" || v == "not reproduced" || v == "inconclusive" || v == kUntestable;
+}
+
+std::vector<std::string> string_list(const nlohmann::json& claim, const nlohmann::json& j, const char* what) {
+  if (!j.is_array()) throw std::invalid_argument(fmt::format("'{}' is not a list of claim ids", what));
+  std::vector<std::string> out;
+  for (const auto& x : j) {
+    if (!x.is_string() || x.get<std::string>().empty())
+      throw std::invalid_argument(fmt::format("'{}' has an entry that is not a claim id", what));
+    if (claim.contains("id") && x == claim["id"])
+      throw std::invalid_argument(fmt::format("'{}' names the claim itself", what));
+    out.push_back(x);
+  }
+  return out;
 }
 
 nlohmann::json condition_json(const Condition& c) {
@@ -28,6 +42,8 @@ nlohmann::json condition_json(const Condition& c) {
                       {"lower", c.lower}, {"upper", c.upper},         {"direction", direction_name(c.direction)}};
   if (c.direction == Direction::within) j["threshold"] = {c.threshold, c.threshold_high};
   else j["threshold"] = c.threshold;
+  if (c.convergence) j["convergence"] = to_json(*c.convergence);
+  if (c.replicates > 0) j["replicates"] = c.replicates;
   return j;
 }
 
@@ -64,6 +80,18 @@ Condition parse_condition(const nlohmann::json& j, const std::string& id, const 
     c.threshold_high = t[1];
   } else {
     throw fail(fmt::format("condition '{}' has direction '{}', not above, below or within", c.label, direction));
+  }
+  if (j.contains("convergence")) {
+    try {
+      c.convergence = convergence_from_json(j["convergence"]);
+    } catch (const std::invalid_argument& e) {
+      throw fail(fmt::format("condition '{}': {}", c.label, e.what()));
+    }
+  }
+  if (j.contains("replicates")) {
+    if (!j["replicates"].is_number_unsigned() || j["replicates"].get<std::size_t>() < 1)
+      throw fail(fmt::format("condition '{}': 'replicates' is not a positive integer", c.label));
+    c.replicates = j["replicates"];
   }
   return c;
 }
@@ -122,6 +150,7 @@ std::string labels_where(const nlohmann::json& claim, LabelOutcome wanted) {
 }  // namespace
 
 ConditionStatus condition_status(const Condition& c) {
+  if (c.convergence && !converged(*c.convergence)) return ConditionStatus::undecided;
   switch (c.direction) {
     case Direction::above:
       return c.lower > c.threshold ? ConditionStatus::supported
@@ -172,7 +201,7 @@ Claim& Claim::condition(const std::string& label, const std::string& statistic, 
     throw std::invalid_argument(fmt::format("claim {}, condition '{}': needs lower <= estimate <= upper", id_, label));
   if (direction == Direction::within && threshold > threshold_high)
     throw std::invalid_argument(fmt::format("claim {}, condition '{}': band [lo, hi] needs lo <= hi", id_, label));
-  conditions_.push_back({label, statistic, estimate, lower, upper, direction, threshold, threshold_high});
+  conditions_.push_back({label, statistic, estimate, lower, upper, direction, threshold, threshold_high, std::nullopt, 0});
   return *this;
 }
 
@@ -180,6 +209,34 @@ Claim& Claim::condition(const std::string& label, const std::string& statistic, 
                         Direction direction, double threshold, double threshold_high) {
   return condition(label, statistic, interval.estimate, interval.lower, interval.upper, direction, threshold,
                    threshold_high);
+}
+
+Claim& Claim::convergence(const Convergence& check) {
+  if (conditions_.empty()) throw std::logic_error(fmt::format("claim {}: convergence before any condition", id_));
+  conditions_.back().convergence = check;
+  return *this;
+}
+Claim& Claim::replicates(std::size_t n) {
+  if (conditions_.empty()) throw std::logic_error(fmt::format("claim {}: replicates before any condition", id_));
+  conditions_.back().replicates = n;
+  return *this;
+}
+Claim& Claim::prerequisites(std::vector<std::string> ids) {
+  requires_ = std::move(ids);
+  return *this;
+}
+Claim& Claim::controls(std::vector<std::string> negative, std::vector<std::string> positive) {
+  negative_controls_ = std::move(negative);
+  positive_controls_ = std::move(positive);
+  return *this;
+}
+Claim& Claim::untestable(std::string why_and_what_would_test_it) {
+  untestable_ = std::move(why_and_what_would_test_it);
+  return *this;
+}
+Claim& Claim::family_wise(std::string method) {
+  family_wise_ = std::move(method);
+  return *this;
 }
 
 Claim& Claim::short_form(std::string words) {
@@ -196,6 +253,7 @@ Claim& Claim::measured(std::string text) {
 }
 
 std::string Claim::verdict() const {
+  if (!untestable_.empty()) return kUntestable;
   std::vector<ConditionStatus> statuses;
   for (const auto& c : conditions_) statuses.push_back(condition_status(c));
   return verdict_of(statuses);
@@ -213,13 +271,71 @@ nlohmann::json Claim::to_json() const {
   if (declared_k_ != 0)
     j["coverage"] = {
         {"method", "Bonferroni"}, {"family_alpha", alpha_}, {"per_condition_level", 1 - alpha_ / declared_k_}};
+  if (!family_wise_.empty()) j["family_wise"] = family_wise_;
+  j["requires"] = requires_;
+  if (!negative_controls_.empty() || !positive_controls_.empty())
+    j["controls"] = {{"negative", negative_controls_}, {"positive", positive_controls_}};
+  if (!untestable_.empty()) j["untestable"] = untestable_;
   j["conditions"] = nlohmann::json::array();
   for (const auto& c : conditions_) j["conditions"].push_back(condition_json(c));
+  // prerequisites are resolved by the chapter (Claims::to_json); here only what the claim alone says
+  const Judgement judged = judge(j, {});
+  j["verdict"] = judged.verdict;
+  if (!judged.ungated_verdict.empty()) j["ungated_verdict"] = judged.ungated_verdict;
+  if (!judged.why_undecided.empty()) j["why_undecided"] = judged.why_undecided;
   return j;
 }
 
 nlohmann::json Claims::to_json() const {
-  return {{"chapter", chapter_}, {"title", title_}, {"claims", claims_}};
+  std::vector<nlohmann::json> chapters;
+  chapters.push_back({{"chapter", chapter_}, {"title", title_}, {"claims", claims_}});
+  apply_gate(chapters, "claims", context_);
+  return chapters[0];
+}
+
+std::vector<std::string> prerequisites_of(const nlohmann::json& claim) {
+  std::vector<std::string> out;
+  auto add = [&](const std::vector<std::string>& ids) {
+    for (const auto& id : ids)
+      if (std::find(out.begin(), out.end(), id) == out.end()) out.push_back(id);
+  };
+  if (claim.contains("requires")) add(string_list(claim, claim["requires"], "requires"));
+  if (claim.contains("controls")) {
+    const auto& c = claim["controls"];
+    if (!c.is_object()) throw std::invalid_argument("'controls' is not an object {negative, positive}");
+    for (const auto& [key, value] : c.items()) {
+      if (key != "negative" && key != "positive")
+        throw std::invalid_argument(fmt::format("'controls' has '{}', not negative or positive", key));
+      (void)value;
+    }
+    if (c.contains("negative")) add(string_list(claim, c["negative"], "controls.negative"));
+    if (c.contains("positive")) add(string_list(claim, c["positive"], "controls.positive"));
+  }
+  return out;
+}
+
+Judgement judge(const nlohmann::json& claim, const std::vector<std::string>& failed_prerequisites) {
+  const std::vector<Condition> conditions = parse_conditions(claim);
+  std::vector<ConditionStatus> statuses;
+  std::vector<std::string> unconverged;
+  for (const auto& c : conditions) {
+    statuses.push_back(condition_status(c));
+    if (c.convergence && !converged(*c.convergence))
+      unconverged.push_back(fmt::format("{} ({})", c.label, describe(*c.convergence)));
+  }
+  const std::string rule = verdict_of(statuses);
+  Judgement out{rule, "", ""};
+  std::vector<std::string> why;
+  if (claim.contains("untestable") && claim["untestable"].is_string()) {
+    out = {kUntestable, rule, ""};
+    why.push_back(fmt::format("power: untestable as designed: {}", claim["untestable"].get<std::string>()));
+  } else if (!failed_prerequisites.empty()) {
+    out = {"inconclusive", rule, ""};
+    why.push_back(fmt::format("instrument not validated: {}", fmt::join(failed_prerequisites, ", ")));
+  }
+  if (!unconverged.empty()) why.push_back(fmt::format("not converged: {}", fmt::join(unconverged, "; ")));
+  out.why_undecided = fmt::format("{}", fmt::join(why, "; "));
+  return out;
 }
 
 // ---- the rule applied to claims.json entries ---------------------------------------------------------
@@ -245,8 +361,35 @@ void validate_rule_claim(const nlohmann::json& claim, const std::string& paramet
   std::vector<ConditionStatus> statuses;
   for (const auto& j : claim["conditions"]) statuses.push_back(condition_status(parse_condition(j, id, parameter)));
   const std::string follows = verdict_of(statuses);
-  if (follows != verdict)
+  for (const char* field : {"ungated_verdict", "why_undecided", "untestable", "family_wise"})
+    if (claim.contains(field) && !claim[field].is_string()) throw fail(fmt::format("'{}' is not a string", field));
+  try {
+    (void)prerequisites_of(claim);
+  } catch (const std::invalid_argument& e) {
+    throw fail(e.what());
+  }
+  if (claim.contains("criterion_changed")) {
+    const auto& k = claim["criterion_changed"];
+    if (!k.is_object() || !k.contains("date") || !k["date"].is_string() || !k.contains("before") ||
+        !k["before"].is_string())
+      throw fail("'criterion_changed' needs 'date' and 'before' strings");
+  }
+  const bool untestable = claim.contains("untestable");
+  const bool gated = claim.contains("ungated_verdict");
+  if (untestable && verdict != kUntestable) throw fail(fmt::format("untestable, but its verdict is '{}'", verdict));
+  if (!untestable && verdict == kUntestable) throw fail("verdict 'untestable as designed' without an 'untestable' reason");
+  if (untestable || gated) {
+    if (!gated) throw fail("untestable without an 'ungated_verdict'");
+    const std::string ungated = claim["ungated_verdict"];
+    if (ungated != follows)
+      throw fail(fmt::format("ungated verdict '{}' does not follow from its conditions, which give '{}'", ungated, follows));
+    if (!untestable && verdict != "inconclusive")
+      throw fail(fmt::format("gated by its prerequisites, so inconclusive, not '{}'", verdict));
+    if (!claim.contains("why_undecided") || claim["why_undecided"].get<std::string>().empty())
+      throw fail("gated without a 'why_undecided'");
+  } else if (follows != verdict) {
     throw fail(fmt::format("verdict '{}' does not follow from its conditions, which give '{}'", verdict, follows));
+  }
 }
 
 std::vector<ConditionStatus> condition_statuses(const nlohmann::json& claim) {

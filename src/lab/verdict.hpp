@@ -12,11 +12,22 @@
 //   inconclusive    otherwise (some supported, none refuted, some undecided; or all undecided).
 // claims.json carries every interval, threshold and direction, so the verdict can be recomputed from
 // the file alone (lab::validate_claims does, and rejects a verdict that does not follow).
+//
+// Three things the rule alone cannot see (issue 26) are declared with the claim:
+//   - a condition may carry a convergence check (lab/convergence.hpp); failing it makes the condition
+//     undecided, never supported or refuted;
+//   - a claim lists the validation claims its instrument rests on ("requires") and its negative and
+//     positive controls ("controls"); unless every one of them is reproduced, the claim is inconclusive
+//     whatever its conditions say (the gate, lab/gate.hpp), with "ungated_verdict" (what the
+//     conditions give) and "why_undecided" beside it;
+//   - a claim whose criterion cannot fail, or cannot pass, is "untestable as designed": shown, not graded.
 #include <cstddef>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "lab/convergence.hpp"
 #include "lab/intervals.hpp"
 
 namespace spinformer::lab {
@@ -31,8 +42,14 @@ struct Condition {
   Direction direction = Direction::above;
   double threshold = 0;       // above / below; for within the lower end of the band
   double threshold_high = 0;  // within only: the upper end of the band
+  std::optional<Convergence> convergence;  // when set and failed, the condition is undecided
+  std::size_t replicates = 0;              // seeds or samples behind the interval (0: not stated)
 };
 
+// The verdict of a claim that is shown but not graded: its criterion cannot fail, or cannot pass.
+inline constexpr const char* kUntestable = "untestable as designed";
+
+// The rule's status of the interval; undecided whatever the interval when a convergence check fails.
 ConditionStatus condition_status(const Condition& c);
 
 // "reproduced", "partly", "not reproduced" or "inconclusive" from the conditions' statuses (rule above).
@@ -59,6 +76,21 @@ class Claim {
   Claim& condition(const std::string& label, const std::string& statistic, const Interval& interval,
                    Direction direction, double threshold, double threshold_high = 0);
 
+  // The last condition added carries this convergence check / rests on n seeds or samples (for the
+  // number that would decide it); std::logic_error before any condition.
+  Claim& convergence(const Convergence& check);
+  Claim& replicates(std::size_t n);
+
+  // The validation claims the instrument rests on (ids, possibly of other chapters), and the claim's
+  // negative and positive controls (validation claims run by the same code and criterion where the
+  // claim is false, resp. true, by construction). All are prerequisites: see lab/gate.hpp.
+  Claim& prerequisites(std::vector<std::string> ids);
+  Claim& controls(std::vector<std::string> negative, std::vector<std::string> positive);
+  // The criterion cannot fail or cannot pass: why, and what design would test the claim.
+  Claim& untestable(std::string why_and_what_would_test_it);
+  // The family-wise method when simultaneous() is not used ("Holm", "none: one condition").
+  Claim& family_wise(std::string method);
+
   Claim& short_form(std::string words);  // the claim in a few words, for the compact table
   Claim& criterion(std::string text);    // the statistic, threshold and interval method, in words
   Claim& measured(std::string text);     // what was found, in words (optional)
@@ -68,23 +100,40 @@ class Claim {
   nlohmann::json to_json() const;
 
  private:
-  std::string id_, kind_, claim_, source_, short_, criterion_, measured_;
+  std::string id_, kind_, claim_, source_, short_, criterion_, measured_, untestable_, family_wise_;
   std::vector<Condition> conditions_;
+  std::vector<std::string> requires_, negative_controls_, positive_controls_;
   std::size_t declared_k_ = 0;
   double alpha_ = kFamilyAlpha;
 };
 
-// A chapter's claims file: {"chapter", "title", "claims": [...]}.
+// A chapter's claims file: {"chapter", "title", "claims": [...]}. to_json applies the gate
+// (lab/gate.hpp): prerequisites are looked up among these claims and the context chapters' (other
+// chapters' claims files, for requires across chapters); an unknown id throws UsageError.
 class Claims {
  public:
   Claims(std::string chapter, std::string title) : chapter_(std::move(chapter)), title_(std::move(title)) {}
   void add(const Claim& claim) { claims_.push_back(claim.to_json()); }
+  void context(nlohmann::json other_chapter) { context_.push_back(std::move(other_chapter)); }
   nlohmann::json to_json() const;
 
  private:
   std::string chapter_, title_;
-  std::vector<nlohmann::json> claims_;
+  std::vector<nlohmann::json> claims_, context_;
 };
+
+// What a claim's conditions and declarations give: the verdict, and where a gate applies (untestable,
+// failed prerequisites) the verdict of the conditions alone; why_undecided collects every reason
+// (untestable, prerequisites, convergence) in words, empty when there is none.
+struct Judgement {
+  std::string verdict, ungated_verdict, why_undecided;
+};
+// failed_prerequisites: "4.5 inconclusive", one per prerequisite that is not reproduced.
+Judgement judge(const nlohmann::json& claim, const std::vector<std::string>& failed_prerequisites);
+
+// The ids a claims.json entry names as prerequisites: "requires", then "controls" negative and
+// positive, each once, in that order. Absent fields are empty; malformed ones throw std::invalid_argument.
+std::vector<std::string> prerequisites_of(const nlohmann::json& claim);
 
 // ---- the rule applied to claims.json entries -----------------------------------------------------
 
@@ -93,7 +142,9 @@ class Claims {
 bool follows_rule(const nlohmann::json& claim);
 
 // Checks a rule-schema entry field by field and recomputes its verdict from its conditions; throws
-// UsageError(parameter) naming the claim on any problem, a verdict that does not follow included.
+// UsageError(parameter) naming the claim on any problem, a verdict that does not follow included. A
+// gated entry ("ungated_verdict" present) must be inconclusive with its ungated verdict following from
+// the conditions; whether its prerequisites gate it needs the other claims (lab/gate.hpp checks).
 void validate_rule_claim(const nlohmann::json& claim, const std::string& parameter);
 
 // The statuses of a rule-schema entry's conditions (the entry must be valid).
