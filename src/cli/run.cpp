@@ -36,12 +36,16 @@ int finish(int status) {
 // required": name the first unplaced argument of the deepest command reached instead.
 std::string parse_error_text(CLI::App& app, const CLI::ParseError& e) {
   CLI::App* deepest = &app;
-  for (auto selected = deepest->get_subcommands(); !selected.empty(); selected = deepest->get_subcommands())
+  std::string where = "spinformer";
+  for (auto selected = deepest->get_subcommands(); !selected.empty(); selected = deepest->get_subcommands()) {
     deepest = selected.front();
+    where += " " + deepest->get_name();
+  }
   const auto rest = deepest->remaining();
-  if (dynamic_cast<const CLI::RequiredError*>(&e) == nullptr || rest.empty()) return e.what();
+  const bool subcommand_missing = dynamic_cast<const CLI::RequiredError*>(&e) != nullptr &&
+                                  deepest->get_require_subcommand_min() > 0;
+  if (!subcommand_missing || rest.empty()) return e.what();
   const std::string& word = rest.front();
-  const std::string where = deepest == &app ? "spinformer" : "spinformer " + deepest->get_name();
   return fmt::format("{}: {} of {}; {} needs a subcommand (see --help)", word,
                      word.rfind("-", 0) == 0 ? "unknown flag" : "unknown command", where, where);
 }
