@@ -113,6 +113,17 @@ TEST(Replication, AColumnOrAValueTheRerunLacksIsADisagreement) {
   EXPECT_EQ(r.extra[0]["what"], "column c only in the rerun");
 }
 
+// Chapter 6's tau.tsv repeats a column name ("err" after each estimate): the same header pairs columns
+// by position, as before columns were paired by name.
+TEST(Replication, ARepeatedColumnNamePairsByPosition) {
+  Dirs d;
+  for (const auto& dir : {d.old_dir, d.new_dir}) d.write(dir, "tau.tsv", "# L\ttau\terr\tz\terr\n8\t1.5\t0.1\t2.5\t0.3\n");
+  const auto r = replicate(d.old_dir, d.new_dir);
+  EXPECT_EQ(r.numbers, 5);
+  EXPECT_EQ(r.agree, 5);
+  EXPECT_TRUE(r.missing.empty());
+}
+
 TEST(Replication, ClaimsAndResultsFilesAreRequired) {
   const auto message = [](const Dirs& d) {
     try {

@@ -304,15 +304,19 @@ Replication replicate(const fs::path& committed, const fs::path& rerun) {
       extra(name, fmt::format("rows {}-{} only in the rerun", rows + 1, b.rows.size()));
     for (const auto& col : b.columns)
       if (!index_a.count(col)) extra(name, fmt::format("column {} only in the rerun", col));
+    // the same header: columns pair by position (a name may repeat, as chapter 6's tau.tsv "err");
+    // another header: by name
+    const bool same_columns = a.columns == b.columns;
     for (std::size_t c : columns) {
       const std::string& col = a.columns[c];
-      const auto in_b = index_b.find(col);
-      if (in_b == index_b.end()) {
+      const auto in_b = same_columns ? index_b.end() : index_b.find(col);
+      if (!same_columns && in_b == index_b.end()) {
         missing(name, fmt::format("column {} not in the rerun", col), numbers_in(a, {c}, 0, rows));
         continue;
       }
-      const std::size_t cb = in_b->second;
-      const auto err_a = index_a.find(col + "_err"), err_b = index_b.find(col + "_err");
+      const std::size_t cb = same_columns ? c : in_b->second;
+      const auto err_a = index_a.find(col + "_err"), err_b = same_columns ? err_a : index_b.find(col + "_err");
+      const auto err_b_end = same_columns ? index_a.end() : index_b.end();
       for (std::size_t r = 0; r < rows; ++r) {
         if (c >= a.rows[r].size()) continue;
         const auto ov = number(a.rows[r][c]);
@@ -326,7 +330,7 @@ Replication replicate(const fs::path& committed, const fs::path& rerun) {
         double oe = 0, ne = 0;
         if (err_a != index_a.end() && err_a->second < a.rows[r].size())
           oe = number(a.rows[r][err_a->second]).value_or(0);
-        if (err_b != index_b.end() && err_b->second < b.rows[r].size())
+        if (err_b != err_b_end && err_b->second < b.rows[r].size())
           ne = number(b.rows[r][err_b->second]).value_or(0);
         t.add(where, *ov, *nv, oe, ne);
       }
