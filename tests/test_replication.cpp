@@ -101,15 +101,17 @@ TEST(Replication, WhatTheRerunLacksIsADisagreement) {
 
 TEST(Replication, AColumnOrAValueTheRerunLacksIsADisagreement) {
   Dirs d;
-  d.write(d.old_dir, "t.tsv", "# a\tb\n1\t2\n3\t4\n");
-  d.write(d.new_dir, "t.tsv", "# a\tc\n1\t2\nx\t4\n");
+  d.write(d.old_dir, "t.tsv", "# a\tb\ta_err\n1\t2\t0\n3\t4\t0\n");
+  d.write(d.new_dir, "t.tsv", "# a\tc\tt_s\n1\t2\t7\nx\t4\t7\n");
   d.write(d.old_dir, "results.json", R"({"m": 0.5})");
   d.write(d.new_dir, "results.json", R"({"m": "n/a"})");
   const auto r = replicate(d.old_dir, d.new_dir);
   EXPECT_EQ(r.numbers, 2 + 2 + 1);  // a (row 2 not a number), b (column missing), m (not a number)
   EXPECT_EQ(r.agree, 1);
-  ASSERT_EQ(r.missing.size(), 1u);
-  EXPECT_EQ(r.missing[0]["what"], "column b not in the rerun");
+  ASSERT_EQ(r.missing.size(), 2u);
+  EXPECT_EQ(r.missing[0]["what"], "column a_err not in the rerun");
+  EXPECT_EQ(r.missing[1]["what"], "column b not in the rerun");
+  ASSERT_EQ(r.extra.size(), 1u);  // not the timing column t_s
   EXPECT_EQ(r.extra[0]["what"], "column c only in the rerun");
 }
 

@@ -303,7 +303,10 @@ Replication replicate(const fs::path& committed, const fs::path& rerun) {
     else if (b.rows.size() > a.rows.size())
       extra(name, fmt::format("rows {}-{} only in the rerun", rows + 1, b.rows.size()));
     for (const auto& col : b.columns)
-      if (!index_a.count(col)) extra(name, fmt::format("column {} only in the rerun", col));
+      if (!timing_field(col) && !index_a.count(col)) extra(name, fmt::format("column {} only in the rerun", col));
+    for (const auto& col : a.columns)  // an error column is not counted as a number, but is part of the data
+      if (ends_with(col, "_err") && !timing_field(col) && !index_b.count(col))
+        missing(name, fmt::format("column {} not in the rerun", col), 0);
     // the same header: columns pair by position (a name may repeat, as chapter 6's tau.tsv "err");
     // another header: by name
     const bool same_columns = a.columns == b.columns;
