@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "lab/replication.hpp"
+#include "lab/usage_error.hpp"
 
 namespace fs = std::filesystem;
 using namespace spinformer::lab;
@@ -22,6 +23,11 @@ struct Dirs {
     new_dir = root / "new";
     fs::create_directories(old_dir);
     fs::create_directories(new_dir);
+    // the two files every chapter's data hold (replicate refuses a directory without them)
+    for (const auto& dir : {old_dir, new_dir}) {
+      write(dir, "results.json", "{}");
+      write(dir, "claims.json", R"({"claims": []})");
+    }
   }
   ~Dirs() { fs::remove_all(root); }
   void write(const fs::path& dir, const std::string& name, const std::string& text) { std::ofstream(dir / name) << text; }
@@ -56,6 +62,101 @@ TEST(Replication, AChangedVerdictIsReported) {
   ASSERT_EQ(r.verdicts_changed.size(), 1u);
   EXPECT_EQ(r.verdicts_changed[0]["id"], "1.1");
   EXPECT_NE(r.summary("ch01").find("VERDICT CHANGED"), std::string::npos);
+}
+
+// Issue 29: the rerun lacks a claim, a table and half of another table's rows. Each is a disagreement
+// (listed under "missing", its numbers counted as disagreeing), never "every number agrees".
+TEST(Replication, WhatTheRerunLacksIsADisagreement) {
+  Dirs d;
+  const std::string table = "# r\tC\tC_err\tfit_s\n1\t0.5\t0.01\t3\n2\t0.25\t0.01\t3\n3\t0.125\t0.01\t3\n4\t0.06\t0.01\t3\n";
+  for (const auto& dir : {d.old_dir, d.new_dir}) d.write(dir, "sizes.tsv", "# N\tq\n8\t0.5\n16\t0.4\n");
+  d.write(d.old_dir, "kinetic.tsv", table);
+  d.write(d.new_dir, "kinetic.tsv", table.substr(0, table.find("3\t0.125")));  // rows 1-2 of 4
+  fs::remove(d.new_dir / "sizes.tsv");
+  d.write(d.old_dir, "results.json", R"({"xi": "2.0 ± 0.1", "L": 32, "profile": "paper", "wall_time_s": 5})");
+  d.write(d.new_dir, "results.json", R"({"xi": "2.1 ± 0.1", "profile": "paper", "new_key": 1})");
+  d.write(d.old_dir, "claims.json", R"({"claims": [{"id": "3.1", "verdict": "reproduced"}, {"id": "3.2", "verdict": "partly"}]})");
+  d.write(d.new_dir, "claims.json", R"({"claims": [{"id": "3.2", "verdict": "partly"}]})");
+  d.write(d.new_dir, "extra.tsv", "# x\n1\n");
+  const auto r = replicate(d.old_dir, d.new_dir);
+  // kinetic: r and C in 4 rows (2 paired, 2 missing); sizes: N and q in 2 rows; results: xi, L (missing)
+  EXPECT_EQ(r.numbers, 8 + 4 + 2);
+  EXPECT_EQ(r.agree, 4 + 1);  // the paired kinetic rows and xi
+  std::vector<std::string> missing;
+  for (const auto& m : r.missing) missing.push_back(m["where"].get<std::string>() + ": " + m["what"].get<std::string>());
+  const std::vector<std::string> expected = {"results.json:L: key not in the rerun",
+                                             "kinetic.tsv: rows 3-4 not in the rerun (2 of 4 rows)",
+                                             "sizes.tsv: table not in the rerun", "claims.json: claim 3.1 not in the rerun"};
+  EXPECT_EQ(missing, expected);
+  ASSERT_EQ(r.verdicts_changed.size(), 1u);
+  EXPECT_EQ(r.verdicts_changed[0]["rerun"], "(missing)");
+  ASSERT_EQ(r.extra.size(), 2u);  // reported, not counted: results.json:new_key and extra.tsv
+  EXPECT_EQ(r.extra[0]["where"], "results.json:new_key");
+  EXPECT_EQ(r.extra[1]["where"], "extra.tsv");
+  const std::string summary = r.summary("ch03");
+  EXPECT_NE(summary.find("MISSING in the rerun: sizes.tsv"), std::string::npos) << summary;
+  EXPECT_EQ(summary.find("every verdict as committed"), std::string::npos) << summary;
+  EXPECT_EQ(r.to_json()["missing"].size(), 4u);
+}
+
+TEST(Replication, AColumnOrAValueTheRerunLacksIsADisagreement) {
+  Dirs d;
+  d.write(d.old_dir, "t.tsv", "# a\tb\ta_err\n1\t2\t0\n3\t4\t0\n");
+  d.write(d.new_dir, "t.tsv", "# a\tc\tt_s\n1\t2\t7\nx\t4\t7\n");
+  d.write(d.old_dir, "results.json", R"({"m": 0.5})");
+  d.write(d.new_dir, "results.json", R"({"m": "n/a"})");
+  const auto r = replicate(d.old_dir, d.new_dir);
+  EXPECT_EQ(r.numbers, 2 + 2 + 1);  // a (row 2 not a number), b (column missing), m (not a number)
+  EXPECT_EQ(r.agree, 1);
+  ASSERT_EQ(r.missing.size(), 2u);
+  EXPECT_EQ(r.missing[0]["what"], "column a_err not in the rerun");
+  EXPECT_EQ(r.missing[1]["what"], "column b not in the rerun");
+  ASSERT_EQ(r.extra.size(), 1u);  // not the timing column t_s
+  EXPECT_EQ(r.extra[0]["what"], "column c only in the rerun");
+}
+
+// Chapter 6's tau.tsv repeats a column name ("err" after each estimate): the same header pairs columns
+// by position, as before columns were paired by name.
+TEST(Replication, ARepeatedColumnNamePairsByPosition) {
+  Dirs d;
+  for (const auto& dir : {d.old_dir, d.new_dir}) d.write(dir, "tau.tsv", "# L\ttau\terr\tz\terr\n8\t1.5\t0.1\t2.5\t0.3\n");
+  const auto r = replicate(d.old_dir, d.new_dir);
+  EXPECT_EQ(r.numbers, 5);
+  EXPECT_EQ(r.agree, 5);
+  EXPECT_TRUE(r.missing.empty());
+}
+
+TEST(Replication, ClaimsAndResultsFilesAreRequired) {
+  const auto message = [](const Dirs& d) {
+    try {
+      replicate(d.old_dir, d.new_dir);
+    } catch (const UsageError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  {
+    Dirs d;
+    fs::remove(d.new_dir / "claims.json");
+    EXPECT_NE(message(d).find("--rerun"), std::string::npos);
+    EXPECT_NE(message(d).find("claims.json"), std::string::npos) << message(d);
+  }
+  {
+    Dirs d;
+    fs::remove(d.old_dir / "claims.json");
+    EXPECT_NE(message(d).find("--committed"), std::string::npos) << message(d);
+  }
+  {
+    Dirs d;
+    d.write(d.new_dir, "results.json", R"({"a": 1, "b": [1, 2)");  // truncated
+    EXPECT_NE(message(d).find("results.json"), std::string::npos) << message(d);
+    EXPECT_EQ(message(d).find('\n'), std::string::npos);
+  }
+  {
+    Dirs d;
+    d.write(d.new_dir, "claims.json", R"({"claims": [{"id": "1.1"}]})");  // no verdict
+    EXPECT_NE(message(d).find("claims.json"), std::string::npos) << message(d);
+  }
 }
 
 TEST(CompareRuns, TimingFieldsByName) {

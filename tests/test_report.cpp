@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iterator>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -65,4 +66,45 @@ TEST(ChapterHelpers, WriteClaimsValidatesFirst) {
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_EQ(text, good.dump(2) + "\n");
   std::remove(file.c_str());
+}
+
+// Issue 29: report fill printed integers above 2^63 - 1 as negative numbers, and null or a list as JSON.
+TEST(FillTemplate, IntegersInFullAndNoNullsOrLists) {
+  const auto values = nlohmann::json::parse(
+      R"({"big": 18446744073709551615, "neg": -9223372036854775808, "x": 0.123456, "n": null, "list": [1, 2], "obj": {}})");
+  EXPECT_EQ(lab::fill_template("{{big}} {{neg}} {{x}}", values), "18446744073709551615 -9223372036854775808 0.1235");
+  for (const std::string key : {"n", "list", "obj"}) {
+    try {
+      lab::fill_template("a {{" + key + "}} b", values);
+      ADD_FAILURE() << key << " was printed";
+    } catch (const lab::UsageError& e) {
+      EXPECT_EQ(e.parameter(), "--values");
+      EXPECT_NE(std::string(e.what()).find("'" + key + "'"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_EQ(lab::template_keys("{{a}} and {{b}}, {{a}}; {{"), (std::set<std::string>{"a", "b"}));
+}
+
+// Issue 29: a pipe already escaped by the claim's author was escaped again ("\\|": a bare pipe that
+// split the column), and a claim could carry the README's claims markers into the table.
+TEST(ClaimsTable, CellsKeepTheirColumnsAndCannotOpenComments) {
+  EXPECT_EQ(lab::table_cell("KL(p || q)"), "KL(p \\|\\| q)");
+  EXPECT_EQ(lab::table_cell("<\\|m\\|>"), "<\\|m\\|>");
+  EXPECT_EQ(lab::table_cell("two\nlines"), "two lines");
+  EXPECT_EQ(lab::table_cell("x <!-- claims:end --> y"), "x &lt;!-- claims:end --> y");
+  const auto chapter = nlohmann::json::parse(R"({"chapter": "00", "claims": [{"id": "0.1", "claim": "<\\|m\\|> grows <!-- claims:end -->",
+      "source": "s", "measured": "a | b", "criterion": "k", "verdict": "partly", "kind": "source"}]})");
+  const std::string table = lab::claims_summary_markdown({chapter});
+  EXPECT_EQ(table.find("<!--"), std::string::npos) << table;
+  // the claim's row has the header's 4 columns: 5 pipes that split, i.e. not after an odd number of
+  // backslashes (pandoc reads "\\|" as an escaped backslash and a bare pipe)
+  const std::size_t row = table.find("| 0.1 |");
+  ASSERT_NE(row, std::string::npos) << table;
+  const std::string line = table.substr(row, table.find('\n', row) - row);
+  int pipes = 0, backslashes = 0;
+  for (char ch : line) {
+    if (ch == '|' && backslashes % 2 == 0) ++pipes;
+    backslashes = ch == '\\' ? backslashes + 1 : 0;
+  }
+  EXPECT_EQ(pipes, 5) << line;
 }

@@ -155,10 +155,10 @@ int main(int argc, char** argv) {
     for (const auto& e : entries) {
       const std::size_t t = t_index(e.chain.T);
       const double T = e.chain.T;
-      const gpt::Model model = gpt::Model::load(e.path, "--out");
-      if (model.L() != L) throw lab::UsageError("--out", fmt::format("{}: L = {}, expected {}", e.path, model.L(), L));
+      const gpt::Model model = gpt::Model::load(e.path, "--models");
+      if (model.L() != L) throw lab::UsageError("--models", fmt::format("{}: L = {}, expected {}", e.path, model.L(), L));
       n_layers = model.config().n_layers, n_heads = model.config().n_heads;
-      if (n_layers < 2) throw lab::UsageError("--out", fmt::format("{}: needs two layers", e.path));
+      if (n_layers < 2) throw lab::UsageError("--models", fmt::format("{}: needs two layers", e.path));
       const ising::ExactChain exact(e.chain);
       const std::uint64_t s0 = cfg.seed + 1000 * t;  // the same exact samples for every seed of a temperature
       const auto samples = ising::ExactSampler(e.chain).draw(cfg.n_eval, s0);

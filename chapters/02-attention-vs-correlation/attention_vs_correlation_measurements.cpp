@@ -199,8 +199,8 @@ ising::Chain chain_from(const nlohmann::json& j) {
 std::vector<Entry> read_models(const std::string& ch01) {
   const std::string list_path = ch01 + "/models.json";
   if (!fs::exists(list_path))
-    throw lab::UsageError("--out", fmt::format("{} not found: run chapter 1 first (make ch01)", list_path));
-  nlohmann::json list = nlohmann::json::parse(lab::read_file(list_path, "--out"));
+    throw lab::UsageError("--models", fmt::format("{} not found: run chapter 1 first (make ch01)", list_path));
+  nlohmann::json list = nlohmann::json::parse(lab::read_file(list_path, "--models"));
   if (list.is_object() && list.contains("models")) list = list["models"];
   std::vector<Entry> out;
   for (const auto& item : list) {
@@ -208,7 +208,7 @@ std::vector<Entry> read_models(const std::string& ch01) {
     if (!fs::exists(path) && fs::exists(ch01 + "/" + path)) path = ch01 + "/" + path;
     if (!fs::exists(path)) path = ch01 + "/" + fs::path(path).filename().string();
     nlohmann::json side;
-    if (fs::exists(path + ".json")) side = nlohmann::json::parse(lab::read_file(path + ".json", "--out"));
+    if (fs::exists(path + ".json")) side = nlohmann::json::parse(lab::read_file(path + ".json", "--models"));
     nlohmann::json cj = side.contains("chain") && side["chain"].is_object() ? side["chain"] : side;
     if (!cj.contains("L") || !cj.contains("T")) cj = item;  // fall back on the list entry
     if (!cj.contains("L")) cj["L"] = side.contains("model") ? side["model"].value("L", 0) : 0;
@@ -221,7 +221,7 @@ std::vector<Entry> read_models(const std::string& ch01) {
   std::sort(out.begin(), out.end(), [](const Entry& a, const Entry& b) {
     return a.chain.T != b.chain.T ? a.chain.T < b.chain.T : a.seed_index < b.seed_index;
   });
-  if (out.empty()) throw lab::UsageError("--out", fmt::format("{} lists no h = 0 ring models", list_path));
+  if (out.empty()) throw lab::UsageError("--models", fmt::format("{} lists no h = 0 ring models", list_path));
   return out;
 }
 

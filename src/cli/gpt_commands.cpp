@@ -61,9 +61,12 @@ struct TrainFlags {
   bool resume = false, quiet = false;
   long stop_after = 0;
 
+  CLI::App* cmd = nullptr;  // to ask which flags were given
+
   TrainFlags() { model.d_ff = 0; }
 
   void add_to(CLI::App& cmd) {
+    this->cmd = &cmd;
     cmd.add_option("--data", data, "training configurations (rows of +-1, as `spinformer ising sample` writes)")
         ->required();
     cmd.add_option("--val", val, "validation configurations (default: the last 5% of --data are held out)");
@@ -142,6 +145,51 @@ void require_training_fits(const gpt::ModelConfig& m, const gpt::TrainConfig& t,
                                   m.n_heads, m.d_ff > 0 ? m.d_ff : 4 * m.d_model, m.n_layers, t.batch, L));
 }
 
+// --resume continues a run with the hyper-parameters in its checkpoint (the learning-rate schedule of
+// the steps already taken depends on --steps, so not even --steps can change midway). A model or
+// training flag given with --resume must therefore say what the checkpoint says; one that contradicts
+// it is refused rather than silently ignored. f.model and f.train hold the flags' values.
+void require_flags_match_checkpoint(const TrainFlags& f) {
+  static const char* model_flags[] = {"--d-model",        "--n-heads",        "--n-layers",  "--d-ff",
+                                      "--dropout",        "--seed-literal",   "--attention-scale",
+                                      "--attention-bias", "--bias-shape"};
+  static const char* train_flags[] = {"--steps",        "--batch",        "--lr",         "--weight-decay",
+                                      "--beta1",        "--beta2",        "--eps",        "--schedule",
+                                      "--warmup-steps", "--min-lr-ratio", "--pct-start",  "--grad-clip",
+                                      "--eval-every",   "--patience",     "--checkpoint-every", "--seed"};
+  const auto given = [&](const char* flag) { return f.cmd->count(flag) > 0; };
+  bool any = given("--bias-slope") || given("--bias-slope-init");
+  for (const char* flag : model_flags) any = any || given(flag);
+  for (const char* flag : train_flags) any = any || given(flag);
+  if (!any) return;
+  if (!std::filesystem::exists(f.out)) return;  // gpt::train says there is nothing to resume
+  const auto checkpoint = gpt::Model::load(f.out, "--resume").metadata();
+  const nlohmann::json mine_model = gpt::to_json(f.model), mine_train = gpt::to_json(f.train);
+  const auto check = [&](const char* flag, const char* group, const nlohmann::json& mine, const std::string& key) {
+    const auto& theirs = checkpoint.at(group);
+    if (theirs.contains(key) && theirs[key] == mine[key]) return;
+    throw UsageError(flag, fmt::format("{} contradicts the checkpoint '{}' ({} {}): --resume continues a run with its "
+                                       "own hyper-parameters (leave the flag out, or train anew without --resume)",
+                                       mine[key].dump(), f.out, key,
+                                       theirs.contains(key) ? theirs[key].dump() : std::string("not recorded")));
+  };
+  const auto key_of = [](const char* flag) {
+    std::string key = flag + 2;
+    for (char& ch : key)
+      if (ch == '-') ch = '_';
+    return key;
+  };
+  for (const char* flag : model_flags)
+    if (given(flag)) check(flag, "model", mine_model, key_of(flag));
+  for (const char* flag : train_flags)
+    if (given(flag)) check(flag, "train", mine_train, key_of(flag));
+  if (given("--bias-slope")) {
+    check("--bias-slope", "model", mine_model, "bias_learned");
+    if (!f.model.bias_learned) check("--bias-slope", "model", mine_model, "bias_slope");
+  }
+  if (given("--bias-slope-init") && f.model.bias_learned) check("--bias-slope-init", "model", mine_model, "bias_slope");
+}
+
 void run_train(TrainFlags& f, const std::vector<std::string>& argv) {
   // flags first, then files
   f.model.bias = gpt::parse_bias_kind(f.attention_bias);
@@ -171,6 +219,7 @@ void run_train(TrainFlags& f, const std::vector<std::string>& argv) {
   f.model.L = data.L;
   if (f.model.d_ff == 0) f.model.d_ff = 4 * f.model.d_model;  // not given (a given --d-ff is >= 1)
   gpt::validate(f.model);
+  if (f.resume) require_flags_match_checkpoint(f);
   if (!f.resume) {
     require_training_fits(f.model, f.train, data.L);
     // forward and backward: about 6 operations per parameter and token, plus the attention's L^2 terms

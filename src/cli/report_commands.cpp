@@ -1,5 +1,6 @@
 // spinformer report fill|claims: chapter text and the claims table from measured data.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -17,18 +18,32 @@ nlohmann::json read_json(const std::string& path, const std::string& parameter) 
   const std::string text = lab::read_file(path, parameter);
   try {
     return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // a syntax error, or a number beyond a double (1e400)
     throw lab::UsageError(parameter, fmt::format("'{}' is not valid JSON: {}", path, e.what()));
   }
 }
 
-// The text of file with the lines between the begin and end markers replaced by content.
+std::size_t occurrences(const std::string& text, const std::string& word) {
+  std::size_t n = 0;
+  for (auto p = text.find(word); p != std::string::npos; p = text.find(word, p + word.size())) ++n;
+  return n;
+}
+
+// The text of file with the lines between the begin and end markers replaced by content. A README
+// with a marker missing, doubled or out of order is refused (splicing it would keep stale rows), and so
+// is content that holds a marker (it would corrupt the README for every later splice).
 std::string splice_between_markers(const std::string& path, const std::string& content) {
   const std::string begin = "<!-- claims:begin -->", end = "<!-- claims:end -->";
+  for (const auto& marker : {begin, end})
+    if (content.find(marker) != std::string::npos)
+      throw lab::UsageError("claims file", fmt::format("the claims table would contain the README marker {}", marker));
   std::string text = lab::read_file(path, "--readme");
   const auto b = text.find(begin), e = text.find(end);
   if (b == std::string::npos || e == std::string::npos || e < b)
     throw lab::UsageError("--readme", fmt::format("'{}' lacks the markers {} ... {}", path, begin, end));
+  if (occurrences(text, begin) > 1 || occurrences(text, end) > 1)
+    throw lab::UsageError("--readme", fmt::format("'{}' holds the markers {} ... {} more than once: remove the stale "
+                                                  "copies by hand", path, begin, end));
   return text.substr(0, b + begin.size()) + "\n" + content + text.substr(e);
 }
 
@@ -51,7 +66,19 @@ void add_report_commands(CLI::App& app) {
     lab::require_writable(f->out, "--out");
     const std::string text = lab::read_file(f->template_path, "--template");
     const auto values = read_json(f->values_path, "--values");
+    if (!values.is_object()) throw lab::UsageError("--values", fmt::format("'{}' is not a JSON object", f->values_path));
     lab::write_file_atomically(f->out, lab::fill_template(text, values));
+    // results.json also feeds the replication report and the figures, so a value the text does not
+    // quote is no error; but a key no placeholder names is often a misspelt or forgotten one
+    // a dotted placeholder ({{config.L}}) uses the object it walks into ("config")
+    auto used = lab::template_keys(text);
+    for (const auto& key : lab::template_keys(text)) used.insert(key.substr(0, key.find('.')));
+    std::vector<std::string> unused;
+    for (const auto& [key, value] : values.items())
+      if (!used.count(key)) unused.push_back(key);
+    if (!unused.empty())
+      fmt::print(stderr, "spinformer: warning: --values: {} key(s) of '{}' the text '{}' never uses: {}\n", unused.size(),
+                 f->values_path, f->template_path, fmt::join(unused, ", "));
   });
 
   struct ClaimsFlags {

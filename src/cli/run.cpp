@@ -31,6 +31,25 @@ int finish(int status) {
   return status;
 }
 
+// CLI11 checks for a missing subcommand before it looks at the arguments it could not place, so
+// `spinformer --frobnicate` (or `spinformer ising --frobnicate`) would say only "A subcommand is
+// required": name the first unplaced argument of the deepest command reached instead.
+std::string parse_error_text(CLI::App& app, const CLI::ParseError& e) {
+  CLI::App* deepest = &app;
+  std::string where = "spinformer";
+  for (auto selected = deepest->get_subcommands(); !selected.empty(); selected = deepest->get_subcommands()) {
+    deepest = selected.front();
+    where += " " + deepest->get_name();
+  }
+  const auto rest = deepest->remaining();
+  const bool subcommand_missing = dynamic_cast<const CLI::RequiredError*>(&e) != nullptr &&
+                                  deepest->get_require_subcommand_min() > 0;
+  if (!subcommand_missing || rest.empty()) return e.what();
+  const std::string& word = rest.front();
+  return fmt::format("{}: {} of {}; {} needs a subcommand (see --help)", word,
+                     word.rfind("-", 0) == 0 ? "unknown flag" : "unknown command", where, where);
+}
+
 }  // namespace
 
 namespace spinformer::cli {
@@ -58,7 +77,7 @@ int run(int argc, char** argv) {
   } catch (const CLI::CallForAllHelp& e) {
     return finish(app.exit(e));
   } catch (const CLI::ParseError& e) {
-    fmt::print(stderr, "spinformer: error: {}\n", e.what());
+    fmt::print(stderr, "spinformer: error: {}\n", parse_error_text(app, e));
     return 2;
   } catch (const spinformer::lab::UsageError& e) {
     fmt::print(stderr, "spinformer: error: {}\n", e.what());

@@ -10,7 +10,9 @@
 #include <set>
 #include <sstream>
 
+#include "lab/atomic_file.hpp"
 #include "lab/tsv.hpp"
+#include "lab/usage_error.hpp"
 
 namespace fs = std::filesystem;
 
@@ -176,6 +178,12 @@ struct Tally {
     if (!ok && r.disagreements.size() < 20) r.disagreements.push_back(entry);
     if (score > worst_score) worst_score = score, r.worst = entry;
   }
+  // A committed number whose rerun value is not a number (or absent from its row): a disagreement.
+  void unpaired(const std::string& where, double old_v, const std::string& rerun_text) {
+    ++r.numbers;
+    if (r.disagreements.size() < 20)
+      r.disagreements.push_back({{"where", where}, {"committed", old_v}, {"rerun", rerun_text}});
+  }
 };
 
 // "a ± e" (as the chapters quote statistical numbers) -> (a, e).
@@ -188,82 +196,191 @@ std::optional<std::pair<double, double>> plus_minus(const std::string& s) {
   return std::make_pair(*a, *e);
 }
 
+// A number as the chapters write it in results.json: a JSON number, "a ± e", or a number in a string.
+// Returns (value, error), error 0 for an exact number.
+std::optional<std::pair<double, double>> quoted_number(const nlohmann::json& v) {
+  if (v.is_number()) return std::make_pair(v.get<double>(), 0.0);
+  if (!v.is_string()) return std::nullopt;
+  if (const auto pm = plus_minus(v.get<std::string>())) return pm;
+  if (const auto x = number(v.get<std::string>())) return std::make_pair(*x, 0.0);
+  return std::nullopt;
+}
+
+// A file the report cannot do without: missing, unreadable, truncated or of the wrong shape is a
+// UsageError naming it (read with lab::read_file's limits).
+nlohmann::json read_json_object(const fs::path& file, const std::string& parameter) {
+  const std::string text = read_file(file.string(), parameter);
+  const auto j = nlohmann::json::parse(text, nullptr, false);  // no exception: a truncated file is ours to name
+  if (j.is_discarded() || !j.is_object())
+    throw UsageError(parameter, fmt::format("'{}' is not a JSON object (truncated or malformed)", file.string()));
+  return j;
+}
+
+// claim id -> verdict, in the file's order.
+std::vector<std::pair<std::string, std::string>> read_verdicts(const fs::path& file, const std::string& parameter) {
+  const auto j = read_json_object(file, parameter);
+  if (!j.contains("claims") || !j["claims"].is_array())
+    throw UsageError(parameter, fmt::format("'{}' has no 'claims' list", file.string()));
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& c : j["claims"]) {
+    if (!c.is_object() || !c.contains("id") || !c["id"].is_string() || !c.contains("verdict") || !c["verdict"].is_string())
+      throw UsageError(parameter, fmt::format("'{}': a claim without an 'id' and a 'verdict' string", file.string()));
+    out.emplace_back(c["id"].get<std::string>(), c["verdict"].get<std::string>());
+  }
+  return out;
+}
+
+TextTable read_table_file(const fs::path& file, const std::string& parameter) {
+  require_readable(file.string(), parameter);
+  return read_text_table(file);
+}
+
+// The compared (not timing, not _err) columns of a table, by index.
+std::vector<std::size_t> compared_columns(const TextTable& t) {
+  std::vector<std::size_t> out;
+  for (std::size_t c = 0; c < t.columns.size(); ++c)
+    if (!timing_field(t.columns[c]) && !ends_with(t.columns[c], "_err")) out.push_back(c);
+  return out;
+}
+
+// How many numbers the committed table holds in the given columns and rows (those a rerun must match).
+long numbers_in(const TextTable& t, const std::vector<std::size_t>& columns, std::size_t first_row, std::size_t end_row) {
+  long n = 0;
+  for (std::size_t r = first_row; r < end_row && r < t.rows.size(); ++r)
+    for (std::size_t c : columns)
+      if (c < t.rows[r].size() && number(t.rows[r][c])) ++n;
+  return n;
+}
+
 }  // namespace
 
 Replication replicate(const fs::path& committed, const fs::path& rerun) {
   Tally t;
+  const auto missing = [&](const std::string& where, const std::string& what, long numbers) {
+    t.r.missing.push_back({{"where", where}, {"what", what}});
+    t.r.numbers += numbers;  // each a disagreeing number
+  };
+  const auto extra = [&](const std::string& where, const std::string& what) {
+    t.r.extra.push_back({{"where", where}, {"what", what}});
+  };
   // results.json: the values the text quotes
-  if (fs::exists(committed / "results.json") && fs::exists(rerun / "results.json")) {
-    const auto old_j = nlohmann::json::parse(slurp(committed / "results.json"));
-    const auto new_j = nlohmann::json::parse(slurp(rerun / "results.json"));
-    for (const auto& [k, ov] : old_j.items()) {
-      if (timing_field(k) || !new_j.contains(k)) continue;
-      const auto& nv = new_j[k];
-      const std::string where = "results.json:" + k;
-      if (ov.is_number() && nv.is_number()) {
-        t.add(where, ov.get<double>(), nv.get<double>(), 0, 0);
-      } else if (ov.is_string() && nv.is_string()) {
-        const auto op = plus_minus(ov.get<std::string>()), np = plus_minus(nv.get<std::string>());
-        const auto on = number(ov.get<std::string>()), nn = number(nv.get<std::string>());
-        if (op && np) t.add(where, op->first, np->first, op->second, np->second);
-        else if (on && nn) t.add(where, *on, *nn, 0, 0);
-      }
-    }
-  }
-  // tables: every numeric column; a column x with a partner x_err is statistical
-  for (const auto& e : fs::directory_iterator(committed)) {
-    const std::string name = e.path().filename().string();
-    if (!ends_with(name, ".tsv") || !fs::exists(rerun / name)) continue;
-    const TextTable a = read_text_table(e.path()), b = read_text_table(rerun / name);
-    if (a.columns != b.columns || a.rows.size() != b.rows.size()) {
-      t.r.disagreements.push_back({{"where", name}, {"what", "different columns or rows"}});
+  const auto old_j = read_json_object(committed / "results.json", "--committed");
+  const auto new_j = read_json_object(rerun / "results.json", "--rerun");
+  for (const auto& [k, ov] : old_j.items()) {
+    if (timing_field(k)) continue;
+    const std::string where = "results.json:" + k;
+    const auto op = quoted_number(ov);
+    if (!new_j.contains(k)) {
+      missing(where, "key not in the rerun", op ? 1 : 0);
       continue;
     }
-    std::map<std::string, std::size_t> index;
-    for (std::size_t c = 0; c < a.columns.size(); ++c) index[a.columns[c]] = c;
-    for (std::size_t c = 0; c < a.columns.size(); ++c) {
+    if (!op) continue;  // text (a profile name, a list of temperatures): not a number to compare
+    if (const auto np = quoted_number(new_j[k])) t.add(where, op->first, np->first, op->second, np->second);
+    else t.unpaired(where, op->first, new_j[k].dump());
+  }
+  for (const auto& [k, nv] : new_j.items())
+    if (!timing_field(k) && !old_j.contains(k)) extra("results.json:" + k, "key only in the rerun");
+  // tables: every numeric column; a column x with a partner x_err is statistical
+  std::set<std::string> committed_tables;
+  for (const auto& e : fs::directory_iterator(committed))
+    if (ends_with(e.path().filename().string(), ".tsv")) committed_tables.insert(e.path().filename().string());
+  for (const auto& name : committed_tables) {
+    const TextTable a = read_table_file(committed / name, "--committed");
+    const auto columns = compared_columns(a);
+    if (!fs::exists(rerun / name)) {
+      missing(name, "table not in the rerun", numbers_in(a, columns, 0, a.rows.size()));
+      continue;
+    }
+    const TextTable b = read_table_file(rerun / name, "--rerun");
+    std::map<std::string, std::size_t> index_a, index_b;
+    for (std::size_t c = 0; c < a.columns.size(); ++c) index_a[a.columns[c]] = c;
+    for (std::size_t c = 0; c < b.columns.size(); ++c) index_b[b.columns[c]] = c;
+    const std::size_t rows = std::min(a.rows.size(), b.rows.size());
+    if (b.rows.size() < a.rows.size())
+      missing(name, fmt::format("rows {}-{} not in the rerun ({} of {} rows)", rows + 1, a.rows.size(), b.rows.size(),
+                                a.rows.size()),
+              numbers_in(a, columns, rows, a.rows.size()));
+    else if (b.rows.size() > a.rows.size())
+      extra(name, fmt::format("rows {}-{} only in the rerun", rows + 1, b.rows.size()));
+    for (const auto& col : b.columns)
+      if (!timing_field(col) && !index_a.count(col)) extra(name, fmt::format("column {} only in the rerun", col));
+    for (const auto& col : a.columns)  // an error column is not counted as a number, but is part of the data
+      if (ends_with(col, "_err") && !timing_field(col) && !index_b.count(col))
+        missing(name, fmt::format("column {} not in the rerun", col), 0);
+    // the same header: columns pair by position (a name may repeat, as chapter 6's tau.tsv "err");
+    // another header: by name
+    const bool same_columns = a.columns == b.columns;
+    for (std::size_t c : columns) {
       const std::string& col = a.columns[c];
-      if (timing_field(col) || ends_with(col, "_err")) continue;
-      const auto err = index.find(col + "_err");
-      for (std::size_t r = 0; r < a.rows.size(); ++r) {
-        if (c >= a.rows[r].size() || c >= b.rows[r].size()) continue;
-        const auto ov = number(a.rows[r][c]), nv = number(b.rows[r][c]);
-        if (!ov || !nv) continue;
-        double oe = 0, ne = 0;
-        if (err != index.end()) {
-          oe = number(a.rows[r][err->second]).value_or(0);
-          ne = number(b.rows[r][err->second]).value_or(0);
+      const auto in_b = same_columns ? index_b.end() : index_b.find(col);
+      if (!same_columns && in_b == index_b.end()) {
+        missing(name, fmt::format("column {} not in the rerun", col), numbers_in(a, {c}, 0, rows));
+        continue;
+      }
+      const std::size_t cb = same_columns ? c : in_b->second;
+      const auto err_a = index_a.find(col + "_err"), err_b = same_columns ? err_a : index_b.find(col + "_err");
+      const auto err_b_end = same_columns ? index_a.end() : index_b.end();
+      for (std::size_t r = 0; r < rows; ++r) {
+        if (c >= a.rows[r].size()) continue;
+        const auto ov = number(a.rows[r][c]);
+        if (!ov) continue;  // text in the committed table: nothing to compare
+        const std::string where = fmt::format("{}:{} row {}", name, col, r + 1);
+        const auto nv = cb < b.rows[r].size() ? number(b.rows[r][cb]) : std::nullopt;
+        if (!nv) {
+          t.unpaired(where, *ov, cb < b.rows[r].size() ? b.rows[r][cb] : "(no field)");
+          continue;
         }
-        t.add(fmt::format("{}:{} row {}", name, col, r + 1), *ov, *nv, oe, ne);
+        double oe = 0, ne = 0;
+        if (err_a != index_a.end() && err_a->second < a.rows[r].size())
+          oe = number(a.rows[r][err_a->second]).value_or(0);
+        if (err_b != err_b_end && err_b->second < b.rows[r].size())
+          ne = number(b.rows[r][err_b->second]).value_or(0);
+        t.add(where, *ov, *nv, oe, ne);
       }
     }
   }
-  // verdicts
-  if (fs::exists(committed / "claims.json") && fs::exists(rerun / "claims.json")) {
-    const auto oc = nlohmann::json::parse(slurp(committed / "claims.json"));
-    const auto nc = nlohmann::json::parse(slurp(rerun / "claims.json"));
-    std::map<std::string, std::string> old_verdicts;
-    for (const auto& c : oc.at("claims")) old_verdicts[c.at("id").get<std::string>()] = c.at("verdict").get<std::string>();
-    for (const auto& c : nc.at("claims")) {
-      const auto id = c.at("id").get<std::string>();
-      const auto v = c.at("verdict").get<std::string>();
-      const auto it = old_verdicts.find(id);
-      const std::string was = it == old_verdicts.end() ? "(new claim)" : it->second;
-      if (was != v) t.r.verdicts_changed.push_back({{"id", id}, {"committed", was}, {"rerun", v}});
-    }
+  for (const auto& e : fs::directory_iterator(rerun)) {
+    const std::string name = e.path().filename().string();
+    if (ends_with(name, ".tsv") && !committed_tables.count(name)) extra(name, "table only in the rerun");
   }
+  // verdicts: a claim the rerun lacks is a verdict changed to "(missing)"
+  const auto old_claims = read_verdicts(committed / "claims.json", "--committed");
+  const auto new_claims = read_verdicts(rerun / "claims.json", "--rerun");
+  const std::map<std::string, std::string> old_verdicts(old_claims.begin(), old_claims.end()),
+      new_verdicts(new_claims.begin(), new_claims.end());
+  for (const auto& [id, v] : new_claims) {
+    const auto it = old_verdicts.find(id);
+    const std::string was = it == old_verdicts.end() ? "(new claim)" : it->second;
+    if (it == old_verdicts.end()) extra("claims.json", fmt::format("claim {} only in the rerun", id));
+    if (was != v) t.r.verdicts_changed.push_back({{"id", id}, {"committed", was}, {"rerun", v}});
+  }
+  for (const auto& [id, v] : old_claims)
+    if (!new_verdicts.count(id)) {
+      missing("claims.json", fmt::format("claim {} not in the rerun", id), 0);
+      t.r.verdicts_changed.push_back({{"id", id}, {"committed", v}, {"rerun", "(missing)"}});
+    }
   return t.r;
 }
 
 nlohmann::json Replication::to_json() const {
   return {{"numbers", numbers}, {"agree", agree}, {"verdicts_changed", verdicts_changed}, {"worst", worst},
-          {"disagreements", disagreements}};
+          {"disagreements", disagreements}, {"missing", missing}, {"extra", extra}};
 }
 
 std::string Replication::summary(const std::string& chapter) const {
   std::string s = fmt::format("[{}] replication: {}/{} numbers agree with the committed data", chapter, agree, numbers);
   if (!worst.empty()) s += fmt::format(" (least agreeing: {})", worst.dump());
   s += "\n";
+  for (const auto& m : missing)
+    s += fmt::format("[{}] !!! MISSING in the rerun: {}: {}\n", chapter, m["where"].get<std::string>(),
+                     m["what"].get<std::string>());
+  if (!extra.empty()) {
+    std::string list;
+    for (std::size_t k = 0; k < extra.size() && k < 10; ++k)
+      list += fmt::format("{}{} ({})", k ? ", " : "", extra[k]["where"].get<std::string>(), extra[k]["what"].get<std::string>());
+    if (extra.size() > 10) list += fmt::format(" and {} more", extra.size() - 10);
+    s += fmt::format("[{}] only in the rerun, not compared: {}\n", chapter, list);
+  }
   if (verdicts_changed.empty()) {
     s += fmt::format("[{}] every verdict as committed\n", chapter);
   } else {

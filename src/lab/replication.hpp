@@ -6,6 +6,8 @@
 //   error ("a ± e" in results.json, a column with a *_err partner in a table) agree when
 //   z = |new - old| / sqrt(err_new^2 + err_old^2) <= 3; numbers without an error (exact values,
 //   counts, settings) agree when equal to a relative 1e-9; and every claim's verdict is compared.
+//   Whatever the committed data have and the rerun lacks (a table, a column, rows, a results.json key,
+//   a claim) is a disagreement: listed under "missing", and its numbers counted as disagreeing.
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -25,10 +27,19 @@ struct Replication {
   nlohmann::json verdicts_changed = nlohmann::json::array();  // [{"id", "committed", "rerun"}]
   nlohmann::json worst = nlohmann::json::object();            // the least agreeing number
   nlohmann::json disagreements = nlohmann::json::array();     // up to 20 of them
+  // [{"where", "what"}]: what the committed data have and the rerun lacks (each also a disagreement;
+  // a claim also a changed verdict, to "(missing)")
+  nlohmann::json missing = nlohmann::json::array();
+  // [{"where", "what"}]: tables, columns, rows, keys and claims only in the rerun. Reported, not a
+  // disagreement: a rerun of changed sources may add outputs, and there is nothing to compare them with.
+  nlohmann::json extra = nlohmann::json::array();
   nlohmann::json to_json() const;
   std::string summary(const std::string& chapter) const;      // a few lines for the end of a run
 };
 
+// Both directories must hold a readable results.json (a JSON object) and claims.json (a "claims"
+// array of objects with "id" and "verdict" strings): otherwise UsageError("--committed" or "--rerun")
+// naming the file, never a report that finds nothing to compare.
 Replication replicate(const std::filesystem::path& committed, const std::filesystem::path& rerun);
 
 }  // namespace spinformer::lab

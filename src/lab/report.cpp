@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <exception>
+#include <set>
 
 #include "lab/atomic_file.hpp"
 #include "lab/gate.hpp"
@@ -47,24 +48,55 @@ std::string fill_template(const std::string& text, const nlohmann::json& values)
     const std::string key = text.substr(open + 2, close - open - 2);
     const auto& value = template_value(values, key);
     if (value.is_string()) out += value.get<std::string>();
-    else if (value.is_number_integer()) out += std::to_string(value.get<long long>());
+    else if (value.is_number_unsigned()) out += std::to_string(value.get<std::uint64_t>());  // beyond 2^63 - 1 too
+    else if (value.is_number_integer()) out += std::to_string(value.get<std::int64_t>());
     else if (value.is_number()) out += fmt::format("{:.4g}", value.get<double>());
-    else out += value.dump();
+    else if (value.is_boolean()) out += value.dump();
+    else  // null, a list or an object is no word of text: a chapter that wrote one has a bug to show
+      throw UsageError("--values", fmt::format("'{}' is {}, not a value to print", key,
+                                               value.is_null() ? "null" : value.is_array() ? "a list" : "an object"));
     pos = close + 2;
   }
   out.append(text, pos, std::string::npos);
   return out;
 }
 
+std::set<std::string> template_keys(const std::string& text) {
+  std::set<std::string> keys;
+  for (std::size_t open = text.find("{{"); open != std::string::npos; open = text.find("{{", open + 2)) {
+    const std::size_t close = text.find("}}", open + 2);
+    if (close == std::string::npos) break;
+    keys.insert(text.substr(open + 2, close - open - 2));
+    open = close;
+  }
+  return keys;
+}
+
+std::string table_cell(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char ch = text[i];
+    if (ch == '\\' && i + 1 < text.size() && text[i + 1] == '|') {
+      out += "\\|";  // already escaped by its author: escaping it again would leave a bare pipe
+      ++i;
+    } else if (ch == '|') {
+      out += "\\|";
+    } else if (ch == '\n' || ch == '\r') {
+      out += ' ';
+    } else if (ch == '<' && text.compare(i, 4, "<!--") == 0) {
+      out += "&lt;!--";  // an HTML comment opener could end the README's claims markers' section
+      i += 3;
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
 namespace {
 
-// A pipe inside a table cell would split it; a line break would end the row.
-std::string cell(std::string s) {
-  for (std::size_t p = s.find('|'); p != std::string::npos; p = s.find('|', p + 2)) s.replace(p, 1, "\\|");
-  for (char& ch : s)
-    if (ch == '\n') ch = ' ';
-  return s;
-}
+std::string cell(const std::string& s) { return table_cell(s); }
 
 std::string text_or(const nlohmann::json& claim, const char* field, const std::string& fallback) {
   return claim.contains(field) && claim[field].is_string() ? claim[field].get<std::string>() : fallback;

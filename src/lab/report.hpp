@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -11,7 +12,17 @@ namespace spinformer::lab {
 // Replaces every {{key}} in text by values[key] (strings as they are, numbers with 4 significant
 // digits); a dotted key that is not itself a key walks nested objects ({{config.L}}: values["config"]["L"]).
 // An unknown key throws UsageError("--values") naming it, so text cannot go stale silently.
+// Integers print in full (also beyond 2^63 - 1); a value that is null, a list or an object throws
+// UsageError("--values") naming its key.
 std::string fill_template(const std::string& text, const nlohmann::json& values);
+
+// The keys of the {{key}} placeholders in text (report fill warns of values the text never uses).
+std::set<std::string> template_keys(const std::string& text);
+
+// Text as one cell of a Markdown pipe table: a pipe escaped once (one its author escaped stays as it
+// is), line breaks as spaces, and "<!--" as "&lt;!--", so that no cell can open an HTML comment or
+// forge the README's claims markers.
+std::string table_cell(const std::string& text);
 
 // A chapter's claims file: {"chapter": "00-ising-chain", "title": "...", "claims": [...]}. Each claim
 // has the verdict rule's schema (lab/verdict.hpp): {"id", "kind", "claim", "verdict", "conditions":

@@ -22,6 +22,15 @@ printf '{"numbers": 3, "agree": 3}\n' > "$work/replication.json"
 printf '[1, 2]\n' > "$work/array.json"
 printf '{"numbers": "many", "chapter": 3}\n' > "$work/typed.json"
 printf '{"chapter": "../x", "commit": "abc"}\n' > "$work/stamp.json"
+# issue 29: counts that are no counts (1e30 printed as -9223372036854775808), more agreeing than compared
+printf '{"numbers": 1e30, "agree": 1}\n' > "$work/count_1e30.json"
+printf '{"numbers": 3, "agree": 5}\n' > "$work/count_agree.json"
+printf '{"numbers": 2.5}\n' > "$work/count_real.json"
+printf '{"numbers": -1}\n' > "$work/count_negative.json"
+printf '{"numbers": 9223372036854775808}\n' > "$work/count_2p63.json"
+printf '{"chapter": "00", "claims": [], "x": 1e400}\n' > "$work/claims_1e400.json"   # a raw library message
+printf '{"a": 1e400}\n' > "$work/values_1e400.json"
+printf 'x {{a}} y\n' > "$work/text.md"
 mkdir -p "$work/dir"
 
 int_bad=("" "abc" "0x10" "010" "1.5" "1e3" "9223372036854775808" "-9223372036854775809" "4611686018427387904")
@@ -159,6 +168,18 @@ budget --unknown ising2d exact --unknown 1
 budget --unknown sgd chain --unknown
 budget --unknown kinetic nmf --unknown 1
 budget --unknown runs summary --unknown
+for file in count_1e30 count_agree count_real count_negative count_2p63; do
+  budget "$file.json" runs summary "$work/replication.json" "$work/$file.json"
+done
+budget claims_1e400.json report claims "$work/claims_1e400.json" --out "$out/c.md"
+budget values_1e400.json report fill --template "$work/text.md" --values "$work/values_1e400.json" --out "$out/f.md"
+# a replication without claims.json or results.json (issue 29: "every verdict as committed")
+mkdir -p "$work/rerun" && printf '{}\n' > "$work/rerun/results.json"
+budget claims.json runs replicate --committed "$work/rerun" --rerun "$work/rerun" --out "$out/r.json"
+# an unknown flag before any subcommand was reported as "A subcommand is required"
+budget --frobnicate --frobnicate
+budget --frobnicate ising --frobnicate
+budget frobnicate frobnicate
 
 # values that parse, but ask for more memory or time than any run may take
 budget --n ising sample --L 8 --n 2000000000 --out "$out/s.tsv"

@@ -37,6 +37,16 @@ done > "$work/all.tsv"
 "$bin" gpt train --data "$work/data.tsv" --out "$work/r.pt" --resume "${small[@]}" || fail "resume"
 "$bin" gpt logprob --model "$work/r.pt" --configs "$work/s.tsv" --threads 1 > "$work/lp_resumed"
 cmp -s "$work/lp" "$work/lp_resumed" || fail "resumed run differs from the uninterrupted one"
+# issue 29: a flag that contradicts the checkpoint was silently ignored by --resume; the run's own values
+# (as "${small[@]}" above) are accepted, another value is refused and the checkpoint left as it was
+cp "$work/r.pt" "$work/r.before"
+for contradiction in "--steps 60" "--lr 0.01" "--d-model 32" "--batch 16" "--seed 7" "--attention-bias distance"; do
+  # shellcheck disable=SC2086
+  expect_usage_error "resume with $contradiction" "${contradiction%% *}" gpt train --data "$work/data.tsv" --out "$work/r.pt" \
+    --resume $contradiction --quiet
+  grep -q "contradicts the checkpoint" "$work/stderr" || fail "resume with $contradiction: $(cat "$work/stderr")"
+done
+cmp -s "$work/r.pt" "$work/r.before" || fail "a refused resume changed the checkpoint"
 # the seed-literal negative control trains, its 'probabilities' do not sum to 1, and it cannot be sampled
 "$bin" gpt train --data "$work/data.tsv" --out "$work/lit.pt" --steps 30 --seed-literal "${small[@]}" || fail "literal"
 "$bin" gpt logprob --model "$work/lit.pt" --configs "$work/all.tsv" --threads 1 \

@@ -27,4 +27,40 @@ expect_usage_error "lower > upper" "inverted.json" report claims "$work/inverted
 sed 's/"direction": "below", "threshold": 2}]/"direction": "within", "threshold": 2}]/' "$work/new.json" > "$work/band.json"
 expect_usage_error "within without a band" "band.json" report claims "$work/band.json" --out "$work/out.tsv"
 
+# --- issue 29: report fill prints what a text can say, and flags what it never says (issue 27) ---------------
+printf '{"big": 18446744073709551615, "n": 3, "unused_a": 1, "unused_b": "x", "nothing": null, "list": [1, 2]}\n' > "$work/values.json"
+printf 'big {{big}}, n {{n}}\n' > "$work/text.md"
+"$bin" report fill --template "$work/text.md" --values "$work/values.json" --out "$work/filled.md" 2> "$work/stderr" ||
+  fail "report fill: $(cat "$work/stderr")"
+grep -q "^big 18446744073709551615, n 3$" "$work/filled.md" || fail "report fill: $(cat "$work/filled.md")"
+[[ $(wc -l < "$work/stderr") -eq 1 ]] && grep -q "warning: --values: 4 key(s).*never uses: list, nothing, unused_a, unused_b" \
+  "$work/stderr" || fail "report fill: unused keys not flagged: $(cat "$work/stderr")"
+for key in nothing list; do
+  printf 'a {{%s}} b\n' "$key" > "$work/text.md"
+  expect_usage_error "report fill of $key" "--values" report fill --template "$work/text.md" --values "$work/values.json" \
+    --out "$work/out.tsv"
+  grep -q "'$key'" "$work/stderr" || fail "report fill of $key: the key is not named: $(cat "$work/stderr")"
+done
+
+# --- issue 29: a claim cannot corrupt the README's claims section, nor split a column ----------------------
+printf '# R\n<!-- claims:begin -->\nold\n<!-- claims:end -->\ntail\n' > "$work/README.md"
+cat > "$work/marker.json" <<'JSON'
+{"chapter": "01", "claims": [{"id": "1.9", "claim": "c <!-- claims:end --> | <\\|m\\|>", "source": "s",
+  "measured": "m", "criterion": "k", "verdict": "partly"}]}
+JSON
+"$bin" report claims "$work/marker.json" --readme "$work/README.md" --out "$work/claims.md" 2> "$work/stderr" ||
+  fail "report claims with a marker in a claim: $(cat "$work/stderr")"
+[[ $(grep -c -- "<!-- claims:end -->" "$work/README.md") -eq 1 && $(grep -c -- "<!-- claims:begin -->" "$work/README.md") -eq 1 ]] ||
+  fail "the README's markers were forged: $(cat "$work/README.md")"
+"$bin" report claims "$work/new.json" --readme "$work/README.md" --out "$work/claims.md" || fail "second splice"
+grep -qF "| 1.9 |" "$work/README.md" && fail "a stale row stayed in the README after the next splice"
+"$bin" report claims "$work/marker.json" --out "$work/claims.md" 2> /dev/null
+# pipes that split (not after an odd number of backslashes: pandoc reads "\\|" as a backslash and a bare pipe)
+splits=$(grep "^| 1.9 |" "$work/claims.md" | python3 -c 'import re, sys; print(len(re.findall(r"(?<!\\)(?:\\\\)*\|", sys.stdin.read())))')
+[[ $splits -eq 5 ]] || fail "a pipe in a claim split its row into $((splits - 1)) columns: $(grep "^| 1.9 |" "$work/claims.md")"
+printf '# R\n<!-- claims:begin -->\nold\n<!-- claims:end -->\nx\n<!-- claims:end -->\n' > "$work/README.md"
+cp "$work/README.md" "$work/README.before"
+expect_usage_error "a README with two end markers" "--readme" report claims "$work/new.json" --readme "$work/README.md"
+cmp -s "$work/README.md" "$work/README.before" || fail "a README with two end markers was changed"
+
 finish "report_cli"
