@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(
   cmake g++ make pkg-config git
+  python3                             # the CLI tests check JSON outputs with a few lines of Python
   libtorch-dev libopenblas0-openmp   # without OpenBLAS LibTorch uses reference BLAS (~30x slower)
   libblas-dev   # cblas.h and libblas.so for src/gpt's attention (find_package(BLAS)); its SONAME libblas.so.3 resolves to OpenBLAS at run time (alternatives priority 95 vs 10)
   libeigen3-dev libboost-math-dev libfmt-dev
