@@ -144,7 +144,8 @@ fs::path publish_job(const fs::path& cache, const std::string& kind, const std::
   }
   try {
     for (const auto& [name, bytes] : files) write_file_checked(temp / name, bytes);
-    write_json_checked(temp / "job.json", job_json);
+    write_json_checked(temp / "job.json.part", job_json);  // whole or absent: it marks a job to resume
+    rename_checked(temp / "job.json.part", temp / "job.json");
     write_json_checked(temp / "result.json.part", result);
     rename_checked(temp / "result.json.part", temp / "result.json");
     write_job_manifest(temp);

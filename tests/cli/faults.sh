@@ -213,6 +213,7 @@ cat > build/cmake/bin/ch98 <<'EOF'
 if [[ $1 == --code-hash ]]; then echo hash-a; exit 0; fi
 out=$4
 for T in $MOCK_TEMPERATURES; do echo "$T" > "$out/corr_T$T.tsv"; done
+sleep "${MOCK_SLEEP:-0}"
 echo '{"L": 8}' > "$out/results.json"
 EOF
 printf '#!/usr/bin/env bash\nexit 0\n' > build/cmake/bin/spinformer   # runs replicate: not under test here
@@ -227,5 +228,16 @@ bash "$scripts/publish-data" > publish.log 2>&1 || fail "publish-data: $(tail -2
 published=$(cd chapters/98-mock/data 2> /dev/null && ls | tr '\n' ' ')
 [[ $published == "code_hash corr_T0.5.tsv provenance.json results.json " ]] ||
   fail "publish-data published '$published', expected this run's corr_T0.5.tsv and results.json with the stamps"
+
+# two runs of the chapter at once (two make invocations): the second waits, neither empties the
+# folder under the other
+MOCK_SLEEP=2 MOCK_TEMPERATURES="1" REPRODUCE=1 bash "$scripts/run-chapter" 98 paper build/paper > concurrent1.log 2>&1 &
+first=$!
+sleep 0.5
+MOCK_TEMPERATURES="1" REPRODUCE=1 bash "$scripts/run-chapter" 98 paper build/paper > concurrent2.log 2>&1 || fail "second concurrent run-chapter: $(tail -2 concurrent2.log)"
+wait $first || fail "first concurrent run-chapter: $(tail -2 concurrent1.log)"
+cat concurrent1.log concurrent2.log | grep -q "waiting for it" || fail "neither run-chapter waited for the other: $(cat concurrent2.log)"
+[[ $(tr '\n' ' ' < build/paper/ch98/.outputs) == "corr_T1.tsv results.json " ]] ||
+  fail "concurrent run-chapter: .outputs lists $(tr '\n' ' ' < build/paper/ch98/.outputs)"
 
 finish faults
