@@ -17,7 +17,6 @@
 #include <stdexcept>
 #include <thread>
 #include <fcntl.h>
-#include <optional>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -123,6 +122,13 @@ void discard(const fs::path& dir) {
   fs::remove_all(aside, ec);
 }
 
+// create_directories with the cache named in its error (a read-only or full jobs folder).
+void make_cache_directory(const fs::path& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw std::runtime_error(fmt::format("cannot write the job cache: cannot create '{}': {}", dir.string(), ec.message()));
+}
+
 void write_json_checked(const fs::path& file, const nlohmann::json& value) {
   write_file_checked(file, value.dump(2) + "\n");
 }
@@ -135,12 +141,12 @@ fs::path publish_job(const fs::path& cache, const std::string& kind, const std::
                      const nlohmann::json& job_json, const nlohmann::json& result,
                      const std::vector<std::pair<std::string, std::string>>& files, const fs::path& written_dir) {
   const fs::path final_dir = job_directory(cache, kind, key);
-  fs::create_directories(final_dir.parent_path());
+  make_cache_directory(final_dir.parent_path());
   fs::path temp = written_dir;
   if (temp.empty()) {
     temp = final_dir;
     temp += fmt::format(".tmp.{}.{}", ::getpid(), temp_counter++);
-    fs::create_directories(temp);
+    make_cache_directory(temp);
   }
   try {
     for (const auto& [name, bytes] : files) write_file_checked(temp / name, bytes);
@@ -213,8 +219,10 @@ class JobLock {
         }
     }
     const std::string pid = std::to_string(::getpid());
-    if (::ftruncate(fd_, 0) == 0 && ::pwrite(fd_, pid.data(), pid.size(), 0) < 0) {
-    }  // the holder's pid is only for the waiting message
+    if (::ftruncate(fd_, 0) == 0) {
+      const ssize_t written = ::pwrite(fd_, pid.data(), pid.size(), 0);
+      (void)written;  // the holder's pid is only for the waiting message
+    }
   }
   // After the job is published: whoever waits on this file finds the job finished.
   void release_published() {
@@ -242,7 +250,7 @@ JobResult Engine::run_local_one(const std::string& kind, const Job& job, const s
   // training) resumes from its checkpoint when the run is repeated. Only the final rename to <key>/
   // makes it finished.
   const fs::path final_dir = job_directory(options_.cache, kind, key);
-  fs::create_directories(final_dir.parent_path());
+  make_cache_directory(final_dir.parent_path());
   fs::path lock_file = final_dir, partial = final_dir;
   lock_file += ".lock";
   partial += ".partial";
@@ -255,7 +263,7 @@ JobResult Engine::run_local_one(const std::string& kind, const Job& job, const s
     return cached;
   }
   if (found.status != ManifestCheck::absent) discard(final_dir);
-  fs::create_directories(partial);
+  make_cache_directory(partial);
   // What an earlier, killed attempt left: temporaries of its files, and the engine's own half-written
   // files (never part of a job's result).
   sweep_dead_temporaries(partial);
