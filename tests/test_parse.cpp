@@ -146,6 +146,20 @@ TEST(AtomicOutput, AFullDiskIsAUsageErrorAndLeavesNothing) {
   EXPECT_EQ(d.entries(), 0u);
 }
 
+TEST(AtomicOutput, TemporariesOfAKilledWriterAreRemovedWhenTheFileIsWrittenAgain) {
+  // issue 29: a SIGKILL runs no cleanup, and `make publish` published results.json.tmp.99999. pid
+  // 2^22 + 1 is above Linux's pid_max default, so never alive; a live process's (pid 1) stays.
+  ScratchDir d;
+  const std::string mine = "results.json.tmp.1";
+  for (const std::string& name : {std::string("results.json.tmp.4194305"), mine, std::string("other.tsv.tmp.4194305")})
+    std::ofstream(d / name) << "half";
+  lab::write_file_atomically(d / "results.json", "{}\n");
+  EXPECT_FALSE(fs::exists(d / "results.json.tmp.4194305"));
+  EXPECT_TRUE(fs::exists(d / mine));
+  EXPECT_TRUE(fs::exists(d / "other.tsv.tmp.4194305"));  // another file's: swept when that file is written
+  EXPECT_EQ(contents(d / "results.json"), "{}\n");
+}
+
 TEST(OutputFiles, CommitsBothOrNeither) {
   ScratchDir d;
   fs::create_directory(d / "data.tsv.json");  // the sidecar cannot be written

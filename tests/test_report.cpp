@@ -49,7 +49,14 @@ TEST(ChapterHelpers, RunChapter) {
   EXPECT_EQ(lab::run_chapter("chXX", [] {}), 0);
   EXPECT_EQ(lab::run_chapter("chXX", [] { throw lab::UsageError("--out", "no"); }), 2);
   EXPECT_EQ(lab::run_chapter("chXX", [] { throw std::runtime_error("x"); }, lab::ChapterErrors::all), 1);
-  EXPECT_THROW(lab::run_chapter("chXX", [] { throw std::runtime_error("x"); }), std::runtime_error);
+  // any failure is one line and exit 1, never std::terminate (issue 29): a library error, a bad
+  // cached JSON, something that is no std::exception at all
+  EXPECT_EQ(lab::run_chapter("chXX", [] { throw std::runtime_error("x"); }), 1);
+  EXPECT_EQ(lab::run_chapter("chXX", [] { const auto j = nlohmann::json::parse("{"); (void)j; }), 1);
+  EXPECT_EQ(lab::run_chapter("chXX", [] { throw 42; }), 1);
+  ::testing::internal::CaptureStderr();
+  lab::run_chapter("chXX", [] { throw std::runtime_error("first line\nsecond line"); });
+  EXPECT_EQ(::testing::internal::GetCapturedStderr(), "chXX: error: first line\n");
 }
 
 TEST(ChapterHelpers, WriteClaimsValidatesFirst) {

@@ -8,9 +8,11 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <sstream>
+#include <fcntl.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "lab/job_manifest.hpp"
 #include "lab/usage_error.hpp"
 
 namespace spinformer::lab {
@@ -58,6 +60,31 @@ std::string output_target(const std::string& path) {
   return ec ? path : target.string();
 }
 
+// Removes <target>.tmp.<pid> files beside target whose writer is gone (a SIGKILL runs no cleanup), so
+// that an interrupted run leaves no temporary behind once the same file is written again.
+void sweep_dead_temporaries_of(const std::string& target) {
+  const fs::path t(target);
+  const std::string prefix = t.filename().string() + ".tmp.";
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(directory_of(target), ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind(prefix, 0) != 0) continue;
+    const long pid = temporary_owner(name);
+    if (pid <= 0 || pid == ::getpid() || process_alive(pid) || !entry.is_regular_file(ec)) continue;
+    std::error_code ignored;
+    fs::remove(entry.path(), ignored);
+  }
+}
+
+// fsync(2) of a closed file: a file system that reserves space late reports a full disk only here.
+int sync_file(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return errno;
+  const int error = ::fsync(fd) == 0 ? 0 : errno;
+  ::close(fd);
+  return error;
+}
+
 }  // namespace
 
 void install_signal_cleanup() {
@@ -85,6 +112,7 @@ AtomicFile::AtomicFile(const std::string& path, const std::string& parameter)
     : path_(path), parameter_(parameter) {
   require_writable(path, parameter);
   target_ = output_target(path);
+  sweep_dead_temporaries_of(target_);
   temp_path_ = fmt::format("{}.tmp.{}", target_, ::getpid());
   slot_ = register_temp(temp_path_);
   stream_.open(temp_path_, std::ios::out | std::ios::trunc | std::ios::binary);
@@ -111,6 +139,7 @@ void AtomicFile::finish() {
   int error = errno;
   stream_.close();
   if (ok && stream_.fail()) ok = false, error = errno;
+  if (ok && (error = sync_file(temp_path_)) != 0) ok = false;
   if (!ok) {
     // the stream keeps no errno of the write that failed: a full file system is the usual cause, so
     // look at it, before the temporary file (which holds the space) is removed

@@ -3,7 +3,9 @@
 // renamed over it on commit(). A file not committed (error, exception, SIGINT/SIGTERM) is removed.
 // A target that is a symbolic link is written through (the link stays, its target is replaced); a
 // target that exists but is no regular file (a device, a fifo, a directory) is refused. A failed
-// write (a full disk, an I/O error) is a UsageError naming the parameter and leaves nothing behind.
+// write (a full disk, an I/O error: the stream is checked after flush and close, and the file is
+// fsynced) is a UsageError naming the parameter and leaves nothing behind. Temporaries of the same
+// target left by a killed writer (<target>.tmp.<pid> of a process that is gone) are removed.
 #include <fstream>
 #include <memory>
 #include <string>

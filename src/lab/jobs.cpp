@@ -4,9 +4,11 @@
 #include <atomic>
 #include <boost/uuid/detail/sha1.hpp>
 #include <chrono>
+#include <cerrno>
 #include <condition_variable>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <fmt/format.h>
 #include <fstream>
@@ -15,11 +17,11 @@
 #include <stdexcept>
 #include <thread>
 #include <fcntl.h>
-#include <optional>
 #include <sys/file.h>
 #include <unistd.h>
 
 #include "lab/atomic_file.hpp"
+#include "lab/job_manifest.hpp"
 #include "lab/jobs_transport.hpp"
 #include "lab/usage_error.hpp"
 
@@ -72,10 +74,17 @@ EngineOptions chapter_engine(const std::string& program, const std::string& prof
   EngineOptions o;
   o.program = program;
   o.profile = profile;
-  o.cache = out.parent_path() / "jobs" / program;
-  if (out.filename().empty()) o.cache = out.parent_path().parent_path() / "jobs" / program;
+  // The cache is beside the output folder itself, however its path is spelled (w/ch00, w/ch00/,
+  // w/ch00/., a link to it): a spelling must not hide the cached jobs.
+  std::error_code ec;
+  fs::path folder = fs::weakly_canonical(out, ec);
+  if (ec) folder = fs::absolute(out, ec).lexically_normal();
+  if (folder.filename().empty()) folder = folder.parent_path();
+  o.cache = folder.parent_path() / "jobs" / program;
   o.code_hash = code_hash;
   o.workers = workers;
+  // what a killed run of this chapter left in its output folder (<file>.tmp.<pid>)
+  sweep_dead_temporaries(folder);
   return o;
 }
 
@@ -83,7 +92,7 @@ void copy_job_files(const JobResult& result, const fs::path& dir) {
   fs::create_directories(dir);
   for (const auto& entry : fs::directory_iterator(result.dir)) {
     const std::string name = entry.path().filename().string();
-    if (!entry.is_regular_file() || name == "job.json" || name == "result.json") continue;
+    if (!entry.is_regular_file() || name == "job.json" || name == "result.json" || name == kJobManifest) continue;
     fs::copy_file(entry.path(), dir / name, fs::copy_options::overwrite_existing);
   }
 }
@@ -94,63 +103,71 @@ fs::path job_directory(const fs::path& cache, const std::string& kind, const std
 
 namespace {
 
-// A job's directory is finished when its result.json exists (written last, inside the temporary
-// directory, before the rename that publishes the directory).
-bool finished(const fs::path& dir) { return fs::exists(dir / "result.json"); }
-
 nlohmann::json read_json(const fs::path& file) {
   std::ifstream in(file);
   return nlohmann::json::parse(in);
 }
 
-// Removes <key>.tmp.<pid> directories whose process is gone (a killed run's unfinished jobs).
-void sweep_stale(const fs::path& kind_dir) {
+std::atomic<long> temp_counter{0};
+
+// Moves a job directory that is not to be trusted out of the way (one rename, so that no other
+// process sees it half removed) and removes it.
+void discard(const fs::path& dir) {
+  fs::path aside = dir;
+  aside += fmt::format(".tmp.{}.{}.untrusted", ::getpid(), temp_counter++);
   std::error_code ec;
-  if (!fs::is_directory(kind_dir, ec)) return;
-  for (const auto& entry : fs::directory_iterator(kind_dir, ec)) {
-    const std::string name = entry.path().filename().string();
-    const auto pos = name.find(".tmp.");
-    if (pos == std::string::npos) continue;
-    const long pid = std::atol(name.c_str() + pos + 5);
-    if (pid > 0 && pid != ::getpid() && ::kill(static_cast<pid_t>(pid), 0) == 0) continue;  // still running
-    fs::remove_all(entry.path(), ec);
-  }
+  fs::rename(dir, aside, ec);
+  if (ec && fs::exists(dir))
+    throw std::runtime_error(fmt::format("cannot remove the untrusted cached job '{}': {}", dir.string(), ec.message()));
+  fs::remove_all(aside, ec);
 }
 
-std::atomic<long> temp_counter{0};
+// create_directories with the cache named in its error (a read-only or full jobs folder).
+void make_cache_directory(const fs::path& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw std::runtime_error(fmt::format("cannot write the job cache: cannot create '{}': {}", dir.string(), ec.message()));
+}
+
+void write_json_checked(const fs::path& file, const nlohmann::json& value) {
+  write_file_checked(file, value.dump(2) + "\n");
+}
 
 }  // namespace
 
-// Publishes a finished job directory: files into temp, result.json last, then one rename.
+// Publishes a finished job directory: its files, job.json, result.json and, last, the manifest that
+// makes it a finished job, every write checked; then one rename.
 fs::path publish_job(const fs::path& cache, const std::string& kind, const std::string& key,
                      const nlohmann::json& job_json, const nlohmann::json& result,
                      const std::vector<std::pair<std::string, std::string>>& files, const fs::path& written_dir) {
   const fs::path final_dir = job_directory(cache, kind, key);
-  fs::create_directories(final_dir.parent_path());
+  make_cache_directory(final_dir.parent_path());
   fs::path temp = written_dir;
   if (temp.empty()) {
     temp = final_dir;
     temp += fmt::format(".tmp.{}.{}", ::getpid(), temp_counter++);
-    fs::create_directories(temp);
+    make_cache_directory(temp);
   }
-  for (const auto& [name, bytes] : files) {
-    std::ofstream out(temp / name, std::ios::binary);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    if (!out) throw std::runtime_error("cannot write job file " + (temp / name).string());
+  try {
+    for (const auto& [name, bytes] : files) write_file_checked(temp / name, bytes);
+    write_json_checked(temp / "job.json.part", job_json);  // whole or absent: it marks a job to resume
+    rename_checked(temp / "job.json.part", temp / "job.json");
+    write_json_checked(temp / "result.json.part", result);
+    rename_checked(temp / "result.json.part", temp / "result.json");
+    write_job_manifest(temp);
+  } catch (const std::exception& e) {
+    std::error_code ec;
+    if (written_dir.empty()) fs::remove_all(temp, ec);  // a job's own directory stays for a resume
+    throw std::runtime_error(fmt::format("saving job {} in the cache failed: {}", key.substr(0, 12), e.what()));
   }
-  {
-    std::ofstream out(temp / "job.json");
-    out << job_json.dump(2) << "\n";
-    std::ofstream res(temp / "result.json.part");
-    res << result.dump(2) << "\n";
-    if (!out || !res) throw std::runtime_error("cannot write job result in " + temp.string());
-  }
-  fs::rename(temp / "result.json.part", temp / "result.json");
+  if (fs::exists(final_dir) && !check_job_manifest(final_dir).ok()) discard(final_dir);
   std::error_code ec;
   fs::rename(temp, final_dir, ec);
   if (ec) {  // another process finished the same job first: keep theirs (same key, same bytes)
+    const auto reason = ec.message();
     fs::remove_all(temp, ec);
-    if (!finished(final_dir)) throw std::runtime_error("cannot publish job " + final_dir.string());
+    if (!check_job_manifest(final_dir).ok())
+      throw std::runtime_error(fmt::format("cannot publish job '{}': {}", final_dir.string(), reason));
   }
   return final_dir;
 }
@@ -178,20 +195,50 @@ std::string Engine::key(const std::string& kind, const Job& job) const {
 
 namespace {
 
-// Holds an exclusive lock on a job's .partial directory while it runs, so that two processes never
-// run the same job in the same place (the second one is told so, not left to corrupt the first).
-class PartialLock {
+// An exclusive lock on <key>.lock beside a job's directories, held while the job runs and until it is
+// published, so that two processes sharing a cache never run one job at once: the second waits
+// (saying so) and then takes the first one's result from the cache. The lock file is removed once the
+// job is published; a process still waiting on it then finds the job finished.
+class JobLock {
  public:
-  explicit PartialLock(const fs::path& dir) {
-    fd_ = ::open((dir / ".lock").c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
-    if (fd_ < 0 || ::flock(fd_, LOCK_EX | LOCK_NB) != 0)
-      throw std::runtime_error("job directory " + dir.string() + " is in use by another process");
+  JobLock(const fs::path& file, const std::string& who) : file_(file) {
+    fd_ = ::open(file.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
+    if (fd_ < 0)
+      throw std::runtime_error(fmt::format("cannot write '{}' in the job cache: {}", file.string(), std::strerror(errno)));
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      char holder[32] = {0};
+      const ssize_t n = ::pread(fd_, holder, sizeof holder - 1, 0);
+      const std::string pid = n > 0 ? std::string(holder, static_cast<std::size_t>(n)) : std::string("?");
+      std::fprintf(stderr, "%s: process %s is running this job in the same cache; waiting for it\n", who.c_str(),
+                   pid.c_str());
+      while (::flock(fd_, LOCK_EX) != 0)
+        if (errno != EINTR) {
+          const int error = errno;
+          ::close(fd_);
+          throw std::runtime_error(fmt::format("cannot lock '{}': {}", file.string(), std::strerror(error)));
+        }
+    }
+    const std::string pid = std::to_string(::getpid());
+    if (::ftruncate(fd_, 0) == 0) {
+      const ssize_t written = ::pwrite(fd_, pid.data(), pid.size(), 0);
+      (void)written;  // the holder's pid is only for the waiting message
+    }
   }
-  ~PartialLock() {
+  // After the job is published: whoever waits on this file finds the job finished.
+  void release_published() {
+    std::error_code ec;
+    fs::remove(file_, ec);
+    ::close(fd_);
+    fd_ = -1;
+  }
+  ~JobLock() {
     if (fd_ >= 0) ::close(fd_);
   }
+  JobLock(const JobLock&) = delete;
+  JobLock& operator=(const JobLock&) = delete;
 
  private:
+  fs::path file_;
   int fd_ = -1;
 };
 
@@ -203,44 +250,76 @@ JobResult Engine::run_local_one(const std::string& kind, const Job& job, const s
   // training) resumes from its checkpoint when the run is repeated. Only the final rename to <key>/
   // makes it finished.
   const fs::path final_dir = job_directory(options_.cache, kind, key);
-  fs::path partial = final_dir;
+  make_cache_directory(final_dir.parent_path());
+  fs::path lock_file = final_dir, partial = final_dir;
+  lock_file += ".lock";
   partial += ".partial";
-  fs::create_directories(partial);
+  JobLock lock(lock_file, fmt::format("[{}] {} job {} ({})", options_.program, kind, key.substr(0, 12), job.label));
+  // Another process may have finished it while this one waited.
+  const auto found = check_job_manifest(final_dir);
+  if (found.ok()) {
+    JobResult cached{read_json(final_dir / "result.json"), final_dir, true};
+    lock.release_published();
+    return cached;
+  }
+  if (found.status != ManifestCheck::absent) discard(final_dir);
+  make_cache_directory(partial);
+  // What an earlier, killed attempt left: temporaries of its files, and the engine's own half-written
+  // files (never part of a job's result).
+  sweep_dead_temporaries(partial);
+  for (const char* leftover : {".lock", "job.json.part", "result.json.part", "result.json", ".manifest.json.part",
+                               kJobManifest})
+    fs::remove(partial / leftover);
   const bool resumed = fs::exists(partial / "job.json");
-  std::optional<PartialLock> lock;
-  lock.emplace(partial);
   const nlohmann::json job_json = {{"label", job.label}, {"kind", kind}, {"parameters", job.parameters},
                                    {"seed", job.seed}, {"code", options_.code_hash}, {"profile", options_.profile}};
-  if (!resumed) std::ofstream(partial / "job.json") << job_json.dump(2) << "\n";
+  if (!resumed) {
+    write_json_checked(partial / "job.json.part", job_json);
+    rename_checked(partial / "job.json.part", partial / "job.json");
+  }
   std::map<std::string, fs::path> inputs;
   for (const auto& in : job.inputs) inputs[in.filename().string()] = in;
   JobContext ctx(partial, inputs, report, resumed);
   // Through text and back, so that a fresh result reads exactly as a cached one (NaN becomes null).
   const nlohmann::json value = nlohmann::json::parse(kinds_.at(kind)(job, ctx).dump());  // on an exception .partial stays
-  lock.reset();
-  fs::remove(partial / ".lock");
   const fs::path dir = publish_job(options_.cache, kind, key, job_json, value, {}, partial);
+  lock.release_published();
   return {value, dir, false};
 }
 
 std::vector<JobResult> Engine::run(const std::string& kind, const std::vector<Job>& jobs) {
   if (!kinds_.count(kind)) throw std::logic_error("job kind not defined: " + kind);
   if (!root()) throw std::logic_error("Engine::run on a serving rank");
-  sweep_stale(options_.cache / kind);
+  sweep_dead_temporaries(options_.cache / kind);
+  const std::string label = fmt::format("[{}] {}", options_.program, kind);
   std::vector<JobResult> results(jobs.size());
   std::vector<std::string> keys(jobs.size());
   std::vector<std::size_t> pending;
+  std::size_t legacy = 0;
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     keys[i] = key(kind, jobs[i]);
     const fs::path dir = job_directory(options_.cache, kind, keys[i]);
-    if (finished(dir)) {
-      results[i] = {read_json(dir / "result.json"), dir, true};
-      ++cached_;
-    } else {
-      pending.push_back(i);
+    // A cached job counts only when its manifest vouches for every file; anything else runs again
+    // (the directory is replaced under the job's lock, in run_local_one or publish_job).
+    auto check = check_job_manifest(dir);
+    if (check.ok()) {
+      try {
+        results[i] = {read_json(dir / "result.json"), dir, true};
+        ++cached_;
+        continue;
+      } catch (const std::exception&) {
+        check = {ManifestCheck::mismatch, "result.json is not valid JSON"};
+      }
     }
+    if (check.status == ManifestCheck::legacy) ++legacy;
+    else if (check.status == ManifestCheck::mismatch)
+      std::fprintf(stderr, "%s: cached job %s (%s) is not trusted: %s; running it again\n", label.c_str(),
+                   keys[i].substr(0, 12).c_str(), jobs[i].label.c_str(), check.reason.c_str());
+    pending.push_back(i);
   }
-  const std::string label = fmt::format("[{}] {}", options_.program, kind);
+  if (legacy > 0)
+    std::fprintf(stderr, "%s: %zu cached job(s) were written without a manifest (by an older engine); running them again\n",
+                 label.c_str(), legacy);
   if (options_.progress && !jobs.empty())
     std::fprintf(stderr, "%s: %zu jobs, %zu cached, %zu to run on %d rank(s) x %d worker(s)\n", label.c_str(),
                  jobs.size(), jobs.size() - pending.size(), pending.size(), ranks(), options_.workers);
@@ -265,9 +344,10 @@ std::vector<JobResult> Engine::run(const std::string& kind, const std::vector<Jo
     if (error) {
       if (!failure) failure = error;
     } else {
+      if (r.cached) ++cached_;  // another process sharing the cache ran it meanwhile
+      else ++run_;
       results[i] = std::move(r);
       ++done;
-      ++run_;
       fraction[i] = 1.0;
     }
     cv.notify_all();

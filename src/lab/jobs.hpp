@@ -7,10 +7,15 @@
 // Why this shape:
 // - Seeds belong to jobs, never to workers, and results come back in job order, so the bytes of
 //   every output do not depend on how many workers or ranks ran, or in which order they finished.
-// - A finished job is a directory <cache>/<kind>/<key>/ that appears by one rename; a killed run
-//   leaves only <key>.partial directories (kept: a job that checkpoints there resumes) and
-//   <key>.tmp.<pid> directories (results received over MPI, swept on the next start), neither of
-//   which looks finished. Rerunning the same command keeps every finished job and runs only the rest.
+// - A finished job is a directory <cache>/<kind>/<key>/ that appears by one rename, holding a
+//   manifest (lab/job_manifest.hpp: every file's size and checksum) written last, after every write
+//   was checked; a directory whose manifest is missing or does not match its files is run again, with
+//   one line saying which and why. A killed run leaves only <key>.partial directories (kept: a job
+//   that checkpoints there resumes) and <key>.tmp.<pid> directories (results received over MPI, swept
+//   on the next start), neither of which looks finished. Rerunning the same command keeps every
+//   finished job and runs only the rest.
+// - Two processes sharing a cache never run one job at once: a job runs under a lock (<key>.lock), and
+//   a process that finds it held waits, says so, and then takes the job from the cache.
 // - The key hashes the job (kind, parameters, seed), the profile and the hash of the sources that
 //   compute its numbers (fixed at build time), so a changed parameter reruns only the jobs it
 //   touches and a changed physics or model source reruns everything it could affect, while editing
@@ -130,11 +135,14 @@ class Engine {
 std::filesystem::path job_directory(const std::filesystem::path& cache, const std::string& kind,
                                     const std::string& key);
 
-// The engine a chapter program uses: cache under <out>/../jobs/<program>, progress on.
+// The engine a chapter program uses: cache under <out>/../jobs/<program> (out's canonical form: any
+// spelling of one folder gives one cache), progress on. Also removes the temporaries (<file>.tmp.<pid>)
+// that killed processes left in out.
 EngineOptions chapter_engine(const std::string& program, const std::string& profile, const std::filesystem::path& out,
                              int workers, const std::string& code_hash);
 
-// Copies a finished job's files (all but job.json and result.json) into dir, for figures and readers.
+// Copies a finished job's files (all but job.json, result.json and manifest.json) into dir, for figures
+// and readers.
 void copy_job_files(const JobResult& result, const std::filesystem::path& dir);
 
 // JSON has no NaN: results store non-finite numbers as null and read null back as NaN.

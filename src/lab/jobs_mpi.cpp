@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <unistd.h>
 
+#include "lab/job_manifest.hpp"
 #include "lab/jobs_transport.hpp"
 
 #ifdef SPINFORMER_HAVE_MPI
@@ -50,7 +51,10 @@ namespace {
 std::string slurp(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
   std::ostringstream s;
-  s << in.rdbuf();
+  if (!in || !(s << in.rdbuf()) || in.bad()) {
+    if (fs::file_size(file) == 0) return {};  // operator<< fails on an empty file: nothing to read
+    throw std::runtime_error("cannot read " + file.string());
+  }
   return s.str();
 }
 
@@ -116,6 +120,8 @@ class MpiTransport : public Engine::Transport {
 
   void serve(const std::function<nlohmann::json(const std::string&, const Job&, const fs::path&,
                                                 const std::map<std::string, fs::path>&)>& run) override {
+    // a rank killed in an earlier run left its scratch directory behind
+    sweep_dead_rank_scratch(fs::temp_directory_path());
     const fs::path scratch = fs::temp_directory_path() / fmt::format("spinformer-rank{}-{}", rank_, ::getpid());
     send(pack_message(nlohmann::json::object(), {}), 0, kReady);
     for (;;) {
@@ -133,7 +139,7 @@ class MpiTransport : public Engine::Transport {
         fs::create_directories(scratch / "job");
         std::map<std::string, fs::path> local;
         for (const auto& [name, bytes] : inputs) {
-          std::ofstream(scratch / "inputs" / name, std::ios::binary) << bytes;
+          write_file_checked(scratch / "inputs" / name, bytes);
           local[name] = scratch / "inputs" / name;
         }
         Job job;

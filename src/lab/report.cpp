@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <exception>
+#include <new>
 #include <set>
 
 #include "lab/atomic_file.hpp"
@@ -341,25 +342,22 @@ std::string list_or_none(const std::vector<std::string>& items, const std::strin
   return items.empty() ? std::string("none") : fmt::format("{}{}", prefix, fmt::join(items, ", "));
 }
 
-int run_chapter(const std::string& name, const std::function<void()>& body, ChapterErrors errors) {
-  auto report = [&](const std::exception& e, int status) {
-    fmt::print(stderr, "{}: error: {}\n", name, e.what());
+int run_chapter(const std::string& name, const std::function<void()>& body, ChapterErrors) {
+  // One line, never a backtrace or `terminate called` (a library message may span lines).
+  auto report = [&](const std::string& what, int status) {
+    fmt::print(stderr, "{}: error: {}\n", name, what.substr(0, what.find('\n')));
     return status;
   };
-  if (errors == ChapterErrors::usage) {  // other exceptions are not caught at all
-    try {
-      body();
-    } catch (const UsageError& e) {
-      return report(e, 2);
-    }
-    return 0;
-  }
   try {
     body();
   } catch (const UsageError& e) {
-    return report(e, 2);
+    return report(e.what(), 2);
+  } catch (const std::bad_alloc&) {
+    return report("out of memory", 1);
   } catch (const std::exception& e) {
-    return report(e, 1);
+    return report(e.what(), 1);
+  } catch (...) {
+    return report("unknown failure", 1);
   }
   return 0;
 }

@@ -93,14 +93,15 @@ std::string verdict_from_counts(std::size_t held, std::size_t total);
 // "none" when empty, else prefix followed by the items joined with ", " ("T = 0.5, 2").
 std::string list_or_none(const std::vector<std::string>& items, const std::string& prefix = "T = ");
 
-// Which errors run_chapter turns into an exit status.
+// Kept for callers that still name it: run_chapter now turns every error into an exit status.
 enum class ChapterErrors {
-  usage,  // UsageError -> one line on stderr, exit 2; anything else escapes
-  all,    // also any other std::exception -> one line on stderr, exit 1
+  usage,
+  all,
 };
 
-// Runs a chapter program's body: "<name>: error: <what>" on stderr and exit status 2 for a UsageError
-// (and 1 for another std::exception when errors is ChapterErrors::all); 0 when the body returns.
-int run_chapter(const std::string& name, const std::function<void()>& body, ChapterErrors errors = ChapterErrors::usage);
+// Runs a chapter program's body: "<name>: error: <what>" (one line) on stderr and exit status 2 for a
+// UsageError, 1 for any other failure (a full disk, a corrupted file, out of memory); 0 when the body
+// returns. Nothing ends in std::terminate.
+int run_chapter(const std::string& name, const std::function<void()>& body, ChapterErrors errors = ChapterErrors::all);
 
 }  // namespace spinformer::lab
