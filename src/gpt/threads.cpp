@@ -53,7 +53,8 @@ bool park_spare_team(int size) {
   pthread_sigmask(SIG_SETMASK, &all, &previous);
   std::promise<void> parked;
   auto started = parked.get_future();
-  std::thread([parallel, size, &parked] {
+  // the promise lives in the parked thread, so that the shared state outlives set_value's notification
+  std::thread([parallel, size, parked = std::move(parked)]() mutable {
     parallel([](void*) {}, nullptr, static_cast<unsigned>(size), 0);
     parked.set_value();
     for (;;) pause();
