@@ -6,6 +6,7 @@ multiply-adds with the full L x L attention, as bench_gpt.cpp does. Prints wall-
 rates, since the machine may be shared. Run with /usr/bin/python3 (Debian's python3-torch)."""
 import math
 import os
+import sys
 import time
 
 import torch
@@ -88,7 +89,12 @@ def time_steps(threads, L, batch, warmup=3, seconds=6.0):
 # BENCH_THREADS="1" skips the 2-thread runs (which crawl when the machine is oversubscribed)
 THREADS = tuple(int(t) for t in os.environ.get("BENCH_THREADS", "1 2").split())
 
-if __name__ == "__main__":
+if __name__ == "__main__" and len(sys.argv) == 6 and sys.argv[1] == "--one":
+    # one measurement for spinformer_bench (bench/bench_pytorch.cpp): L batch threads seconds -> "wall_ms cpu_ms"
+    L, batch, threads, seconds = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5])
+    wall, cpu = time_steps(threads, L, batch, seconds=seconds)
+    print(f"{1e3 * wall:.3f} {1e3 * cpu:.3f}")
+elif __name__ == "__main__":
     print(f"plain PyTorch {torch.__version__} model of IsingGPT's architecture (causal, pre-norm, AdamW, dropout 0):")
     print(f"  {'':32} {'wall ms':>9} {'CPU ms':>9} {'tokens/s':>11} {'GFLOP/s':>9} {'GFLOP/CPU-s':>12}")
     for L, batch in ((32, 256), (256, 64)):
