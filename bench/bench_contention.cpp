@@ -27,9 +27,13 @@
 #include "gpt/train.hpp"
 #include "ising/samplers.hpp"
 
+#include "bench_setup.hpp"
+
 using namespace spinformer;
 
 namespace {
+
+using bench::bench_train;
 
 std::string load_average() {
   std::ifstream in("/proc/loadavg");
@@ -93,15 +97,6 @@ std::map<std::string, Result>& results() {
   return r;
 }
 
-gpt::TrainConfig bench_train(int batch) {
-  gpt::TrainConfig t;
-  t.batch = batch;
-  t.lr = 3e-4;
-  t.schedule = "constant";
-  t.warmup_steps = 0;
-  t.steps = 1000000;
-  return t;
-}
 
 // range(0): L; range(1): batch; range(2): 1 = with the busy process; range(3): steps per block.
 void BM_GptStepUnderContention(benchmark::State& state) {

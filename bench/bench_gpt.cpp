@@ -30,9 +30,15 @@
 #include "gpt/train.hpp"
 #include "ising/samplers.hpp"
 
+#include "bench_setup.hpp"
+
 using namespace spinformer;
 
 namespace {
+
+using bench::bench_train;
+using bench::bench_data;
+using bench::process_cpu_s;
 
 gpt::ModelConfig model_of_length(int L) {
   gpt::ModelConfig m;  // defaults: the seed's sizes
@@ -80,28 +86,8 @@ std::map<std::string, Profile>& profiles() {
   return p;
 }
 
-double process_cpu_s() {
-  timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
-}
 
-ising::SpinSamples bench_data(int L) {
-  ising::Chain c;
-  c.L = L;
-  c.T = 1.0;
-  return ising::ExactSampler(c).draw(8192, 1);
-}
 
-gpt::TrainConfig bench_train(int batch) {
-  gpt::TrainConfig t;
-  t.batch = batch;
-  t.lr = 3e-4;
-  t.schedule = "constant";
-  t.warmup_steps = 0;
-  t.steps = 1000000;
-  return t;
-}
 
 // range(0): L; range(1): batch; range(2): threads; range(3): the attention path (path_name).
 void BM_GptTrainStep(benchmark::State& state) {

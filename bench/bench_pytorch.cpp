@@ -18,9 +18,13 @@
 #include "gpt/train.hpp"
 #include "ising/samplers.hpp"
 
+#include "bench_setup.hpp"
+
 using namespace spinformer;
 
 namespace {
+
+using bench::process_cpu_s;
 
 const std::string kPython = "/usr/bin/python3";
 
@@ -29,11 +33,6 @@ std::string script_path() {
   return here.substr(0, here.rfind('/') + 1) + "plain_gpt.py";
 }
 
-double process_cpu_s() {
-  timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
-}
 
 struct Comparison {
   double ours_wall_ms[2] = {0, 0}, ours_cpu_ms[2] = {0, 0};

@@ -20,9 +20,13 @@
 #include "gpt/train.hpp"
 #include "ising/samplers.hpp"
 
+#include "bench_setup.hpp"
+
 using namespace spinformer;
 
 namespace {
+
+using bench::process_cpu_s;
 
 struct LoopTiming {
   double step_ms[2] = {0, 0}, step_cpu_ms[2] = {0, 0};
@@ -30,11 +34,6 @@ struct LoopTiming {
   long steps = 0, eval_every = 0, val_rows = 0;
 };
 
-double process_cpu_s() {
-  timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
-}
 
 std::map<std::string, LoopTiming>& timings() {
   static std::map<std::string, LoopTiming> t;

@@ -1,6 +1,7 @@
 // spinformer runs compare|replicate|summary|provenance: does a rerun agree with another run, or with the published data?
 #include <cmath>
 #include <filesystem>
+#include <sstream>
 #include <fmt/format.h>
 #include <fstream>
 #include <limits>
@@ -157,6 +158,31 @@ void add_runs_commands(CLI::App& app) {
                         text("date"), wall);
     }
     if (stamps.empty()) md += "| (no committed data yet) | | | | | |\n";
+    // Data re-stamped by scripts/restamp-data (a change to counted sources whose quick profile gave
+    // the same results) say so: the stamp then vouches for sources other than those that ran.
+    std::string restamped;
+    for (const auto& file : stamps) {
+      const auto log = std::filesystem::path(file).parent_path() / "restamps.tsv";
+      if (!std::filesystem::exists(log)) continue;
+      std::istringstream lines(lab::read_file(log.string(), "stamps"));
+      for (std::string line; std::getline(lines, line);) {
+        if (line.empty() || line[0] == '#') continue;
+        std::vector<std::string> f;
+        for (std::size_t begin = 0, tab;; begin = tab + 1) {
+          tab = line.find('\t', begin);
+          f.push_back(line.substr(begin, tab == std::string::npos ? std::string::npos : tab - begin));
+          if (tab == std::string::npos) break;
+        }
+        if (f.size() != 5) throw lab::UsageError("stamps", fmt::format("'{}': a line without 5 fields", log.string()));
+        restamped += fmt::format("- {}: code hash `{}` -> `{}` on {} (commit `{}`): {}\n",
+                                 std::filesystem::path(file).parent_path().parent_path().filename().string(),
+                                 f[0].substr(0, 12), f[1].substr(0, 12), f[2], f[3].substr(0, 12), f[4]);
+      }
+    }
+    if (!restamped.empty())
+      md += "\nRe-stamped data: these chapters' sources changed after their data were made, in ways that "
+            "left their numbers alone (the quick profile, run by the old and the new build from empty job caches, "
+            "gave the same results), so their data carry the new code hash instead of being rerun:\n\n" + restamped;
     lab::write_file_atomically(prov_out, md, "--out");
   });
 }
