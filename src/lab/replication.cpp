@@ -106,9 +106,12 @@ bool timing_field(const std::string& name) {
 std::vector<std::string> compare_runs(const fs::path& a, const fs::path& b) {
   std::vector<std::string> diffs;
   std::map<std::string, bool> names;
+  // Hidden files are the pipeline's bookkeeping about a run (scripts/run-chapter's .outputs, .wall_s,
+  // .code_hash, .from-committed-data), not what it found: a chapter run by hand has none of them.
   for (const auto& dir : {a, b})
     for (const auto& e : fs::directory_iterator(dir))
-      if (e.is_regular_file()) names[e.path().filename().string()] = true;
+      if (e.is_regular_file() && e.path().filename().string().rfind('.', 0) != 0)
+        names[e.path().filename().string()] = true;
   for (const auto& [name, _] : names) {
     const fs::path fa = a / name, fb = b / name;
     if (!fs::exists(fa) || !fs::exists(fb)) {
