@@ -24,6 +24,8 @@ using namespace spinformer;
 
 namespace {
 
+using bench::bench_data;
+using bench::bench_train;
 using bench::process_cpu_s;
 
 const std::string kPython = "/usr/bin/python3";
@@ -57,17 +59,8 @@ void BM_GptStepAgainstPyTorch(benchmark::State& state) {
   }
   gpt::ModelConfig model;  // the seed's sizes
   model.L = L;
-  ising::Chain chain;
-  chain.L = L;
-  chain.T = 1.0;
-  gpt::TrainConfig train;
-  train.batch = batch;
-  train.lr = 3e-4;
-  train.schedule = "constant";
-  train.warmup_steps = 0;
-  train.steps = 1000000;
   gpt::set_threads(threads);
-  gpt::StepTrainer trainer(model, train, ising::ExactSampler(chain).draw(8192, 1));
+  gpt::StepTrainer trainer(model, bench_train(batch), bench_data(L));
   for (int k = 0; k < 2; ++k) trainer.step();
   Comparison c;
   const auto time_ours = [&](int which) {
