@@ -1,6 +1,8 @@
 #pragma once
 // Each subcommand group of the `spinformer` command registers itself here.
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+#include <string>
 
 namespace spinformer::cli {
 
@@ -23,5 +25,9 @@ void add_glass_overlaps_command(CLI::App& glass);
 void add_glass_kinetic_command(CLI::App& glass);
 // spinformer report criteria write|check and report gate; run() calls it on the `report` subcommand.
 void add_criteria_commands(CLI::App& report);
+
+// The JSON in a file; a file that is missing, unreadable or not JSON (a syntax error, or a number beyond a
+// double such as 1e400) is a UsageError naming the parameter and the file.
+nlohmann::json read_json(const std::string& path, const std::string& parameter);
 
 }  // namespace spinformer::cli

@@ -21,15 +21,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-nlohmann::json read_json(const std::string& path, const std::string& parameter) {
-  const std::string text = lab::read_file(path, parameter);
-  try {
-    return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw lab::UsageError(parameter, fmt::format("'{}' is not valid JSON: {}", path, e.what()));
-  }
-}
-
 std::string dumped(const nlohmann::json& j) { return j.dump(2) + "\n"; }
 
 // The chapter directory chapters/NN-slug for the run directory chNN, or "" when there is none.

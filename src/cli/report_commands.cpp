@@ -12,7 +12,6 @@
 #include "lab/usage_error.hpp"
 
 namespace spinformer::cli {
-namespace {
 
 nlohmann::json read_json(const std::string& path, const std::string& parameter) {
   const std::string text = lab::read_file(path, parameter);
@@ -22,6 +21,8 @@ nlohmann::json read_json(const std::string& path, const std::string& parameter) 
     throw lab::UsageError(parameter, fmt::format("'{}' is not valid JSON: {}", path, e.what()));
   }
 }
+
+namespace {
 
 std::size_t occurrences(const std::string& text, const std::string& word) {
   std::size_t n = 0;

@@ -50,4 +50,6 @@ grep -q '"criterion_changed"' "$run/claims.json" || fail "the run's claim is not
   || fail "the claims table does not mark the changed criterion"
 
 expect_usage_error "missing claims" "claims" report criteria write "$work/none.json" --out "$work/out.tsv"
+echo '{"chapter": "x", "claims": [{"id": "1", "x": 1e400}]}' > "$work/overflow.json"
+expect_usage_error "a number beyond a double" "claims" report criteria write "$work/overflow.json" --out "$work/out.tsv"
 finish "criteria_cli"
