@@ -336,3 +336,20 @@ TEST(SamplerMultispin, WhyHeatBathSequentialMetropolisDoesNotMix) {
       configuration_chi_square(chain, multispin_metropolis_samples(chain, chains, {200, 1}, 1, 5));
   EXPECT_GT(heat_bath.p_value, kPass) << "chi2=" << heat_bath.chi2 << " dof=" << heat_bath.dof;
 }
+
+TEST(SamplerExact, RingCorrelationErrorAtHalfLength) {
+  // Independent samples of a hot ring (C(r) ~ 0 beyond r = 2): (1/L) sum_i s_i s_{i+r} has L distinct
+  // products at r < L/2 but only L/2, each counted twice, at r = L/2, so its standard error there is
+  // sqrt(2) larger. With 200 jackknife blocks the estimated errors resolve it (20 blocks carry a 16 %
+  // error of their own); the values do not depend on the blocks.
+  const Chain chain = make_chain(32, 5.0, 0.0, Boundary::periodic);
+  const SpinSamples samples = ExactSampler(chain).draw(40000, 11);
+  const CorrelationEstimate fine = sample_connected_correlation(chain, samples, 200);
+  const CorrelationEstimate coarse = sample_connected_correlation(chain, samples);
+  double bulk = 0;
+  for (int r = 4; r <= 12; ++r) bulk += fine.error[r] / 9;
+  EXPECT_NEAR(fine.error[16] / bulk, std::sqrt(2.0), 0.15);
+  EXPECT_NEAR(bulk, 1 / std::sqrt(32.0 * 40000), 0.1 / std::sqrt(32.0 * 40000));
+  for (int r = 0; r < 32; ++r) EXPECT_DOUBLE_EQ(fine.value[r], coarse.value[r]);
+  EXPECT_THROW(sample_connected_correlation(chain, samples, 1), std::invalid_argument);
+}

@@ -53,9 +53,9 @@ namespace {
 // from which C(r) on all samples but one block costs O(L): the jackknife of C(r) and of fits to it.
 class CorrelationBlocks {
  public:
-  CorrelationBlocks(const Chain& chain, const SpinSamples& samples)
+  CorrelationBlocks(const Chain& chain, const SpinSamples& samples, int blocks = kJackknifeBlocks)
       : L_(chain.L), ring_(chain.boundary == Boundary::periodic), n_(samples.size()),
-        B_(std::min<std::size_t>(kJackknifeBlocks, n_)), site_sum_(B_ * L_, 0.0), pair_sum_(B_ * L_, 0.0),
+        B_(std::min<std::size_t>(static_cast<std::size_t>(blocks), n_)), site_sum_(B_ * L_, 0.0), pair_sum_(B_ * L_, 0.0),
         site_total_(L_, 0.0), pair_total_(L_, 0.0), mean_(L_) {
     for (std::size_t b = 0; b < B_; ++b)
       for (std::size_t k = begin(b); k < begin(b + 1); ++k) {
@@ -147,9 +147,10 @@ void fit_log_correlation(const std::vector<double>& value, const std::vector<dou
 
 }  // namespace
 
-CorrelationEstimate sample_connected_correlation(const Chain& chain, const SpinSamples& samples) {
+CorrelationEstimate sample_connected_correlation(const Chain& chain, const SpinSamples& samples, int blocks_wanted) {
   require_samples(chain, samples);
-  const CorrelationBlocks blocks(chain, samples);
+  if (blocks_wanted < 2) throw std::invalid_argument("sample_connected_correlation: blocks < 2");
+  const CorrelationBlocks blocks(chain, samples, blocks_wanted);
   CorrelationEstimate out;
   out.value.resize(chain.L);
   out.error.resize(chain.L);
