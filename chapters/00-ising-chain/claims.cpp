@@ -76,7 +76,9 @@ lab::Claims chapter_claims(const Config& cfg, const SamplerStudy& samplers, cons
         fmt::join(cfg.temperatures, ", "), cfg.equilibration_sweeps, cfg.energy_band, cfg.energy_band, cfg.m2_band,
         cfg.m2_band, chains, 2 * cfg.equilibration_sweeps, cfg.replicates, level, 2 * nT));
   }
-  equilibrium.controls({"0.5"}, {"0.6"}).short_form("Metropolis equilibrates in 500-1000 sweeps");
+  // The controls are listed among the prerequisites too: "requires" is what the claims table shows.
+  equilibrium.prerequisites({"0.5", "0.6"}).controls({"0.5"}, {"0.6"}).short_form(
+      "Metropolis equilibrates in 500-1000 sweeps");
   {
     std::vector<std::string> needed;
     for (std::size_t t = 0; t < nT; ++t) {
@@ -142,7 +144,7 @@ lab::Claims chapter_claims(const Config& cfg, const SamplerStudy& samplers, cons
                fmt::format("the seed's Metropolis after {} sweeps (equilibrium: 0.1), samples {} sweeps apart, each "
                            "replicate one chain of {} samples; {}",
                            cfg.equilibration_sweeps, cfg.sweeps_between, chains, kTauConvention));
-    c.prerequisites({"0.1"}).controls({"0.7"}, {"0.8"}).short_form("10 sweeps between samples decorrelate them");
+    c.prerequisites({"0.1", "0.7", "0.8"}).controls({"0.7"}, {"0.8"}).short_form("10 sweeps between samples decorrelate them");
     claims.add(c);
   }
   {
@@ -163,7 +165,7 @@ lab::Claims chapter_claims(const Config& cfg, const SamplerStudy& samplers, cons
                            "chain of {} samples; {}",
                            cfg.seed_code_spacing(), cfg.seed_code_spacing(), lab::format_thousands(cfg.code_samples),
                            kTauConvention));
-    c.prerequisites({"0.1"}).controls({"0.7"}, {"0.8"}).short_form(
+    c.prerequisites({"0.1", "0.7", "0.8"}).controls({"0.7"}, {"0.8"}).short_form(
         fmt::format("the seed's code ({} sweeps apart) decorrelates", cfg.seed_code_spacing()));
     claims.add(c);
   }
@@ -218,7 +220,7 @@ lab::Claims chapter_claims(const Config& cfg, const SamplerStudy& samplers, cons
                            "error is at most {:g}); p > {:g} means no departure at this resolution, not that there is "
                            "none",
                            fit_words, cfg.alpha, nT, cfg.alpha * nT, cfg.alpha));
-    c.prerequisites({"0.4"}).controls({"0.9"}, {"0.10"}).short_form("C(r) is a single exponential (the form)");
+    c.prerequisites({"0.4", "0.9", "0.10"}).controls({"0.9"}, {"0.10"}).short_form("C(r) is a single exponential (the form)");
     claims.add(c);
   }
   {  // 0.9: the form test rejects the ring's exact C(r) at the lowest T, at the samples' noise level.
@@ -260,7 +262,7 @@ lab::Claims chapter_claims(const Config& cfg, const SamplerStudy& samplers, cons
                            "matrix's, so the formula is the reference on the ring too; the error is the jackknife error "
                            "of the whole fit",
                            fit_words));
-    c.prerequisites({"0.4"}).controls({"0.11"}, {"0.12"}).short_form("xi = -1/ln tanh(J/T) (the length)");
+    c.prerequisites({"0.4", "0.11", "0.12"}).controls({"0.11"}, {"0.12"}).short_form("xi = -1/ln tanh(J/T) (the length)");
     claims.add(c);
   }
   {  // 0.11: the length test rejects samples whose xi is known to be off by twice the band.

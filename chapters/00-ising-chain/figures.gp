@@ -50,10 +50,11 @@ do for [ext in "pdf png"] {
   set xlabel 'temperature T / J'
   set ylabel 'correlation length {/Symbol x} (sites)'
   set key top right font ',9'
+  # the ring-form points last, on top of the single-exponential ones they coincide with at high T
   plot curves u 1:5 w l ls 1 t '-1/ln tanh(J/T): the ring''s {/Symbol x} (eigenvalue ratio)', \
-       form u 1:4:5 w yerr ls 11 t 'ring form fitted to exact samples, r = 1..L/4', \
        curves u 1:6 w l lw 2 dt 2 lc rgb '#cc3311' t 'single exponential fitted to the exact C(r), equal weights', \
-       form u 1:15:16 w yerr pt 6 ps 0.8 lc rgb '#cc3311' t 'single exponential fitted to exact samples, weights 1/{/Symbol s}^2', \
+       form u 1:15:16 w yerr pt 6 ps 1.4 lc rgb '#cc3311' t 'single exponential fitted to exact samples, weights 1/{/Symbol s}^2', \
+       form u 1:4:5 w yerr ls 11 t 'ring form fitted to exact samples, r = 1..L/4', \
        L/4. w l ls 2 t 'L/4'
   unset logscale; unset xrange; set xtics autofreq; set key default; set key top right noautotitle
   set output

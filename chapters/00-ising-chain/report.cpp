@@ -14,6 +14,15 @@ namespace spinformer {
 
 using lab::format_key;
 
+namespace {
+// A p-value for the text's math: 0.25, or 3.2 \times 10^{-23} below 0.001.
+std::string p_math(double p) {
+  if (!(p < 1e-3) || p <= 0) return fmt::format("{:.2g}", p);
+  const int e = static_cast<int>(std::floor(std::log10(p)));
+  return fmt::format("{:.2g} \\times 10^{{{}}}", p / std::pow(10.0, e), e);
+}
+}  // namespace
+
 void text_values(lab::Chapter& ch, const Config& cfg, const SamplerStudy& samplers, const EquilibrationStudy& eq,
                  const DecorrelationStudy& dec) {
   nlohmann::json& results = ch.results();
@@ -64,9 +73,9 @@ void text_values(lab::Chapter& ch, const Config& cfg, const SamplerStudy& sample
                               single_equal);
     results[fmt::format("xi_ring_form_T{}", k)] = lab::pm(f.xi_ring, "{:.2f}");
     results[fmt::format("xi_ring_form_exact_T{}", k)] = fmt::format("{:.3f}", f.xi_ring_exact);
-    results[fmt::format("p_exponential_T{}", k)] = fmt::format("{:.2g}", f.p_exponential);
-    results[fmt::format("p_ring_T{}", k)] = fmt::format("{:.2g}", f.p_ring);
-    results[fmt::format("p_exponential_exact_T{}", k)] = fmt::format("{:.2g}", f.p_exponential_exact);
+    results[fmt::format("p_exponential_T{}", k)] = p_math(f.p_exponential);
+    results[fmt::format("p_ring_T{}", k)] = p_math(f.p_ring);
+    results[fmt::format("p_exponential_exact_T{}", k)] = p_math(f.p_exponential_exact);
     results[fmt::format("xi_single_equal_T{}", k)] = fmt::format("{:.2f}", single_equal);
     results[fmt::format("xi_single_weighted_T{}", k)] = fmt::format("{:.2f}", samplers.at[t].sampler[0].xi_exact);
     results[fmt::format("tau_code_m_T{}", k)] = lab::pm(mean_of(
@@ -83,7 +92,7 @@ void text_values(lab::Chapter& ch, const Config& cfg, const SamplerStudy& sample
     std::string first_accepted = "none of the temperatures";
     for (std::size_t t = 0; t < cfg.temperatures.size(); ++t) {
       const double T = cfg.temperatures[t], p = samplers.at[t].form.p_exponential_exact;
-      const std::string at = fmt::format("$T = {}$ ($p = {:.2g}$)", format_key(T), p);
+      const std::string at = fmt::format("$T = {}$ ($p = {}$)", format_key(T), p_math(p));
       if (p < cfg.alpha) {
         rejected.push_back(at);
         continue;
@@ -97,7 +106,7 @@ void text_values(lab::Chapter& ch, const Config& cfg, const SamplerStudy& sample
     results["form_rejected_at"] = rejected.empty() ? std::string("no temperature") : fmt::format("{}", fmt::join(rejected, " and "));
     results["form_first_accepted"] = first_accepted;
   }
-  results["p_exponential_exact_tmin"] = fmt::format("{:.2g}", samplers.at[0].form.p_exponential_exact);
+  results["p_exponential_exact_tmin"] = p_math(samplers.at[0].form.p_exponential_exact);
   {
     std::vector<double> e, m;
     for (const auto& x : dec.control) e.push_back(x.energy), m.push_back(x.magnetization);
