@@ -208,7 +208,7 @@ lab::Claims chapter_claims(const Config& cfg, const SamplerStudy& samplers, cons
   const int last = ising::correlation_window(cfg.L).last;
   const std::string fit_words = fmt::format(
       "fitted to C(r), r = 1..{}, of {} exact samples of the L = {} ring by generalised least squares with the "
-      "jackknife covariance of C(r) ({} blocks), amplitude and xi free",
+      "jackknife covariance of C(r) ({} blocks), amplitude and xi free; exact samples need no equilibration",
       last, lab::format_thousands(cfg.n), cfg.L, cfg.form_blocks);
   {
     lab::MeasurementGrid g;
