@@ -134,6 +134,15 @@ nlohmann::json chapter_text_values(const Config& cfg, const Measurements& m) {
     std::vector<double> fin_d;
     for (const auto& run : find("decay", cfg.eta_peak, Bs, cfg.T).runs) fin_d.push_back(tail(run.kl, 0.1));
     r["decay_final"] = pm(fin_d);
+    // where the decay run ends: its tr C, and eta tr C / (4B) at its final eta, against the constant run at the
+    // grid's smallest eta
+    const auto& d = find("decay", cfg.eta_peak, Bs, cfg.T);
+    std::vector<double> pred;
+    for (double c : d.gradient_trace) pred.push_back(cfg.eta_peak * cfg.final_ratio * c / (4.0 * Bs));
+    r["decay_trace"] = pm(d.gradient_trace, "{:.3g} ± {:.2g}");
+    r["decay_predicted"] = pm(pred);
+    const double e_lo = *std::min_element(cfg.eta_small_batch.begin(), cfg.eta_small_batch.end());
+    r["trace_at_eta_min"] = pm(find("sgd", e_lo, Bs, cfg.T).gradient_trace, "{:.3g} ± {:.2g}");
   }
   const double e_min = *std::min_element(cfg.eta_small_batch.begin(), cfg.eta_small_batch.end());
   const double e_max = *std::max_element(cfg.eta_small_batch.begin(), cfg.eta_small_batch.end());
