@@ -6,6 +6,9 @@
 #include <cmath>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "ising/correlation_length.hpp"
 #include "lab/intervals.hpp"
@@ -23,6 +26,19 @@ namespace {
 constexpr const char* kTauConvention =
     "tau_int = 1 + 2 sum_t rho(t) in samples (twice Sokal's convention; 1 for independent samples), Sokal's "
     "automatic window c = 5";
+
+// The grid of the tau criterion (0.2, 0.2a and their controls 0.7, 0.8): per label, the replicates'
+// tau_int of the energy and of the magnetisation.
+struct TauGrid : lab::MeasurementGrid {
+  TauGrid() {
+    statistic("tau_energy", "tau_int of the energy (samples)")
+        .statistic("tau_magnetization", "tau_int of the magnetisation (samples)");
+  }
+  void add(const std::string& label, std::vector<double> energy, std::vector<double> magnetization) {
+    replicates(label, "tau_energy", std::move(energy));
+    replicates(label, "tau_magnetization", std::move(magnetization));
+  }
+};
 }  // namespace
 
 lab::Claims chapter_claims(const Config& cfg, const SamplerStudy& samplers, const EquilibrationStudy& eq,
@@ -132,12 +148,9 @@ lab::Claims chapter_claims(const Config& cfg, const SamplerStudy& samplers, cons
 
   // ---- 0.2 (the sentence: 10 sweeps) and 0.2a (the code: 820 sweeps), their two controls ------------
   {
-    lab::MeasurementGrid g;
-    g.statistic("tau_energy", "tau_int of the energy (samples)")
-        .statistic("tau_magnetization", "tau_int of the magnetisation (samples)");
+    TauGrid g;
     for (std::size_t t = 0; t < nT; ++t) {
-      g.replicates(T_label(t), "tau_energy", samplers.at[t].replicate_tau_energy);
-      g.replicates(T_label(t), "tau_magnetization", samplers.at[t].replicate_tau_magnetization);
+      g.add(T_label(t), samplers.at[t].replicate_tau_energy, samplers.at[t].replicate_tau_magnetization);
     }
     lab::Claim c{"0.2", "source", "10-20 sweeps between samples decorrelate them", source + ", Algorithm, step 4"};
     lab::judge(c, g, {{"tau_energy", lab::below(cfg.tau_threshold)}, {"tau_magnetization", lab::below(cfg.tau_threshold)}},
@@ -148,12 +161,9 @@ lab::Claims chapter_claims(const Config& cfg, const SamplerStudy& samplers, cons
     claims.add(c);
   }
   {
-    lab::MeasurementGrid g;
-    g.statistic("tau_energy", "tau_int of the energy (samples)")
-        .statistic("tau_magnetization", "tau_int of the magnetisation (samples)");
+    TauGrid g;
     for (std::size_t t = 0; t < nT; ++t) {
-      g.replicates(T_label(t), "tau_energy", taus(dec.code[t], &TauPair::energy));
-      g.replicates(T_label(t), "tau_magnetization", taus(dec.code[t], &TauPair::magnetization));
+      g.add(T_label(t), taus(dec.code[t], &TauPair::energy), taus(dec.code[t], &TauPair::magnetization));
     }
     lab::Claim c{"0.2a", "source",
                  fmt::format("The seed's code as printed gives decorrelated samples: it reruns its {} equilibration "
@@ -170,12 +180,9 @@ lab::Claims chapter_claims(const Config& cfg, const SamplerStudy& samplers, cons
     claims.add(c);
   }
   {  // 0.7: the criterion fails on a chain known to be correlated.
-    lab::MeasurementGrid g;
-    g.statistic("tau_energy", "tau_int of the energy (samples)")
-        .statistic("tau_magnetization", "tau_int of the magnetisation (samples)");
+    TauGrid g;
     const std::string label = fmt::format("{}, {} sweep(s) apart", tmin, cfg.control_sweeps_between);
-    g.replicates(label, "tau_energy", taus(dec.control, &TauPair::energy));
-    g.replicates(label, "tau_magnetization", taus(dec.control, &TauPair::magnetization));
+    g.add(label, taus(dec.control, &TauPair::energy), taus(dec.control, &TauPair::magnetization));
     lab::Claim c{"0.7", "validation",
                  "Negative control of 0.2 and 0.2a: their criterion rejects Metropolis samples one sweep apart at the "
                  "lowest temperature",
@@ -189,12 +196,9 @@ lab::Claims chapter_claims(const Config& cfg, const SamplerStudy& samplers, cons
     claims.add(c);
   }
   {  // 0.8: the criterion passes on independent samples.
-    lab::MeasurementGrid g;
-    g.statistic("tau_energy", "tau_int of the energy (samples)")
-        .statistic("tau_magnetization", "tau_int of the magnetisation (samples)");
+    TauGrid g;
     for (std::size_t t = 0; t < nT; ++t) {
-      g.replicates(T_label(t), "tau_energy", samplers.at[t].exact_tau_energy);
-      g.replicates(T_label(t), "tau_magnetization", samplers.at[t].exact_tau_magnetization);
+      g.add(T_label(t), samplers.at[t].exact_tau_energy, samplers.at[t].exact_tau_magnetization);
     }
     lab::Claim c{"0.8", "validation", "Positive control of 0.2 and 0.2a: independent exact samples pass their criterion",
                  "this chapter; exact samples are independent by construction (tau_int = 1)"};
