@@ -14,22 +14,13 @@
 #include "ising/samplers.hpp"
 #include "lab/statistics.hpp"
 
+#include "attention_statistics.hpp"
+
 namespace spinformer {
 
 // ---- attention maps and what is read off them ------------------------------------------------------
-// w[l][h][t][u]: weight of key u for query t (sequence positions), averaged over samples.
-struct Maps {
-  int layers = 0, heads = 0, L = 0;
-  std::vector<double> w;
-  double at(int l, int h, int t, int u) const {
-    return w[((static_cast<std::size_t>(l) * heads + h) * L + t) * L + u];
-  }
-};
-
+// Maps, uniform_maps and the sink-free statistics: attention_statistics.hpp.
 Maps maps_of(const gpt::AttentionSummary& s);
-
-// Uniform causal attention: every query spreads its weight evenly over the keys it can see.
-Maps uniform_maps(int layers, int heads, int L);
 
 // Quantities that are linear in the weights (so block means and standard errors make sense).
 struct Features {

@@ -30,16 +30,6 @@ namespace spinformer {
 
 Maps maps_of(const gpt::AttentionSummary& s) { return {s.layers, s.heads, s.L, s.maps}; }
 
-// Uniform causal attention: every query spreads its weight evenly over the keys it can see.
-Maps uniform_maps(int layers, int heads, int L) {
-  Maps m{layers, heads, L, std::vector<double>(static_cast<std::size_t>(layers) * heads * L * L, 0.0)};
-  for (int l = 0; l < layers; ++l)
-    for (int h = 0; h < heads; ++h)
-      for (int t = 0; t < L; ++t)
-        for (int u = 0; u <= t; ++u) m.w[((static_cast<std::size_t>(l) * heads + h) * L + t) * L + u] = 1.0 / (t + 1);
-  return m;
-}
-
 Features features(const Maps& m) {
   Features f;
   const int L = m.L;

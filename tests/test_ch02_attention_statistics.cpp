@@ -1,0 +1,137 @@
+// Chapter 2's attention statistics (chapters/02-attention-vs-correlation/attention_statistics.hpp) on
+// attention written by hand, where the answer is known: the referee's findings of issue 30 (the sink on
+// s_1, correlation intervals outside [-1, 1], an omnibus test read as a trend).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <numeric>
+#include <vector>
+
+#include "../chapters/02-attention-vs-correlation/attention_statistics.cpp"
+#include "lab/intervals.hpp"
+
+namespace sp = spinformer;
+
+namespace {
+
+// C(r) of the periodic chain at h = 0 on L sites: (t^r + t^(L-r)) / (1 + t^L), t = tanh(J/T).
+std::vector<double> ring_correlation(int L, double T) {
+  const double t = std::tanh(1.0 / T);
+  std::vector<double> C(L, 0.0);
+  for (int r = 0; r < L; ++r) C[r] = (std::pow(t, r) + std::pow(t, L - r)) / (1 + std::pow(t, L));
+  return C;
+}
+
+// A trained-looking head mean: every query rests `start` on the start token and `sink` on s_1 (the
+// attention sink), and spreads the rest uniformly.
+std::vector<double> with_sink(int L, double start, double sink) {
+  std::vector<double> w(static_cast<std::size_t>(L) * L, 0.0);
+  w[0] = 1;
+  for (int t = 1; t < L; ++t) {
+    w[static_cast<std::size_t>(t) * L] = t == 1 ? 1 - sink : start;
+    w[static_cast<std::size_t>(t) * L + 1] = sink;
+    for (int u = 2; u <= t; ++u) w[static_cast<std::size_t>(t) * L + u] = (1 - start - sink) / (t - 1);
+  }
+  return w;
+}
+
+}  // namespace
+
+TEST(Ch02AttentionStatistics, AttentionEqualToCorrelationPassesWhateverTheSink) {
+  const int L = 32, R = 16;
+  for (double T : {0.5, 1.0, 5.0}) {
+    const auto C = ring_correlation(L, T);
+    for (double sink : {0.0, 0.3, 0.8}) {
+      const auto w = sp::hand_attention(with_sink(L, 0.1, sink), L, [&](int r) { return C[r]; });
+      const sp::Shape s = sp::shape_against(w, L, C, R);
+      EXPECT_NEAR(s.rho, 1.0, 1e-9) << "T = " << T << ", sink " << sink;
+      EXPECT_NEAR(s.rate_ratio, 1.0, 1e-9) << "T = " << T << ", sink " << sink;
+    }
+  }
+}
+
+TEST(Ch02AttentionStatistics, TheSinkSpoilsTheFormerStatisticButNotTheNewOne) {
+  // issue 30: with the weight on s_1 kept, a head that rests on s_1 at every query puts it at the largest
+  // distance of every query, and attention that *is* C(r) no longer correlates with C(r)
+  const int L = 32, R = 16;
+  const auto C = ring_correlation(L, 5.0);
+  const auto w = sp::hand_attention(with_sink(L, 0.05, 0.6), L, [&](int r) { return C[r]; });
+  EXPECT_LT(sp::rho_with_sink(w, L, C, R), 0.5);
+  EXPECT_GT(sp::shape_against(w, L, C, R).rho, 0.999);
+  // without a sink the former statistic sees the shape too (it was not wrong, only blind to the sink)
+  const auto clean = sp::hand_attention(with_sink(L, 0.05, 0.0), L, [&](int r) { return C[r]; });
+  EXPECT_GT(sp::rho_with_sink(clean, L, C, R), 0.9);
+}
+
+TEST(Ch02AttentionStatistics, UniformAttentionHasNoShapeAndTheUniformSummaries) {
+  const int L = 16, R = 8;
+  const auto C = ring_correlation(L, 1.0);
+  const auto w = sp::head_mean(sp::uniform_maps(2, 3, L), 1);
+  const sp::Shape s = sp::shape_against(w, L, C, R);
+  EXPECT_EQ(s.rho, 0.0);
+  EXPECT_NEAR(s.rate, 0.0, 1e-12);
+  EXPECT_GT(s.rate_C, 0.0);  // C decays
+  const sp::SpinSummary u = sp::spin_summary(w, L);
+  double prev = 0, distance = 0, sink = 0;
+  for (int t = 2; t < L; ++t) prev += 1.0 / (t - 1), distance += t / 2.0, sink += 1.0 / (t + 1);
+  EXPECT_NEAR(u.prev, prev / (L - 2), 1e-12);
+  EXPECT_NEAR(u.distance, distance / (L - 2), 1e-12);  // keys 2..t: distances 1..t-1, mean t/2
+  EXPECT_NEAR(u.sink, sink / (L - 2), 1e-12);
+  EXPECT_NEAR(u.start, sink / (L - 2), 1e-12);
+}
+
+TEST(Ch02AttentionStatistics, HandAttentionKeepsTheSinkAndIsNormalised) {
+  const int L = 12;
+  const auto like = with_sink(L, 0.2, 0.5);
+  const auto w = sp::hand_attention(like, L, [](int r) { return std::exp(-r / 2.0); });
+  for (int t = 0; t < L; ++t) {
+    double sum = 0;
+    for (int u = 0; u <= t; ++u) sum += w[static_cast<std::size_t>(t) * L + u];
+    EXPECT_NEAR(sum, 1.0, 1e-12) << "query " << t;
+    if (t >= 2) EXPECT_EQ(w[static_cast<std::size_t>(t) * L + 1], 0.5);
+  }
+  // the sink-free distance does not see the sink: the same as without it
+  EXPECT_NEAR(sp::spin_summary(w, L).distance,
+              sp::spin_summary(sp::hand_attention(with_sink(L, 0, 0), L, [](int r) { return std::exp(-r / 2.0); }), L)
+                  .distance,
+              1e-12);
+}
+
+TEST(Ch02AttentionStatistics, TrendTestSeesAMonotoneTrendAndNotARiseAndFall) {
+  // three temperatures, five seeds each
+  std::vector<int> group;
+  for (int g = 0; g < 3; ++g)
+    for (int s = 0; s < 5; ++s) group.push_back(g);
+  const std::vector<double> jitter{-0.2, 0.1, 0.0, 0.15, -0.05};
+  auto data = [&](std::vector<double> means) {
+    std::vector<double> x;
+    for (int g = 0; g < 3; ++g)
+      for (int s = 0; s < 5; ++s) x.push_back(means[g] + jitter[s]);
+    return x;
+  };
+  EXPECT_LT(sp::trend_p(data({9.0, 10.0, 11.0}), group, 4000, 1), 0.01);
+  EXPECT_LT(sp::trend_p(data({11.0, 10.0, 9.0}), group, 4000, 2), 0.01);  // two-sided
+  // issue 30's means: an omnibus test calls them different; they are no monotone trend
+  EXPECT_GT(sp::trend_p(data({10.90, 11.43, 9.26}), group, 4000, 3), 0.05);
+  // all equal: the statistic is 0 and every permutation reaches it
+  EXPECT_EQ(sp::trend_p(std::vector<double>(15, 1.0), group, 100, 4), 1.0);
+  EXPECT_EQ(sp::trend_statistic(data({9.0, 10.0, 11.0}), group), 75.0);  // 3 pairs of groups x 25 pairs, all rising
+}
+
+TEST(Ch02AttentionStatistics, CorrelationIntervalsStayInsideTheUnitInterval) {
+  // issue 30: per-seed correlations from +0.14 to -0.996 gave the t-interval [-1.32, 0.32]
+  const std::vector<double> rho{0.14, -0.996, -0.5, -0.3, -0.2};
+  const double level = spinformer::lab::bonferroni_level(3);
+  const auto plain = spinformer::lab::t_interval(rho, level);
+  EXPECT_LT(plain.lower, -1.0);
+  std::vector<double> held;
+  for (double r : rho) held.push_back(sp::inside_unit(r));
+  const auto z = spinformer::lab::fisher_z_t_interval(held, level);
+  EXPECT_GE(z.lower, -1.0);
+  EXPECT_LE(z.upper, 1.0);
+  EXPECT_LE(z.lower, z.estimate);
+  EXPECT_LE(z.estimate, z.upper);
+  // an exact correlation of 1 (a control written by hand) keeps a finite z
+  EXPECT_TRUE(std::isfinite(std::atanh(sp::inside_unit(1.0))));
+  EXPECT_TRUE(std::isfinite(std::atanh(sp::inside_unit(-1.0 - 1e-15))));
+}
