@@ -109,10 +109,16 @@ std::vector<double> hand_attention(const std::vector<double>& like, int L, const
 double inside_unit(double rho) { return std::clamp(rho, -1.0 + 1e-9, 1.0 - 1e-9); }
 
 double trend_statistic(const std::vector<double>& x, const std::vector<int>& group) {
+  // values equal up to rounding are ties: the same attention renormalised along two paths (a control
+  // written by hand, the same at every T) must not get a direction from its last bits
+  auto sign = [](double a, double b) {
+    const double d = b - a;
+    return std::abs(d) <= 1e-9 * std::max(std::abs(a), std::abs(b)) ? 0 : (d > 0) - (d < 0);
+  };
   double s = 0;
   for (std::size_t a = 0; a < x.size(); ++a)
     for (std::size_t b = 0; b < x.size(); ++b)
-      if (group[a] < group[b]) s += (x[b] > x[a]) - (x[b] < x[a]);
+      if (group[a] < group[b]) s += sign(x[a], x[b]);
   return s;
 }
 
