@@ -132,6 +132,8 @@ int main(int argc, char** argv) {
 
     // ---- 1. the models chapter 1 trained: every temperature, every training seed -------------------
     const auto entries = read_models(ch01_dir);
+    for (const auto& e : entries)  // a missing model is named before anything else is judged
+      if (!fs::exists(e.path)) throw lab::UsageError("--models", fmt::format("{}: no such model file", e.path));
     const int L = entries.front().chain.L;
     const int R = L / 2;  // distances compared with C(r): r = 1..L/2, where the ring's C(r) decreases
     std::vector<double> temps;
@@ -528,14 +530,16 @@ int main(int argc, char** argv) {
                     "passes 2.1's criterion", "this chapter; " + by_hand_C};
     per_T(c21p, S21 + "; " + by_hand_C, [](const ModelStats& m) { return m.ctrl_C.rho; }, true, lab::Direction::above,
           kShapeCorrelation);
-    c21p.short_form("2.1's statistic passes attention equal to C(r)");
+    c21p.short_form("2.1's statistic passes attention equal to C(r)")
+        .criterion(fmt::format("2.1's criterion, which it must pass: at every T the lower bound above {:g}", kShapeCorrelation));
     all.push_back(c21p);
     lab::Claim c21n{"2.1n", "validation",
                     "Validation (negative control of 2.1): uniform attention, with the trained models' sinks, fails "
                     "2.1's criterion", "this chapter; " + by_hand_uniform};
     per_T(c21n, S21 + "; " + by_hand_uniform, [](const ModelStats& m) { return m.ctrl_uniform.rho; }, true,
           lab::Direction::below, kShapeCorrelation);
-    c21n.short_form("2.1's statistic fails uniform attention");
+    c21n.short_form("2.1's statistic fails uniform attention")
+        .criterion(fmt::format("2.1's criterion fails: at every T the upper bound below {:g}", kShapeCorrelation));
     all.push_back(c21n);
 
     // 2.2a: decay rate
@@ -552,14 +556,16 @@ int main(int argc, char** argv) {
                      "passes 2.2a's criterion", "this chapter; " + by_hand_C};
     per_T(c22ap, S22a + "; " + by_hand_C, [](const ModelStats& m) { return m.ctrl_C.rate_ratio; }, false,
           lab::Direction::within, 1 / kDecayFactor, kDecayFactor);
-    c22ap.short_form("2.2a's statistic passes attention equal to C(r)");
+    c22ap.short_form("2.2a's statistic passes attention equal to C(r)")
+        .criterion(fmt::format("2.2a's criterion, which it must pass: at every T the interval within [1/{:g}, {:g}]", kDecayFactor, kDecayFactor));
     all.push_back(c22ap);
     lab::Claim c22an{"2.2an", "validation",
                      "Validation (negative control of 2.2a): uniform attention, with the trained models' sinks, fails "
                      "2.2a's criterion (its decay rate is 0)", "this chapter; " + by_hand_uniform};
     per_T(c22an, S22a + "; " + by_hand_uniform, [](const ModelStats& m) { return m.ctrl_uniform.rate_ratio; }, false,
           lab::Direction::below, 1 / kDecayFactor);
-    c22an.short_form("2.2a's statistic fails uniform attention");
+    c22an.short_form("2.2a's statistic fails uniform attention")
+        .criterion(fmt::format("2.2a's criterion fails: at every T the interval below 1/{:g}", kDecayFactor));
     all.push_back(c22an);
 
     // 2.2b: focused at low T, diffuse at high T (previous-spin weight and mean distance, sink-free)
@@ -598,7 +604,8 @@ int main(int argc, char** argv) {
                      "this chapter; " + by_hand_widening};
     focus(c22bp, "; " + by_hand_widening, [](const ModelStats& m) { return m.ctrl_widening_spins.prev; },
           [](const ModelStats& m) { return m.ctrl_widening_spins.distance; }, lab::Direction::above);
-    c22bp.short_form("2.2b's statistic passes attention widening with T");
+    c22bp.short_form("2.2b's statistic passes attention widening with T")
+        .criterion("2.2b's criterion, which it must pass: both differences above 0");
     all.push_back(c22bp);
     lab::Claim c22bn{"2.2bn", "validation",
                      "Validation (negative control of 2.2b): attention equal to C(r), which is diffuse at low T and "
@@ -606,7 +613,8 @@ int main(int argc, char** argv) {
                      "this chapter; " + by_hand_C};
     focus(c22bn, "; " + by_hand_C, [](const ModelStats& m) { return m.ctrl_C_spins.prev; },
           [](const ModelStats& m) { return m.ctrl_C_spins.distance; }, lab::Direction::below);
-    c22bn.short_form("2.2b's statistic fails attention equal to C(r)");
+    c22bn.short_form("2.2b's statistic fails attention equal to C(r)")
+        .criterion("2.2b's criterion fails: both differences below 0");
     all.push_back(c22bn);
 
     // 2.3: a monotone trend of D_1 in T (rank trend test, seeds as replicates), declared for issue 30
@@ -645,14 +653,16 @@ int main(int argc, char** argv) {
                     "this chapter; " + by_hand_widening};
     c23p.condition("all temperatures", S23 + "; " + by_hand_widening, p_track_pos, lab::Direction::below, kTrackAlpha)
         .family_wise("none: one condition")
-        .short_form("2.3's trend test passes attention widening with T");
+        .short_form("2.3's trend test passes attention widening with T")
+        .criterion(fmt::format("2.3's criterion, which it must pass: p below {:g} (with few models the smallest attainable p may not be)", kTrackAlpha));
     all.push_back(c23p);
     lab::Claim c23n{"2.3n", "validation",
                     "Validation (negative control of 2.3): uniform attention, the same at every T, fails 2.3's trend test",
                     "this chapter; " + by_hand_uniform};
     c23n.condition("all temperatures", S23 + "; " + by_hand_uniform, p_track_neg, lab::Direction::above, kTrackAlpha)
         .family_wise("none: one condition")
-        .short_form("2.3's trend test fails attention constant in T");
+        .short_form("2.3's trend test fails attention constant in T")
+        .criterion(fmt::format("2.3's criterion fails: p above {:g}", kTrackAlpha));
     all.push_back(c23n);
 
     // 2.4: the causal flip test (requires 1.4: the model's conditionals are probabilities)
@@ -682,8 +692,10 @@ int main(int argc, char** argv) {
       c24n.condition(label_of(t), S24 + "; the open chain's exact conditionals", po, po, po, lab::Direction::below,
                      kFlipLow);
     }
-    c24p.family_wise("none: exact values").short_form("2.4's flip test passes the exact conditionals");
-    c24n.family_wise("none: exact values").short_form("2.4's flip test fails conditionals blind to s_1");
+    c24p.family_wise("none: exact values").short_form("2.4's flip test passes the exact conditionals")
+        .criterion(fmt::format("2.4's criterion, which it must pass: at every T the slope within [{:g}, {:g}]", kFlipLow, kFlipHigh));
+    c24n.family_wise("none: exact values").short_form("2.4's flip test fails conditionals blind to s_1")
+        .criterion(fmt::format("2.4's criterion fails: at every T the slope below {:g}", kFlipLow));
     all.push_back(c24p);
     all.push_back(c24n);
 
