@@ -49,8 +49,7 @@ namespace fs = std::filesystem;
 // ---- configuration ------------------------------------------------------------------------------
 struct Config {
   std::size_t n_eval = 2000;   // exact samples per temperature on which attention is measured
-  int blocks = 40;             // the samples in blocks: errors and bootstrap resample blocks
-  int bootstrap = 2000;        // bootstrap replicates
+  int blocks = 40;             // the samples in blocks: block standard errors
   int shuffled_temperatures = 2;    // shuffled-position null: lowest and highest T of the grid
   std::size_t shuffled_n = 10'000;  // its training samples
   long shuffled_steps = 300;        // its (short) training
@@ -64,7 +63,6 @@ Config profile(const std::string& name) {
   if (lab::quick_profile(name)) {
     c.n_eval = 400;
     c.blocks = 20;
-    c.bootstrap = 400;
     c.shuffled_temperatures = 1;
     c.shuffled_n = 2000;
     c.shuffled_steps = 40;
