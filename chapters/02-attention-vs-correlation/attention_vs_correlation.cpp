@@ -39,6 +39,7 @@
 #include "lab/usage_error.hpp"
 #include "lab/verdict.hpp"
 
+#include "attention_claims.hpp"
 #include "attention_vs_correlation.hpp"
 #include "../01-boltzmann-recovery/claims.hpp"
 
@@ -70,44 +71,6 @@ Config profile(const std::string& name) {
   }
   return c;
 }
-
-// ---- criteria, fixed before any model was looked at (issue 10), restated for issue 30 -------------
-// Issue 30 (2026-12-07): the shape and decay statistics read the spin keys 2..t of each query only (the
-// sink on s_1 and the start token left out, reported apart), within-query (attention_statistics.hpp);
-// correlations get Fisher-z intervals; 2.3 is a rank trend test; every graded claim has a positive and
-// a negative control run through its statistic and criterion. Thresholds as before.
-constexpr double kShapeCorrelation = 0.5;   // 2.1: within-query corr(ln w, ln C) over r = 1..L/2 above this
-                                            //      (uniform attention: 0; attention equal to C: 1)
-constexpr double kDecayFactor = 2.0;        // 2.2a: within-query decay rate of ln w within a factor 2 of C's
-constexpr double kTrackAlpha = 0.05;        // 2.3: two-sided rank trend p-value of D_1 in T below this
-constexpr int kPermutations = 20000;        // 2.3: label permutations
-// 2.2b and 2.3's positive control: attention written by hand that widens with T, w ~ exp(-r / l(T)),
-// l(T) = kWidening * T / J sites (focused at low T, diffuse at high T: the reading 2.2b states).
-constexpr double kWidening = 2.0;
-constexpr double kFlipLow = 0.8, kFlipHigh = 1.25;  // 2.4: response of log p_model(s_L | s_<L) to flipping s_1,
-                                                    //      as a fraction of the exact response
-
-// Everything measured on one trained model (one temperature, one training seed).
-struct ModelStats {
-  double T = 0;
-  int seed = 0;
-  std::vector<double> A1, A2;  // [r], start token left out, s_1 kept (the raw profile)
-  std::vector<double> P1;      // [r]: layer 1, spin keys 2..t renormalised (sink left out)
-  double cos1 = NAN, rho1 = NAN, kappa1 = NAN;  // rho1, kappa1: sink-free, within-query (Shape)
-  double rho1_sink = NAN;                        // the former statistic, s_1 kept (text only)
-  double cos_untrained = NAN, rho_untrained = NAN, kappa_untrained = NAN;
-  double prev1 = NAN, prev2 = NAN, start1 = NAN, start2 = NAN, sink1 = NAN, sink2 = NAN, D1 = NAN, D2 = NAN,
-         D_untrained = NAN;
-  // controls written by hand, with this model's own weights on the start token and on s_1 (layer 1):
-  // attention proportional to C(r) (positive for 2.1, 2.2a), uniform (negative), widening with T
-  Shape ctrl_C, ctrl_uniform;
-  SpinSummary ctrl_C_spins, ctrl_uniform_spins, ctrl_widening_spins;
-  double ctrl_C_rho_sink = NAN;  // the C control through the former statistic (s_1 kept)
-  double first_best = NAN;  // largest single-head weight on s_1 at the last query, layer 1 or 2
-  double flip_slope = NAN;  // sum dm de / sum de^2 at the last spin
-  std::vector<double> flip_abs;  // [i]: mean |change of log p_model(s_i | s_<i)| when s_1 flips (i = 1..L-1)
-  lab::Estimate last_excess{NAN, NAN};
-};
 
 int main(int argc, char** argv) {
   lab::install_signal_cleanup();
@@ -397,24 +360,12 @@ int main(int argc, char** argv) {
     const int mT = static_cast<int>(nT);
     // intervals over training seeds, simultaneous over the temperatures of a claim (Bonferroni)
     const double level_T = lab::bonferroni_level(nT);
-    // a mean correlation over seeds: Student-t on Fisher's z = atanh(rho), mapped back (inside [-1, 1])
-    auto corr_interval = [](const std::vector<double>& rhos, double level) -> lab::Interval {
-      std::vector<double> r;
-      for (double x : rhos)
-        if (std::isfinite(x)) r.push_back(inside_unit(x));
-      if (r.size() < 2) return {r.empty() ? 0.0 : r[0], -1.0, 1.0};  // one seed: an interval that decides nothing
-      return lab::fisher_z_t_interval(r, level);
-    };
-    auto diff_interval = [](const std::vector<double>& a, const std::vector<double>& b, double level) -> lab::Interval {
-      if (a.size() < 2 || b.size() < 2) return {claims::seed_interval(a).mean - claims::seed_interval(b).mean, -1e6, 1e6};
-      return lab::welch_interval(a, b, level);
-    };
     std::vector<lab::Interval> rho_ci(nT);
     for (std::size_t t = 0; t < nT; ++t) {
       const Nulls& nu = nulls[t];
       Agg& g = agg[t];
       g.rho = claims::seed_interval(values(t, [](const ModelStats& m) { return m.rho1; }), mT);
-      rho_ci[t] = corr_interval(values(t, [](const ModelStats& m) { return m.rho1; }), level_T);
+      rho_ci[t] = correlation_interval(values(t, [](const ModelStats& m) { return m.rho1; }), level_T);
       g.kappa_ratio = claims::seed_interval(values(t, [](const ModelStats& m) { return m.kappa1; }), mT);
       g.flip = claims::seed_interval(values(t, [](const ModelStats& m) { return m.flip_slope; }), mT);
       g.cos = claims::seed_interval(values(t, [](const ModelStats& m) { return m.cos1; }));
@@ -474,241 +425,20 @@ int main(int argc, char** argv) {
                                                          "over the temperatures (Bonferroni)"}});
 
     // ---- 3. claims, each with a positive and a negative control run through its statistic and criterion --
-    const std::string source = "000_700600b7864feadb.txt";
-    const std::string sink_words = "layer 1 (head mean), spin keys 2..t of each query (s_1 and the start token left out)";
-    const std::string S21 = "within-query corr(ln w, ln C(r)), r = 1..L/2, " + sink_words +
-                            "; mean over training seeds on Fisher's z, Student-t interval mapped back";
-    const std::string S22a = "within-query decay rate of ln w over that of ln C(r), r = 1..L/2, " + sink_words +
-                             "; mean over training seeds, Student-t interval";
-    const std::string S24 = "change of log p(s_L | s_<L) when s_1 flips, over the exact change (regression slope on "
-                            "exact samples)";
-    const std::string by_hand_C = "attention written by hand proportional to the exact C(r) over the spin keys, each "
-                                  "trained model's weights on the start token and s_1 kept";
-    const std::string by_hand_uniform = "uniform attention over the spin keys, each trained model's weights on the "
-                                        "start token and s_1 kept";
-    const std::string by_hand_widening = fmt::format("attention written by hand widening with T, w ~ exp(-r / l), l = "
-                                                     "{:g} T/J sites, each trained model's weights on the start token "
-                                                     "and s_1 kept", kWidening);
-    auto label_of = [&](std::size_t t) { return fmt::format("T = {}", format_key(temps[t])); };
-    auto per_T = [&](lab::Claim& c, const std::string& statistic, const std::function<double(const ModelStats&)>& g,
-                     bool correlation, lab::Direction d, double lo, double hi = 0) {
-      const double level = c.simultaneous(nT);
-      for (std::size_t t = 0; t < nT; ++t) {
-        const auto x = values(t, g);
-        c.condition(label_of(t), statistic, correlation ? corr_interval(x, level) : lab::finite_t_interval(x, level), d,
-                    lo, hi);
-        c.replicates(x.size());
-      }
-    };
-    auto listing = [&](const std::function<double(const ModelStats&)>& g, bool correlation, const char* f) {
-      std::string out;
-      for (std::size_t t = 0; t < nT; ++t) {
-        const auto x = values(t, g);
-        const auto i = correlation ? corr_interval(x, level_T) : lab::finite_t_interval(x, level_T);
-        out += fmt::format(fmt::runtime(std::string("{}{}: ") + f + " [" + f + ", " + f + "]"), t ? "; " : "",
-                           label_of(t), i.estimate, i.lower, i.upper);
-      }
-      return out;
-    };
-    const auto rho1 = [](const ModelStats& m) { return m.rho1; };
+    std::vector<nlohmann::json> context;  // chapter 1's claims beside its models, for 2.4's prerequisite 1.4
+    if (fs::exists(ch01_dir + "/claims.json"))
+      context.push_back(nlohmann::json::parse(lab::read_file(ch01_dir + "/claims.json", "--models")));
+    std::vector<double> flip_exact, flip_open;
+    for (const auto& nu : nulls) flip_exact.push_back(nu.flip_exact), flip_open.push_back(nu.flip_open);
+    const Judged judged = judge_claims(temps, stats, flip_exact, flip_open, cfg.seed, context);
+    const nlohmann::json& chapter_claims = judged.claims;
+    const lab::Interval &p_track = judged.p_track, &p_track_pos = judged.p_track_pos, &p_track_neg = judged.p_track_neg;
     const auto kappa1 = [](const ModelStats& m) { return m.kappa1; };
-    std::vector<lab::Claim> all;
-
-    // 2.1: shape
-    lab::Claim c21{"2.1", "source", "Layer-1 attention weights approximate the correlation function C(|i-j|)",
-                   source + ", What the Model Learns, 2"};
-    per_T(c21, S21, rho1, true, lab::Direction::above, kShapeCorrelation);
-    c21.prerequisites({"2.1n", "2.1p"}).controls({"2.1n"}, {"2.1p"}).short_form("layer-1 attention follows C(r)")
-        .criterion(fmt::format("at every T the lower bound above {:g} (uniform attention gives 0, attention equal to "
-                               "C(r) gives 1); controls 2.1p must pass and 2.1n must fail", kShapeCorrelation))
-        .measured(listing(rho1, true, "{:.2f}"));
-    all.push_back(c21);
-    lab::Claim c21p{"2.1p", "validation",
-                    "Validation (positive control of 2.1): attention equal to C(r), with the trained models' sinks, "
-                    "passes 2.1's criterion", "this chapter; " + by_hand_C};
-    per_T(c21p, S21 + "; " + by_hand_C, [](const ModelStats& m) { return m.ctrl_C.rho; }, true, lab::Direction::above,
-          kShapeCorrelation);
-    c21p.short_form("2.1's statistic passes attention equal to C(r)")
-        .criterion(fmt::format("2.1's criterion, which it must pass: at every T the lower bound above {:g}", kShapeCorrelation));
-    all.push_back(c21p);
-    lab::Claim c21n{"2.1n", "validation",
-                    "Validation (negative control of 2.1): uniform attention, with the trained models' sinks, fails "
-                    "2.1's criterion", "this chapter; " + by_hand_uniform};
-    per_T(c21n, S21 + "; " + by_hand_uniform, [](const ModelStats& m) { return m.ctrl_uniform.rho; }, true,
-          lab::Direction::below, kShapeCorrelation);
-    c21n.short_form("2.1's statistic fails uniform attention")
-        .criterion(fmt::format("2.1's criterion fails: at every T the upper bound below {:g}", kShapeCorrelation));
-    all.push_back(c21n);
-
-    // 2.2a: decay rate
-    lab::Claim c22a{"2.2a", "source", "The decay of attention with distance follows the correlation length xi(T)",
-                    source + ", Connection to Statistical Physics"};
-    per_T(c22a, S22a, kappa1, false, lab::Direction::within, 1 / kDecayFactor, kDecayFactor);
-    c22a.prerequisites({"2.2an", "2.2ap"}).controls({"2.2an"}, {"2.2ap"}).short_form("attention decays as C(r)")
-        .criterion(fmt::format("at every T the interval within [1/{:g}, {:g}]; controls 2.2ap must pass and 2.2an "
-                               "must fail", kDecayFactor, kDecayFactor))
-        .measured(listing(kappa1, false, "{:.2f}"));
-    all.push_back(c22a);
-    lab::Claim c22ap{"2.2ap", "validation",
-                     "Validation (positive control of 2.2a): attention equal to C(r), with the trained models' sinks, "
-                     "passes 2.2a's criterion", "this chapter; " + by_hand_C};
-    per_T(c22ap, S22a + "; " + by_hand_C, [](const ModelStats& m) { return m.ctrl_C.rate_ratio; }, false,
-          lab::Direction::within, 1 / kDecayFactor, kDecayFactor);
-    c22ap.short_form("2.2a's statistic passes attention equal to C(r)")
-        .criterion(fmt::format("2.2a's criterion, which it must pass: at every T the interval within [1/{:g}, {:g}]", kDecayFactor, kDecayFactor));
-    all.push_back(c22ap);
-    lab::Claim c22an{"2.2an", "validation",
-                     "Validation (negative control of 2.2a): uniform attention, with the trained models' sinks, fails "
-                     "2.2a's criterion (its decay rate is 0)", "this chapter; " + by_hand_uniform};
-    per_T(c22an, S22a + "; " + by_hand_uniform, [](const ModelStats& m) { return m.ctrl_uniform.rate_ratio; }, false,
-          lab::Direction::below, 1 / kDecayFactor);
-    c22an.short_form("2.2a's statistic fails uniform attention")
-        .criterion(fmt::format("2.2a's criterion fails: at every T the interval below 1/{:g}", kDecayFactor));
-    all.push_back(c22an);
-
-    // 2.2b: focused at low T, diffuse at high T (previous-spin weight and mean distance, sink-free)
-    const std::string Tlo = format_key(temps.front()), Thi = format_key(temps.back());
-    const std::string S22b_prev = fmt::format("layer-1 weight on the previous spin renormalised over the spin keys "
-                                              "2..t (s_1 and the start token left out), T = {} minus T = {}; Welch "
-                                              "interval over training seeds", Tlo, Thi);
-    const std::string S22b_D = fmt::format("layer-1 mean attention distance D_1 (sites) over the spin keys 2..t "
-                                           "renormalised, T = {} minus T = {}; Welch interval over training seeds", Thi,
-                                           Tlo);
-    auto focus = [&](lab::Claim& c, const std::string& how, const std::function<double(const ModelStats&)>& prev,
-                     const std::function<double(const ModelStats&)>& D, lab::Direction d) {
-      const double level = c.simultaneous(2);
-      c.condition("previous spin", S22b_prev + how, diff_interval(values(0, prev), values(nT - 1, prev), level), d, 0.0);
-      c.condition("distance", S22b_D + how, diff_interval(values(nT - 1, D), values(0, D), level), d, 0.0);
-    };
-    const auto prev1 = [](const ModelStats& m) { return m.prev1; };
-    const auto D1 = [](const ModelStats& m) { return m.D1; };
-    lab::Claim c22b{"2.2b", "source",
-                    "Low T: attention focuses on nearby spins; high T: attention is diffuse (the same section, the "
-                    "opposite reading)",
-                    source + ", Connection to Statistical Physics"};
-    focus(c22b, "", prev1, D1, lab::Direction::above);
-    const auto pl = claims::seed_interval(values(0, prev1)), ph = claims::seed_interval(values(nT - 1, prev1));
-    const auto dl = claims::seed_interval(values(0, D1)), dh = claims::seed_interval(values(nT - 1, D1));
-    c22b.prerequisites({"2.2bn", "2.2bp"}).controls({"2.2bn"}, {"2.2bp"})
-        .short_form("attention focused at low T, diffuse at high T")
-        .criterion("both differences (previous-spin weight low T minus high T; D_1 high T minus low T) above 0, 95% "
-                   "simultaneous Welch intervals over training seeds; controls 2.2bp must pass and 2.2bn must fail")
-        .measured(fmt::format("layer-1 weight on the previous spin (spin keys renormalised) {:.3f} at T = {} against "
-                              "{:.3f} at T = {}; mean attention distance D_1 {:.2f} against {:.2f} sites",
-                              pl.mean, Tlo, ph.mean, Thi, dl.mean, dh.mean));
-    all.push_back(c22b);
-    lab::Claim c22bp{"2.2bp", "validation",
-                     "Validation (positive control of 2.2b): attention that widens with T passes 2.2b's criterion",
-                     "this chapter; " + by_hand_widening};
-    focus(c22bp, "; " + by_hand_widening, [](const ModelStats& m) { return m.ctrl_widening_spins.prev; },
-          [](const ModelStats& m) { return m.ctrl_widening_spins.distance; }, lab::Direction::above);
-    c22bp.short_form("2.2b's statistic passes attention widening with T")
-        .criterion("2.2b's criterion, which it must pass: both differences above 0");
-    all.push_back(c22bp);
-    lab::Claim c22bn{"2.2bn", "validation",
-                     "Validation (negative control of 2.2b): attention equal to C(r), which is diffuse at low T and "
-                     "focused at high T, fails 2.2b's criterion (both differences below 0)",
-                     "this chapter; " + by_hand_C};
-    focus(c22bn, "; " + by_hand_C, [](const ModelStats& m) { return m.ctrl_C_spins.prev; },
-          [](const ModelStats& m) { return m.ctrl_C_spins.distance; }, lab::Direction::below);
-    c22bn.short_form("2.2b's statistic fails attention equal to C(r)")
-        .criterion("2.2b's criterion fails: both differences below 0");
-    all.push_back(c22bn);
-
-    // 2.3: a monotone trend of D_1 in T (rank trend test, seeds as replicates), declared for issue 30
-    std::vector<int> group;
-    for (const auto& m : stats) group.push_back(static_cast<int>(t_index(m.T)));
-    auto trend = [&](const std::function<double(const ModelStats&)>& g, std::uint64_t salt) {
-      std::vector<double> x;
-      for (const auto& m : stats) x.push_back(g(m));
-      const double p = trend_p(x, group, kPermutations, cfg.seed + salt);
-      const double se = std::sqrt(p * (1 - p) / kPermutations);
-      return lab::Interval{p, std::max(0.0, p - 3 * se), std::min(1.0, p + 3 * se)};
-    };
-    const std::string S23 = "two-sided rank trend p-value (Jonckheere-Terpstra statistic, temperature labels "
-                            "permuted) of the layer-1 mean attention distance D_1 over the spin keys 2..t in T, "
-                            "training seeds as replicates; interval: 3 Monte Carlo s.e.";
-    const lab::Interval p_track = trend(D1, 77);
-    const lab::Interval p_track_pos = trend([](const ModelStats& m) { return m.ctrl_widening_spins.distance; }, 78);
-    const lab::Interval p_track_neg = trend([](const ModelStats& m) { return m.ctrl_uniform_spins.distance; }, 79);
-    lab::Claim c23{"2.3", "source",
-                   "Models trained at different T show systematically different attention (the seed's \"phase-"
-                   "transition tracking\"; the ring has no transition at T > 0, so what is tested is a monotone trend "
-                   "of attention in T)",
-                   source + ", What the Model Learns, 3"};
-    c23.condition("all temperatures", S23, p_track, lab::Direction::below, kTrackAlpha)
-        .family_wise("none: one condition")
-        .prerequisites({"2.3n", "2.3p"})
-        .controls({"2.3n"}, {"2.3p"})
-        .short_form("attention changes monotonically with T")
-        .criterion(fmt::format("p below {:g}: D_1 rises or falls with T beyond the seed spread (pre-declared "
-                               "statistic D_1; the chain has no phase transition at T > 0); controls 2.3p must pass "
-                               "and 2.3n must fail", kTrackAlpha))
-        .measured(fmt::format("rank trend test of D_1 in T over {} models: p = {:.3g}", stats.size(), p_track.estimate));
-    all.push_back(c23);
-    lab::Claim c23p{"2.3p", "validation",
-                    "Validation (positive control of 2.3): attention that widens with T passes 2.3's trend test",
-                    "this chapter; " + by_hand_widening};
-    c23p.condition("all temperatures", S23 + "; " + by_hand_widening, p_track_pos, lab::Direction::below, kTrackAlpha)
-        .family_wise("none: one condition")
-        .short_form("2.3's trend test passes attention widening with T")
-        .criterion(fmt::format("2.3's criterion, which it must pass: p below {:g} (with few models the smallest attainable p may not be)", kTrackAlpha));
-    all.push_back(c23p);
-    lab::Claim c23n{"2.3n", "validation",
-                    "Validation (negative control of 2.3): uniform attention, the same at every T, fails 2.3's trend test",
-                    "this chapter; " + by_hand_uniform};
-    c23n.condition("all temperatures", S23 + "; " + by_hand_uniform, p_track_neg, lab::Direction::above, kTrackAlpha)
-        .family_wise("none: one condition")
-        .short_form("2.3's trend test fails attention constant in T")
-        .criterion(fmt::format("2.3's criterion fails: p above {:g}", kTrackAlpha));
-    all.push_back(c23n);
-
-    // 2.4: the causal flip test (requires 1.4: the model's conditionals are probabilities)
     const auto flip = [](const ModelStats& m) { return m.flip_slope; };
-    lab::Claim c24{"2.4", "reference",
-                   "An ideal model of the ring needs the previous and the first spin: the prediction of s_L uses s_1 "
-                   "as the exact conditional does",
-                   "reference sheet ising-chain.md, The autoregressive view"};
-    per_T(c24, "model's " + S24 + "; mean over training seeds, Student-t interval", flip, false,
-          lab::Direction::within, kFlipLow, kFlipHigh);
-    c24.prerequisites({"1.4", "2.4n", "2.4p"}).controls({"2.4n"}, {"2.4p"})
-        .short_form("the prediction of s_L uses s_1 as exactly")
-        .criterion(fmt::format("at every T the interval within [{:g}, {:g}] (a causal test through the conditionals; "
-                               "attention weights alone do not say what is used); controls 2.4p must pass and 2.4n "
-                               "must fail", kFlipLow, kFlipHigh))
-        .measured(listing(flip, false, "{:.2f}"));
-    all.push_back(c24);
-    lab::Claim c24p{"2.4p", "validation",
-                    "Validation (positive control of 2.4): the exact conditionals, put through the flip test, pass "
-                    "2.4's criterion", "this chapter; the periodic chain's exact p(s_L | s_<L)"};
-    lab::Claim c24n{"2.4n", "validation",
-                    "Validation (negative control of 2.4): the open chain's exact conditionals, which do not depend on "
-                    "s_1, fail 2.4's criterion", "this chapter; the open chain of the same J and T"};
-    for (std::size_t t = 0; t < nT; ++t) {
-      const double pe = nulls[t].flip_exact, po = nulls[t].flip_open;
-      c24p.condition(label_of(t), S24 + "; exact conditionals", pe, pe, pe, lab::Direction::within, kFlipLow, kFlipHigh);
-      c24n.condition(label_of(t), S24 + "; the open chain's exact conditionals", po, po, po, lab::Direction::below,
-                     kFlipLow);
-    }
-    c24p.family_wise("none: exact values").short_form("2.4's flip test passes the exact conditionals")
-        .criterion(fmt::format("2.4's criterion, which it must pass: at every T the slope within [{:g}, {:g}]", kFlipLow, kFlipHigh));
-    c24n.family_wise("none: exact values").short_form("2.4's flip test fails conditionals blind to s_1")
-        .criterion(fmt::format("2.4's criterion fails: at every T the slope below {:g}", kFlipLow));
-    all.push_back(c24p);
-    all.push_back(c24n);
-
-    nlohmann::json chapter_claims = {{"chapter", "02-attention-vs-correlation"},
-                                     {"title", "Is layer-1 attention the correlation function?"},
-                                     {"claims", nlohmann::json::array()}};
-    for (const auto& c : all) chapter_claims["claims"].push_back(c.to_json());
-    {
-      // the gate: every prerequisite reproduced, 1.4 read from chapter 1's claims beside its models
-      std::vector<nlohmann::json> chapters{chapter_claims}, context;
-      if (fs::exists(ch01_dir + "/claims.json"))
-        context.push_back(nlohmann::json::parse(lab::read_file(ch01_dir + "/claims.json", "--models")));
-      lab::apply_gate(chapters, "--models", context, true);
-      chapter_claims = chapters[0];
-    }
+    const auto pl = claims::seed_interval(values(0, [](const ModelStats& m) { return m.prev1; })),
+               ph = claims::seed_interval(values(nT - 1, [](const ModelStats& m) { return m.prev1; }));
+    const auto dl = claims::seed_interval(values(0, [](const ModelStats& m) { return m.D1; })),
+               dh = claims::seed_interval(values(nT - 1, [](const ModelStats& m) { return m.D1; }));
     lab::write_claims(path("claims.json"), chapter_claims, "--out");
     auto verdict_of_id = [&](const std::string& id) -> std::string {
       for (const auto& c : chapter_claims["claims"])
