@@ -54,6 +54,13 @@ struct ModelStats {
   lab::Estimate last_excess{NAN, NAN};
 };
 
+// What the claims read off a model's layer-1 and layer-2 head-mean weights (w1, w2; row-major [t * L + u])
+// against the exact C(r), r <= R, at m.T: the sink-free shape, decay, previous-spin weight and distance,
+// the weights on the start token and on s_1, the former statistic, and the three controls written by
+// hand with this model's weights on the start token and s_1 (proportional to C, uniform, widening with T).
+void read_attention(ModelStats& m, const std::vector<double>& w1, const std::vector<double>& w2,
+                    const std::vector<double>& C, int L, int R, double J);
+
 // The values of one statistic over the models (training seeds) of temperature T, in model order.
 std::vector<double> values_at(const std::vector<ModelStats>& stats, double T,
                               const std::function<double(const ModelStats&)>& statistic);

@@ -167,29 +167,12 @@ int main(int argc, char** argv) {
       m.A1 = trained.f.A[0], m.A2 = trained.f.A[1];
       m.cos1 = cosine(range_of(m.A1, R), range_of(nu.C, R));
       const std::vector<double> w1 = head_mean(trained.total, 0), w2 = head_mean(trained.total, 1);
-      const Shape shape1 = shape_against(w1, L, nu.C, R);
-      m.rho1 = shape1.rho, m.kappa1 = shape1.rate_ratio, nu.kappa_C = shape1.rate_C;
-      m.rho1_sink = rho_with_sink(w1, L, nu.C, R);
+      read_attention(m, w1, w2, nu.C, L, R, e.chain.J);
+      nu.kappa_C = shape_against(w1, L, nu.C, R).rate_C;  // C's decay rate on the pairs the statistic reads
       m.cos_untrained = cosine(range_of(untrained.f.A[0], R), range_of(nu.C, R));
       const Shape shape_untrained = shape_of(untrained.total, 0);
       m.rho_untrained = shape_untrained.rho, m.kappa_untrained = shape_untrained.rate_ratio;
-      const SpinSummary spins1 = spin_summary(w1, L), spins2 = spin_summary(w2, L);
-      m.P1 = spins1.profile;
-      m.prev1 = spins1.prev, m.prev2 = spins2.prev, m.start1 = spins1.start, m.start2 = spins2.start;
-      m.sink1 = spins1.sink, m.sink2 = spins2.sink;
-      m.D1 = spins1.distance, m.D2 = spins2.distance;
       m.D_untrained = spin_summary(head_mean(untrained.total, 0), L).distance;
-      // the controls: this model's layer-1 weights on the start token and on s_1, the rest written by hand
-      {
-        const auto C_shape = hand_attention(w1, L, [&](int r) { return nu.C[r]; });
-        const auto flat = hand_attention(w1, L, [](int) { return 1.0; });
-        const double ell = kWidening * T / e.chain.J;
-        const auto widening = hand_attention(w1, L, [ell](int r) { return std::exp(-r / ell); });
-        m.ctrl_C = shape_against(C_shape, L, nu.C, R), m.ctrl_uniform = shape_against(flat, L, nu.C, R);
-        m.ctrl_C_rho_sink = rho_with_sink(C_shape, L, nu.C, R);
-        m.ctrl_C_spins = spin_summary(C_shape, L), m.ctrl_uniform_spins = spin_summary(flat, L);
-        m.ctrl_widening_spins = spin_summary(widening, L);
-      }
       m.first_best = 0;
       for (int l = 0; l < 2; ++l)
         for (double w : trained.f.first_head[l]) m.first_best = std::max(m.first_best, w);
@@ -523,6 +506,9 @@ int main(int argc, char** argv) {
     results["D_high"] = fmt::format("{:.2f}", dh.mean);
     // the sink, in numbers: its weight, the former statistic's seed range at the highest T, and what the
     // former statistic makes of attention equal to C(r) once the trained sink is added to it
+    // how much shape C(r) has to offer the shape statistic: ln C(1) - ln C(R), lowest and highest T
+    results["lnC_range_Tmin"] = fmt::format("{:.2f}", std::log(nulls.front().C[1] / nulls.front().C[R]));
+    results["lnC_range_Tmax"] = fmt::format("{:.1f}", std::log(nulls.back().C[1] / nulls.back().C[R]));
     results["sink_low"] = fmt::format("{:.2f}", agg.front().sink1.mean);
     results["sink_high"] = fmt::format("{:.2f}", agg.back().sink1.mean);
     const auto sink_rho_high = claims::seed_interval(values(nT - 1, [](const ModelStats& m) { return m.rho1_sink; }));
