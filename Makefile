@@ -4,7 +4,7 @@ PROFILE ?= paper
 JOBS ?= 2
 BUILD_DIR := build/cmake
 export PROFILE MPIRUN
-MAKEFLAGS += --no-print-directory
+MAKEFLAGS += --no-print-directory --no-builtin-rules
 # chapter numbers, found as paper/pipeline.mk finds them (chapters/NN-slug; chapters/_template is none)
 CHAPTER_NUMBERS := $(sort $(foreach d,$(wildcard chapters/[0-9][0-9]-*),$(firstword $(subst -, ,$(notdir $(d))))))
 # give cmake's own make our job count unless we already run under a jobserver (make -jN)
@@ -68,9 +68,13 @@ test-mpi: build
 $(addprefix ch,$(CHAPTER_NUMBERS)): ch%: build
 	@$(MAKE) --no-print-directory -f paper/pipeline.mk rerun-ch$*
 
-# Any other chNN names no chapter: say so rather than "no rule to make target".
+# Any other chNN names no chapter: say so rather than "no rule to make target". A single digit
+# (make ch1) gets its own rule: a pattern's % never matches nothing, and make's built-in rules would
+# otherwise look for ch1.o.
 $(foreach d,0 1 2 3 4 5 6 7 8 9,ch$(d)%):
 	@echo "make: there is no chapter $(patsubst ch%,%,$@) (no chapters/$(patsubst ch%,%,$@)-*); the chapters are $(CHAPTER_NUMBERS)" >&2; exit 2
+$(foreach d,0 1 2 3 4 5 6 7 8 9,ch$(d)):
+	@echo "make: chapters are named by two digits: make ch0$(patsubst ch%,%,$@) (the chapters are $(CHAPTER_NUMBERS))" >&2; exit 2
 
 bench: build
 	$(BUILD_DIR)/bin/spinformer_bench

@@ -64,6 +64,23 @@ TEST(Replication, AChangedVerdictIsReported) {
   EXPECT_NE(r.summary("ch01").find("VERDICT CHANGED"), std::string::npos);
 }
 
+TEST(Replication, AComparisonAcrossProfilesSaysSo) {
+  // A quick-profile rerun against paper data: other sizes, so a changed verdict is no alarm.
+  Dirs d;
+  d.write(d.old_dir, "results.json", R"({"profile": "paper"})");
+  d.write(d.new_dir, "results.json", R"({"profile": "quick"})");
+  d.write(d.old_dir, "claims.json", R"({"claims": [{"id": "1.1", "verdict": "reproduced"}]})");
+  d.write(d.new_dir, "claims.json", R"({"claims": [{"id": "1.1", "verdict": "inconclusive"}]})");
+  const auto r = replicate(d.old_dir, d.new_dir);
+  EXPECT_TRUE(r.profiles_differ());
+  const std::string summary = r.summary("ch01");
+  EXPECT_NE(summary.find("'paper' profile, this run the 'quick' profile"), std::string::npos);
+  EXPECT_EQ(summary.find("!!! VERDICT CHANGED"), std::string::npos);
+  EXPECT_EQ(r.to_json()["profiles"]["rerun"], "quick");
+  d.write(d.new_dir, "results.json", R"({"profile": "paper"})");  // the same profile: the alarm again
+  EXPECT_NE(replicate(d.old_dir, d.new_dir).summary("ch01").find("!!! VERDICT CHANGED"), std::string::npos);
+}
+
 // Issue 29: the rerun lacks a claim, a table and half of another table's rows. Each is a disagreement
 // (listed under "missing", its numbers counted as disagreeing), never "every number agrees".
 TEST(Replication, WhatTheRerunLacksIsADisagreement) {
@@ -189,4 +206,23 @@ TEST(CompareRuns, TimingAsideTheSameBytes) {
   EXPECT_EQ(compare_runs(d.old_dir, d.new_dir).size(), 2u);
   d.write(d.new_dir, ".outputs", "a.tsv\n");  // run-chapter's bookkeeping: the MPI check's run by hand has none
   EXPECT_EQ(compare_runs(d.old_dir, d.new_dir).size(), 2u);
+}
+
+TEST(CompareRuns, ProvenanceIsReportedApartFromResults) {
+  // A rerun compared with the committed data: the stamp and provenance differ by design, the results not.
+  Dirs d;
+  d.write(d.old_dir, "a.tsv", "# x\n1\n");
+  d.write(d.new_dir, "a.tsv", "# x\n1\n");
+  d.write(d.old_dir, "code_hash", "aaa\n");
+  d.write(d.new_dir, "code_hash", "bbb\n");
+  d.write(d.old_dir, "provenance.json", R"({"machine": "one"})");
+  d.write(d.old_dir, "restamps.tsv", "# old\tnew\n");
+  d.write(d.new_dir, "restamps.tsv", "# old\tnew\n");
+  EXPECT_TRUE(compare_runs(d.old_dir, d.new_dir).empty());
+  const auto provenance = compare_provenance(d.old_dir, d.new_dir);
+  ASSERT_EQ(provenance.size(), 2u);  // code_hash differs, provenance.json on one side; restamps.tsv the same
+  EXPECT_NE(provenance[0].find("code_hash"), std::string::npos);
+  EXPECT_NE(provenance[1].find("provenance.json"), std::string::npos);
+  d.write(d.new_dir, "a.tsv", "# x\n2\n");
+  EXPECT_EQ(compare_runs(d.old_dir, d.new_dir).size(), 1u);
 }

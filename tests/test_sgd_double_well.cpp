@@ -187,3 +187,43 @@ TEST(SgdDoubleWell, EscapeIsReportedAndSimulationDiverges) {
   EXPECT_NEAR(calm_chain.occupation(calm.well.barrier()).wide,
               transfer_operator_density(calm, -2.5, 2.5, 1000).occupation(calm.well.barrier()).wide, 1e-6);
 }
+
+// A tilt makes the wells unequal in depth: U(-1) - U(1) = -2 tilt, the barrier stays the maximum
+// between the minima, and a wide well shallower by 2T loses to the narrow one (energy over entropy):
+// Gibbs, the exact discrete chain and simulation all put P(wide) below 1/2 (chapter 7's negative
+// control of the flat-minimum preference).
+TEST(SgdDoubleWell, TiltedWellShallowerWideMinimumIsNotPreferred) {
+  DoubleWell w;
+  const double T = 0.075;
+  w.tilt = -T;
+  EXPECT_NEAR(w.potential(-1.0) - w.potential(1.0), 2 * T, 1e-15);
+  const double b = w.barrier();
+  EXPECT_NEAR(w.gradient(b), 0.0, 1e-12);
+  EXPECT_GT(w.potential(b), w.potential(b - 0.05));
+  EXPECT_GT(w.potential(b), w.potential(b + 0.05));
+  const double d = 1e-4;
+  for (double t : {-1.3, -0.5, 0.2, 1.1})
+    EXPECT_NEAR((w.potential(t + d) - w.potential(t - d)) / (2 * d), w.gradient(t), 1e-7) << t;
+  // Laplace: P(wide) / P(narrow) ~ sqrt(k_narrow / k_wide) exp(-2 |tilt| / T) ~ 1.93 e^-2 = 0.26
+  const auto g = gibbs_occupation(w, T);
+  EXPECT_LT(g.wide, 0.3);
+  EXPECT_GT(g.wide, 0.1);
+  DoubleWellSgd s = make(0.1, 2 * T / 0.1, 1);
+  s.well = w;
+  const auto chain = transfer_operator_density(s);
+  EXPECT_LT(chain.occupation(b).wide, 0.4);
+  const auto sim = simulate_occupation(s, 1'000'000, 50'000, 3);
+  ASSERT_FALSE(sim.diverged());
+  EXPECT_NEAR(sim.wide, chain.occupation(b).wide, 5 * sim.error + 0.01);
+  EXPECT_LT(sim.wide + 4 * sim.error, 0.5);
+  // without the tilt the wide well is preferred (Gibbs, the entropic factor)
+  EXPECT_GT(gibbs_occupation(DoubleWell{}, T).wide, 0.6);
+  // a tilt that erases a minimum is refused, naming the parameter
+  s.well.tilt = 0.5;
+  try {
+    validate(s);
+    FAIL() << "no error";
+  } catch (const spinformer::lab::UsageError& e) {
+    EXPECT_EQ(e.parameter(), "--tilt");
+  }
+}

@@ -40,19 +40,23 @@ do for [ext in "pdf png"] {
   unset xrange; unset yrange; set key default; set key top right noautotitle
   set output
 
-  # ---- correlation length ---------------------------------------------------------------------------
+  # ---- correlation length: the ring's xi (the eigenvalue ratio) and what single-exponential fits return
   name = 'correlation_length'
   eval(ext eq "pdf" ? pdf_out : png_out)
+  form = data.'/correlation_form.tsv'
   set logscale xy
   set xrange [0.25:8]
   set xtics (0.3, 0.5, 1, 2, 5)
   set xlabel 'temperature T / J'
   set ylabel 'correlation length {/Symbol x} (sites)'
-  plot curves u 1:5 w l ls 1 t '-1/ln tanh(J/T)', \
-       curves u 1:6 w l lw 2 lc rgb '#cc3311' t 'fit to the ring''s exact C(r), r = 1..L/4', \
-       obs u (sampler(0, $1)):7:8 w yerr ls 11 t 'same fit, exact samples, L = '.L, \
+  set key top right font ',9'
+  # the ring-form points last, on top of the single-exponential ones they coincide with at high T
+  plot curves u 1:5 w l ls 1 t '-1/ln tanh(J/T): the ring''s {/Symbol x} (eigenvalue ratio)', \
+       curves u 1:6 w l lw 2 dt 2 lc rgb '#cc3311' t 'single exponential fitted to the exact C(r), equal weights', \
+       form u 1:15:16 w yerr pt 6 ps 1.4 lc rgb '#cc3311' t 'single exponential fitted to exact samples, weights 1/{/Symbol s}^2', \
+       form u 1:4:5 w yerr ls 11 t 'ring form fitted to exact samples, r = 1..L/4', \
        L/4. w l ls 2 t 'L/4'
-  unset logscale; unset xrange; set xtics autofreq
+  unset logscale; unset xrange; set xtics autofreq; set key default; set key top right noautotitle
   set output
 
   # ---- energy histogram at T = 1 ---------------------------------------------------------------------
@@ -96,11 +100,13 @@ do for [ext in "pdf png"] {
   name = 'autocorrelation'
   eval(ext eq "pdf" ? pdf_out : png_out)
   set logscale xy
+  set key top right font ',9'
   set xlabel 'temperature T / J'
   set ylabel '{/Symbol t}_{int} (sweeps)'
   plot data.'/autocorrelation.tsv' u 1:4:7 w yerr ls 11 t 'energy', \
        data.'/autocorrelation.tsv' u 1:5:8 w yerr ls 12 t 'magnetisation', \
-       10 w l ls 2 t 'seed: 10 sweeps between samples'
+       10 w l ls 2 t 'seed''s text: 10 sweeps between samples', \
+       code_spacing w l dt 3 lc rgb '#666666' t 'seed''s code as printed: '.code_spacing.' sweeps between samples'
   unset logscale
   set output
 }

@@ -4,6 +4,8 @@
 #include <string>
 #include <tuple>
 
+#include "ising/correlation_form.hpp"
+#include "ising/correlation_length.hpp"
 #include "ising/exact.hpp"
 #include "lab/seeds.hpp"
 
@@ -16,6 +18,9 @@ using ising::SpinSamples;
 using nlohmann::json;
 
 Chain ring(int L, double T) { return Chain{L, 1.0, 0.0, T, ising::Boundary::periodic}; }
+
+double xi_formula(double T) { return -1.0 / std::log(std::tanh(1.0 / T)); }
+double temperature_of_xi(double xi) { return 1.0 / std::atanh(std::exp(-1.0 / xi)); }
 
 namespace {
 
@@ -117,6 +122,38 @@ SpinSamples thinned(const SpinSamples& samples, std::size_t stride) {
   return out;
 }
 
+// The temperature in [lo, hi] at which f (monotonic in T) reaches target, by bisection.
+template <class F>
+double temperature_where(F f, double target, double lo, double hi) {
+  const bool increasing = f(hi) > f(lo);
+  for (int it = 0; it < 200; ++it) {
+    const double mid = (lo + hi) / 2;
+    ((f(mid) < target) == increasing ? lo : hi) = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+// Mean energy per spin and mean m^2 of samples minus the exact values at the chain's T.
+struct Bias {
+  double energy, m2;
+};
+Bias bias_of(const Chain& at, const SpinSamples& samples, double e_exact, double m2_exact) {
+  return {mean_energy_per_spin(at, samples) - e_exact, mean_square_magnetization(samples) - m2_exact};
+}
+
+// <m^2> = <M^2> / L^2 = sum_r C(r) / L at h = 0 (the exact C(r) stays accurate at any T; the
+// susceptibility's jets lose it far below T = 0.5, where the controls' bisection may look).
+double exact_m2(const Chain& chain) {
+  double sum = 0;
+  for (double c : ising::ExactChain(chain).connected_correlation()) sum += c;
+  return sum / chain.L;
+}
+
+json tau_json(const SpinSamples& samples, const Chain& chain) {
+  const auto [e, m] = sample_autocorrelation(chain, samples);
+  return {{"tau_energy", real(e.tau_int)}, {"tau_magnetization", real(m.tau_int)}};
+}
+
 }  // namespace
 
 // ---- the three samplers at one temperature ----------------------------------------------------------
@@ -141,6 +178,39 @@ json samplers_job(const json& p, std::uint64_t s0) {
     const auto [e, m] = sample_autocorrelation(chain, replicate);
     c.replicate_tau_energy.push_back(e.tau_int);
     c.replicate_tau_magnetization.push_back(m.tau_int);
+  }
+  // Positive control of the decorrelation criterion: replicate sets of independent exact samples.
+  for (int r = 0; r < replicates; ++r) {
+    const SpinSamples replicate = ising::ExactSampler(chain).draw(
+        n / static_cast<std::size_t>(replicates), lab::job_seed(s0, "exact_replicate", {static_cast<std::uint64_t>(r)}));
+    const auto [e, m] = sample_autocorrelation(chain, replicate);
+    c.exact_tau_energy.push_back(e.tau_int);
+    c.exact_tau_magnetization.push_back(m.tau_int);
+  }
+  // The form and the length of C(r) on the exact samples, and their controls.
+  {
+    using ising::CorrelationForm;
+    FormMeasurement& f = c.form;
+    const ising::FormTest as_exp = ising::test_correlation_form(CorrelationForm::exponential, chain, sets[0], cfg.form_blocks);
+    const ising::FormTest as_ring = ising::test_correlation_form(CorrelationForm::ring, chain, sets[0], cfg.form_blocks);
+    f.p_exponential = as_exp.p_value;
+    f.p_ring = as_ring.p_value;
+    f.xi_ring = as_ring.xi;
+    f.p_exponential_exact = ising::form_p_value(CorrelationForm::exponential, exact.connected_correlation(), as_exp);
+    f.xi_ring_exact = ising::ring_correlation_length(exact.connected_correlation());
+    f.xi_single_equal = ising::fit_correlation_length(exact.connected_correlation());
+    Chain open = chain;
+    open.boundary = ising::Boundary::open;
+    f.p_exponential_open = ising::test_correlation_form(CorrelationForm::exponential, open,
+                                                        ising::ExactSampler(open).draw(n, lab::job_seed(s0, "open", {})),
+                                                        cfg.form_blocks)
+                               .p_value;
+    f.T_shifted = temperature_of_xi((1 + cfg.control_effect * cfg.xi_band) * xi_formula(chain.T));
+    const Chain shifted = ring(chain.L, f.T_shifted);
+    f.xi_shifted = ising::test_correlation_form(CorrelationForm::ring, shifted,
+                                                ising::ExactSampler(shifted).draw(n, lab::job_seed(s0, "shifted_xi", {})),
+                                                cfg.form_blocks)
+                       .xi;
   }
   for (int s = 0; s < 3; ++s) c.sampler[s] = measure(chain, sets[s]);
   // The chi-square tests assume independent samples; the seed's chain gives correlated ones. Its
@@ -169,6 +239,18 @@ json samplers_job(const json& p, std::uint64_t s0) {
               {"tau_magnetization", autocorrelation(c.tau_magnetization)},
               {"replicate_tau_energy", reals(c.replicate_tau_energy)},
               {"replicate_tau_magnetization", reals(c.replicate_tau_magnetization)},
+              {"exact_tau_energy", reals(c.exact_tau_energy)},
+              {"exact_tau_magnetization", reals(c.exact_tau_magnetization)},
+              {"form",
+               {{"p_exponential", real(c.form.p_exponential)},
+                {"p_ring", real(c.form.p_ring)},
+                {"xi_ring", estimate(c.form.xi_ring)},
+                {"p_exponential_exact", real(c.form.p_exponential_exact)},
+                {"p_exponential_open", real(c.form.p_exponential_open)},
+                {"T_shifted", real(c.form.T_shifted)},
+                {"xi_shifted", estimate(c.form.xi_shifted)},
+                {"xi_ring_exact", real(c.form.xi_ring_exact)},
+                {"xi_single_equal", real(c.form.xi_single_equal)}}},
               {"samplers", json::array()}};
   for (const auto& m : c.sampler)
     out["samplers"].push_back({{"energy", estimate(m.energy)},
@@ -191,6 +273,14 @@ SamplerComparison sampler_comparison(const json& r) {
   c.tau_magnetization = autocorrelation_of(r.at("tau_magnetization"));
   c.replicate_tau_energy = reals_of(r.at("replicate_tau_energy"));
   c.replicate_tau_magnetization = reals_of(r.at("replicate_tau_magnetization"));
+  c.exact_tau_energy = reals_of(r.at("exact_tau_energy"));
+  c.exact_tau_magnetization = reals_of(r.at("exact_tau_magnetization"));
+  const json& f = r.at("form");
+  c.form = {real_of(f.at("p_exponential")),       real_of(f.at("p_ring")),
+            estimate_of(f.at("xi_ring")),          real_of(f.at("p_exponential_exact")),
+            real_of(f.at("p_exponential_open")),   real_of(f.at("T_shifted")),
+            estimate_of(f.at("xi_shifted")),       real_of(f.at("xi_ring_exact")),
+            real_of(f.at("xi_single_equal"))};
   for (int s = 0; s < 3; ++s) {
     const json& j = r.at("samplers").at(s);
     SamplerMeasurement& m = c.sampler[s];
@@ -256,28 +346,81 @@ EquilibrationReplicate equilibration_replicate(const json& r) {
   return out;
 }
 
-// ---- the seed's Metropolis after its 500 sweeps ----------------------------------------------------------
+// ---- the seed's Metropolis after its 500 sweeps, and the controls of claim 0.1 --------------------------
 json metropolis_bias_job(const json& p, std::uint64_t seed) {
   const auto [cfg, chain] = point_of(p);
   const std::size_t chains = cfg.chains_per_replicate();
   const long sweeps = cfg.equilibration_sweeps;
   const ising::ExactChain exact(chain);
   const double e_exact = exact.thermodynamics().energy_per_spin;
-  const double m2_exact = exact.thermodynamics().susceptibility_per_spin * chain.T / chain.L;
-  double e_sum = 0, m2_sum = 0;
+  const double m2_exact = exact_m2(chain);
+  // Each chain is read after the seed's sweeps and again after twice as many (the doubling check).
+  double e_sum[2] = {0, 0}, m2_sum[2] = {0, 0};
   for (std::size_t c = 0; c < chains; ++c) {
     ising::ScalarMetropolis m(chain, lab::job_seed(seed, "chain", {c}));
-    for (long k = 0; k < sweeps; ++k) m.sweep();
-    e_sum += ising::energy(chain, m.spins().data()) / chain.L;
-    double mag = 0;
-    for (ising::Spin x : m.spins()) mag += x;
-    mag /= chain.L;
-    m2_sum += mag * mag;
+    for (int half = 0; half < 2; ++half) {
+      for (long k = 0; k < sweeps; ++k) m.sweep();
+      e_sum[half] += ising::energy(chain, m.spins().data()) / chain.L;
+      double mag = 0;
+      for (ising::Spin x : m.spins()) mag += x;
+      mag /= chain.L;
+      m2_sum[half] += mag * mag;
+    }
   }
   const double n = static_cast<double>(chains);
-  return {{"energy_bias", real(e_sum / n - e_exact)}, {"m2_bias", real(m2_sum / n - m2_exact)}};
+  // The controls, on as many exact configurations: at T (no bias); at the higher temperature where the
+  // exact energy per spin is control_effect bands above T's (below is out of reach at T = 0.5, where the
+  // ring's -0.981 J is within 0.02 J of the ground state); and at the lower temperature where <m^2> is
+  // control_effect bands above T's (below is out of reach at T = 5, where <m^2> = 0.047 is near 1/L).
+  const Bias at_T = bias_of(chain, ising::ExactSampler(chain).draw(chains, lab::job_seed(seed, "exact", {})), e_exact,
+                            m2_exact);
+  const double T_energy = temperature_where(
+      [&](double T) { return ising::ExactChain(ring(chain.L, T)).thermodynamics().energy_per_spin; },
+      e_exact + cfg.control_effect * cfg.energy_band, chain.T, 20 * chain.T);
+  const double T_m2 = temperature_where([&](double T) { return exact_m2(ring(chain.L, T)); },
+                                        m2_exact + cfg.control_effect * cfg.m2_band, chain.T / 20, chain.T);
+  const Chain hot_e = ring(chain.L, T_energy), cold_m = ring(chain.L, T_m2);
+  const Bias shifted_e = bias_of(hot_e, ising::ExactSampler(hot_e).draw(chains, lab::job_seed(seed, "hot_energy", {})),
+                                 e_exact, m2_exact);
+  const Bias shifted_m =
+      bias_of(cold_m, ising::ExactSampler(cold_m).draw(chains, lab::job_seed(seed, "cold_m2", {})), e_exact, m2_exact);
+  return {{"energy_bias", real(e_sum[0] / n - e_exact)}, {"m2_bias", real(m2_sum[0] / n - m2_exact)},
+          {"energy_bias_2x", real(e_sum[1] / n - e_exact)}, {"m2_bias_2x", real(m2_sum[1] / n - m2_exact)},
+          {"exact_energy_bias", real(at_T.energy)},        {"exact_m2_bias", real(at_T.m2)},
+          {"shifted_energy_bias", real(shifted_e.energy)}, {"shifted_m2_bias", real(shifted_m.m2)},
+          {"T_energy", real(T_energy)},                    {"T_m2", real(T_m2)}};
 }
 
-MetropolisBias metropolis_bias(const json& r) { return {real_of(r.at("energy_bias")), real_of(r.at("m2_bias"))}; }
+MetropolisBias metropolis_bias(const json& r) {
+  MetropolisBias b;
+  b.energy = real_of(r.at("energy_bias"));
+  b.m2 = real_of(r.at("m2_bias"));
+  b.energy_2x = real_of(r.at("energy_bias_2x"));
+  b.m2_2x = real_of(r.at("m2_bias_2x"));
+  b.exact_energy = real_of(r.at("exact_energy_bias"));
+  b.exact_m2 = real_of(r.at("exact_m2_bias"));
+  b.shifted_energy = real_of(r.at("shifted_energy_bias"));
+  b.shifted_m2 = real_of(r.at("shifted_m2_bias"));
+  b.T_energy = real_of(r.at("T_energy"));
+  b.T_m2 = real_of(r.at("T_m2"));
+  return b;
+}
+
+// ---- the seed's code as printed: one chain, samples seed_code_spacing() sweeps apart ------------------
+json seed_code_job(const json& p, std::uint64_t seed) {
+  const auto [cfg, chain] = point_of(p);
+  const long spacing = cfg.seed_code_spacing();
+  return tau_json(ising::scalar_metropolis_samples(chain, cfg.code_samples, {spacing, spacing}, seed), chain);
+}
+
+// ---- negative control of the decorrelation criterion: samples control_sweeps_between sweeps apart -----
+json tau_control_job(const json& p, std::uint64_t seed) {
+  const auto [cfg, chain] = point_of(p);
+  return tau_json(ising::scalar_metropolis_samples(chain, cfg.chains_per_replicate(),
+                                                   {cfg.equilibration_sweeps, cfg.control_sweeps_between}, seed),
+                  chain);
+}
+
+TauPair tau_pair(const json& r) { return {real_of(r.at("tau_energy")), real_of(r.at("tau_magnetization"))}; }
 
 }  // namespace spinformer

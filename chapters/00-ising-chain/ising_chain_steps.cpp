@@ -3,6 +3,7 @@
 #include <cmath>
 #include <fmt/format.h>
 
+#include "ising/correlation_form.hpp"
 #include "ising/correlation_length.hpp"
 #include "ising/exact.hpp"
 #include "lab/report.hpp"
@@ -24,12 +25,17 @@ nlohmann::json ring_and(nlohmann::json extra = nlohmann::json::object()) {
 
 void exact_curves(lab::Chapter& ch, const Config& cfg) {
   // xi_ring_fit: the paper's fit (ising/correlation_length.hpp) to the ring's exact C(r), equal weights.
-  lab::Table curves{{"T", "energy_per_spin", "specific_heat_per_spin", "xi_ring_bulk", "xi_formula", "xi_ring_fit"}, {}};
+  // xi_ring_form: the ring's own form fitted to its exact C(r) (ising/correlation_form.hpp), the
+  // eigenvalue ratio's xi to rounding.
+  lab::Table curves{{"T", "energy_per_spin", "specific_heat_per_spin", "xi_ring_bulk", "xi_formula", "xi_ring_fit",
+                     "xi_ring_form"},
+                    {}};
   for (double T = 0.3; T <= 6.0001; T += 0.02) {
     const ising::ExactChain exact(ring(cfg.L, T));
     const auto th = exact.thermodynamics();
-    curves.add({T, th.energy_per_spin, th.specific_heat_per_spin, exact.correlation_length(),
-                -1.0 / std::log(std::tanh(1.0 / T)), ising::fit_correlation_length(exact.connected_correlation())});
+    const auto c = exact.connected_correlation();
+    curves.add({T, th.energy_per_spin, th.specific_heat_per_spin, exact.correlation_length(), xi_formula(T),
+                ising::fit_correlation_length(c), ising::ring_correlation_length(c)});
   }
   ch.table("exact_curves.tsv", curves, "", {}, ring_and());
 }
@@ -100,6 +106,23 @@ SamplerStudy compare_samplers(lab::Chapter& ch, const Config& cfg) {
                        s == 1 ? in_sweeps(cfg, tau_m.tau_int) : NAN, double(m[s].samples_tested)});
     study.at.push_back(c);
   }
+  // The form and the length of C(r) on the exact samples, with their controls (claims 0.3a, 0.3b).
+  lab::Table form{{"T", "p_exponential", "p_ring", "xi_ring_form", "xi_ring_form_err", "xi_formula",
+                   "p_exponential_exact_C", "p_exponential_open_chain", "T_shifted", "xi_formula_shifted",
+                   "xi_ring_form_shifted", "xi_ring_form_shifted_err", "xi_single_exp_exact_C_equal_weights",
+                   "xi_single_exp_exact_C_sample_weights", "xi_single_exp_samples", "xi_single_exp_samples_err"},
+                  {}};
+  for (std::size_t t = 0; t < nT; ++t) {
+    const double T = cfg.temperatures[t];
+    const FormMeasurement& f = study.at[t].form;
+    const SamplerMeasurement& ex = study.at[t].sampler[0];
+    form.add({T, f.p_exponential, f.p_ring, f.xi_ring.value, f.xi_ring.error, xi_formula(T), f.p_exponential_exact,
+              f.p_exponential_open, f.T_shifted, xi_formula(f.T_shifted), f.xi_shifted.value, f.xi_shifted.error,
+              f.xi_single_equal, ex.xi_exact,
+              ex.xi.value, ex.xi.error});
+  }
+  ch.table("correlation_form.tsv", form, "samplers", {},
+           ring_and({{"seeds_within_job", kSamplersSeeds}, {"blocks", cfg.form_blocks}}));
   ch.table("observables.tsv", observables, "samplers", {},
            ring_and({{"sampler_index", {"exact", "metropolis", "multispin"}}, {"seeds_within_job", kSamplersSeeds}}));
   ch.table("autocorrelation.tsv", autocorr, "samplers", {}, ring_and({{"seeds_within_job", kSamplersSeeds}}));
@@ -124,25 +147,65 @@ EquilibrationStudy equilibration(lab::Chapter& ch, const Config& cfg) {
 
   EquilibrationStudy study;
   study.sweeps_needed.resize(nT);
-  study.energy_bias_500.resize(nT);
-  study.m2_bias_500.resize(nT);
+  study.bias.resize(nT);
   lab::Table table{{"T", "sweeps", "p_energy", "p_magnetization", "replicate", "energy_bias", "m2_bias"}, {}};
-  lab::Table metropolis_500{{"T", "replicate", "energy_bias", "m2_bias"}, {}};
+  lab::Table metropolis_500{{"T", "replicate", "energy_bias", "m2_bias", "energy_bias_2x", "m2_bias_2x",
+                             "exact_energy_bias", "exact_m2_bias", "T_energy_shifted", "shifted_energy_bias",
+                             "T_m2_shifted", "shifted_m2_bias"},
+                            {}};
   for (std::size_t t = 0; t < nT; ++t)
     for (std::size_t r = 0; r < nR; ++r) {
       const EquilibrationReplicate rep = equilibration_replicate(equilibration_results[t * nR + r].value);
       for (std::size_t k = 0; k < rep.sweeps.size(); ++k)
         table.add({cfg.temperatures[t], double(rep.sweeps[k]), rep.p_energy[k], rep.p_magnetization[k], double(r),
                    rep.energy_bias[k], rep.m2_bias[k]});
-      const MetropolisBias bias = metropolis_bias(bias_results[t * nR + r].value);
-      metropolis_500.add({cfg.temperatures[t], double(r), bias.energy, bias.m2});
-      study.energy_bias_500[t].push_back(bias.energy);
-      study.m2_bias_500[t].push_back(bias.m2);
+      const MetropolisBias b = metropolis_bias(bias_results[t * nR + r].value);
+      metropolis_500.add({cfg.temperatures[t], double(r), b.energy, b.m2, b.energy_2x, b.m2_2x, b.exact_energy,
+                          b.exact_m2, b.T_energy, b.shifted_energy, b.T_m2, b.shifted_m2});
+      study.bias[t].push_back(b);
       study.sweeps_needed[t].push_back(rep.needed);
     }
   ch.table("equilibration.tsv", table, "equilibration", {}, ring_and({{"seeds_within_job", kEquilibrationSeeds}}));
   ch.table("metropolis_500_sweeps.tsv", metropolis_500, "metropolis_bias", {},
            ring_and({{"seeds_within_job", kMetropolisBiasSeeds}}));
+  return study;
+}
+
+// The seed's code as printed (samples seed_code_spacing() sweeps apart), each replicate its own chain
+// and seed; and the negative control of the decorrelation criterion, each replicate its own chain.
+DecorrelationStudy decorrelation(lab::Chapter& ch, const Config& cfg) {
+  const std::size_t nT = cfg.temperatures.size(), nR = static_cast<std::size_t>(cfg.replicates);
+  std::vector<lab::Job> code_jobs, control_jobs;
+  for (std::size_t t = 0; t < nT; ++t)
+    for (std::size_t r = 0; r < nR; ++r)
+      code_jobs.push_back(ch.job("seed_code",
+                                 fmt::format("the seed's code, T = {}, replicate {}", format_key(cfg.temperatures[t]), r),
+                                 {{"t", t}, {"replicate", r}}));
+  for (std::size_t r = 0; r < nR; ++r)
+    control_jobs.push_back(ch.job("tau_control", fmt::format("correlated control, replicate {}", r),
+                                  {{"t", 0}, {"replicate", r}}));
+  const auto code_results = ch.run_jobs("seed_code", code_jobs);
+  const auto control_results = ch.run_jobs("tau_control", control_jobs);
+
+  DecorrelationStudy study;
+  study.code.resize(nT);
+  lab::Table code{{"T", "replicate", "tau_energy_samples", "tau_magnetization_samples"}, {}};
+  for (std::size_t t = 0; t < nT; ++t)
+    for (std::size_t r = 0; r < nR; ++r) {
+      const TauPair tau = tau_pair(code_results[t * nR + r].value);
+      code.add({cfg.temperatures[t], double(r), tau.energy, tau.magnetization});
+      study.code[t].push_back(tau);
+    }
+  lab::Table control{{"T", "replicate", "tau_energy_samples", "tau_magnetization_samples"}, {}};
+  for (std::size_t r = 0; r < nR; ++r) {
+    const TauPair tau = tau_pair(control_results[r].value);
+    control.add({cfg.temperatures.front(), double(r), tau.energy, tau.magnetization});
+    study.control.push_back(tau);
+  }
+  ch.table("seed_code_tau.tsv", code, "seed_code", {},
+           ring_and({{"seeds_within_job", kSeedCodeSeeds}, {"sweeps_between_samples", cfg.seed_code_spacing()}}));
+  ch.table("tau_control.tsv", control, "tau_control", {},
+           ring_and({{"seeds_within_job", kTauControlSeeds}, {"sweeps_between_samples", cfg.control_sweeps_between}}));
   return study;
 }
 

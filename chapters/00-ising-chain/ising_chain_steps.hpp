@@ -24,16 +24,26 @@ SamplerStudy compare_samplers(lab::Chapter& ch, const Config& cfg);
 // Jobs "equilibration" and "metropolis_bias" per temperature and replicate: equilibration.tsv,
 // metropolis_500_sweeps.tsv.
 struct EquilibrationStudy {
-  std::vector<std::vector<long>> sweeps_needed;                  // [t][r], -1: never on the grid
-  std::vector<std::vector<double>> energy_bias_500, m2_bias_500;  // [t][r], the seed's Metropolis after 500 sweeps
+  std::vector<std::vector<long>> sweeps_needed;                  // [t][r], -1: never on the grid (heat bath)
+  std::vector<std::vector<MetropolisBias>> bias;                 // [t][r], the seed's Metropolis and 0.1's controls
 };
 EquilibrationStudy equilibration(lab::Chapter& ch, const Config& cfg);
 
-// The seed's four claims, judged by the verdict rule (claims.cpp).
-lab::Claims chapter_claims(const Config& cfg, const SamplerStudy& samplers, const EquilibrationStudy& eq);
+// Jobs "seed_code" per temperature and replicate and "tau_control" per replicate: seed_code_tau.tsv,
+// tau_control.tsv.
+struct DecorrelationStudy {
+  std::vector<std::vector<TauPair>> code;  // [t][r]: the seed's code, samples seed_code_spacing() sweeps apart
+  std::vector<TauPair> control;            // [r]: samples control_sweeps_between sweeps apart at the lowest T
+};
+DecorrelationStudy decorrelation(lab::Chapter& ch, const Config& cfg);
+
+// The seed's claims and their controls, judged by the verdict rule (claims.cpp).
+lab::Claims chapter_claims(const Config& cfg, const SamplerStudy& samplers, const EquilibrationStudy& eq,
+                           const DecorrelationStudy& dec);
 
 // The values and tables the text quotes (report.cpp).
-void text_values(lab::Chapter& ch, const Config& cfg, const SamplerStudy& samplers, const EquilibrationStudy& eq);
+void text_values(lab::Chapter& ch, const Config& cfg, const SamplerStudy& samplers, const EquilibrationStudy& eq,
+                 const DecorrelationStudy& dec);
 
 // tau_int in sweeps of the seed's chain (samples are sweeps_between sweeps apart).
 inline double in_sweeps(const Config& cfg, double tau_samples) {

@@ -53,6 +53,15 @@ struct Config {
   std::vector<std::size_t> curve_n{1'000, 5'000, 15'000};
   int curve_seeds = 3;
   double kl_goal = 1e-4;   // nats per spin (the issue's goal)
+  // Convergence (issue 30): seed 0 of every chain is trained again with twice the steps (the one-cycle
+  // schedule stretched to 2x; same data, test samples and initialisation seed), and the change it shows
+  // moves the condition's estimate, which must stay inside the condition's interval (lab/convergence).
+  // The model's samples are independent, so their C(r) gets many jackknife blocks: 20 blocks give error
+  // bars that are themselves 16 % uncertain, enough to make a |z| of 5 among 16 distances and 5 seeds.
+  int corr_blocks = 200;
+  // The KL criterion's power (claim 1.6): exact Boltzmann distributions at a tempered T' whose exact
+  // KL(p_T || p_T') per spin is kl_goal / 2 (must pass) and 2 kl_goal (must fail), estimated like a
+  // model's KL on n_test exact samples, one draw per training seed.
   double alpha = 1e-3;     // significance level of the chi-square tests
   // Two models train at a time, each on one LibTorch thread: on the 2-core budget machine this gives
   // nearly twice the steps per minute of one model on two threads (small matrices parallelise badly).
@@ -93,7 +102,7 @@ Run run_one(const Config& cfg, const ising::Chain& chain, std::uint64_t seed, co
 
 // A training variant: the seed's hyperparameters one at a time, or fewer training samples.
 struct Variant {
-  std::string name = "baseline";  // baseline | dropout | constant_lr | seed_hyperparameters
+  std::string name = "baseline";  // baseline | dropout | constant_lr | seed_hyperparameters | doubled (2x steps)
   std::size_t n_train = 0;        // 0: cfg.n_train
 };
 Config with_variant(Config cfg, const Variant& v);
@@ -108,6 +117,16 @@ struct ControlResult {
 };
 
 ControlResult run_control(const Config& cfg, int v, std::uint64_t seed, const std::string& out_dir);
+
+// A hand-written model for the KL criterion's power: the exact chain at beta' with the same J, h and
+// boundary, chosen (by bisection in beta' >= beta) so that the exact KL(p_T || p_T') per spin equals
+// kl_per_spin. Then the same estimator as a trained model's KL, mean over n exact samples of
+// (log p_T(s) - log p_T'(s)) / L.
+struct TemperedModel {
+  double T_prime = NAN, exact_kl = NAN;
+  lab::Estimate estimated_kl;
+};
+TemperedModel tempered_model(const ising::Chain& chain, double kl_per_spin, std::size_t n, std::uint64_t seed);
 
 // ---- the job engine's view: what determines a run, and its result as JSON ------------------------
 // Everything in cfg that the numbers of a run depend on (not workers: where a job runs changes nothing).

@@ -100,6 +100,7 @@ std::vector<double> counting_model_log_probability(const SpinSamples& train, con
 
 Config with_variant(Config cfg, const Variant& v) {
   if (v.n_train) cfg.n_train = v.n_train;
+  if (v.name == "doubled") cfg.train.steps *= 2;
   if (v.name == "dropout" || v.name == "seed_hyperparameters") cfg.model.dropout = 0.1;
   if (v.name == "constant_lr" || v.name == "seed_hyperparameters") {
     cfg.train.schedule = "constant";
@@ -188,7 +189,8 @@ Run run_one(const Config& cfg, const Chain& chain, std::uint64_t seed, const std
                      {{"columns", "position i (1-based spin); E[log p_T(s_i|s_<i) - log p_model(s_i|s_<i)], nats"}});
 
   const SpinSamples generated = model.sample(cfg.n_model_samples, s0 + 4);
-  const auto cmp = gpt::compare_samples(exact, generated);
+  auto cmp = gpt::compare_samples(exact, generated);
+  cmp.model_corr = ising::sample_connected_correlation(chain, generated, cfg.corr_blocks);  // independent samples
   if (cmp.energy_tested) run.p_model_energy = cmp.energy.p_value;
   run.p_model_magnetization = ising::magnetization_chi_square(chain, generated).p_value;
   run.max_corr_z = ising::max_correlation_z(cmp.model_corr, cmp.exact_corr);
@@ -272,13 +274,38 @@ ControlResult run_control(const Config& cfg, int v, std::uint64_t seed, const st
   return out;
 }
 
+TemperedModel tempered_model(const Chain& chain, double kl_per_spin, std::size_t n, std::uint64_t seed) {
+  const ising::ExactChain exact(chain);
+  const auto th = exact.thermodynamics();
+  const double beta = chain.beta();
+  auto at = [&](double beta_prime) { return Chain{chain.L, chain.J, chain.h, 1 / beta_prime, chain.boundary}; };
+  // KL(p_beta || p_beta') = (beta' - beta) <H>_beta + log Z(beta') - log Z(beta): convex in beta', zero at beta
+  auto exact_kl = [&](double beta_prime) {
+    const auto other = ising::ExactChain(at(beta_prime)).thermodynamics();
+    return ((beta_prime - beta) * th.energy_per_spin * chain.L + other.log_z - th.log_z) / chain.L;
+  };
+  double lo = beta, hi = beta * 1.01;
+  while (exact_kl(hi) < kl_per_spin) hi = beta + 2 * (hi - beta);
+  for (int it = 0; it < 200 && hi - lo > 1e-15 * hi; ++it) (exact_kl(0.5 * (lo + hi)) < kl_per_spin ? lo : hi) = 0.5 * (lo + hi);
+  TemperedModel m;
+  const double beta_prime = 0.5 * (lo + hi);
+  m.T_prime = 1 / beta_prime;
+  m.exact_kl = exact_kl(beta_prime);
+  const ising::ExactChain model(at(beta_prime));
+  const SpinSamples test = ising::ExactSampler(chain).draw(n, seed);
+  std::vector<double> diff(n);
+  for (std::size_t i = 0; i < n; ++i) diff[i] = (exact.log_probability(test.row(i)) - model.log_probability(test.row(i))) / chain.L;
+  m.estimated_kl = lab::mean_and_error(diff);
+  return m;
+}
+
 nlohmann::json numerics_json(const Config& c) {
   return {{"L", c.L},
           {"n_train", c.n_train}, {"equilibration_sweeps", c.equilibration_sweeps}, {"n_val", c.n_val},
           {"n_test", c.n_test}, {"n_model_samples", c.n_model_samples}, {"n_images", c.n_images},
           {"model", gpt::to_json(c.model)}, {"train", gpt::to_json(c.train)}, {"control_L", c.control_L},
           {"control_T", c.control_T}, {"control_n", c.control_n}, {"control_steps", c.control_steps},
-          {"alpha", c.alpha}, {"threads", c.threads}, {"seed", c.seed}};
+          {"alpha", c.alpha}, {"threads", c.threads}, {"seed", c.seed}, {"corr_blocks", c.corr_blocks}};
 }
 
 nlohmann::json chain_json(const Chain& c) {

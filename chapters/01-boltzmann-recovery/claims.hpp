@@ -11,8 +11,11 @@
 // verdict rule reruns no training.
 #include <cmath>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "lab/convergence.hpp"
 
 namespace spinformer::claims {
 
@@ -22,6 +25,7 @@ struct Condition {
   double estimate = NAN, lower = NAN, upper = NAN;
   std::string direction;  // above | below | within
   double threshold = NAN, threshold_hi = NAN;  // within: [threshold, threshold_hi]
+  std::optional<lab::Convergence> convergence;  // when set and failed, the condition is undecided
 };
 
 constexpr double kFamilyAlpha = 0.05;  // 95% family-wise over a claim's conditions
@@ -47,8 +51,9 @@ std::string verdict(const std::vector<Condition>& conditions);
 nlohmann::json to_json(const std::vector<Condition>& conditions);
 
 // Validates and writes a chapter's claims: each claim carries "conditions" and "kind"
-// (source | reference | validation); its "verdict" must be the rule's.
-void write_claims(const std::string& file, const nlohmann::json& chapter_claims, const std::string& parameter);
+// (source | reference | validation); its "verdict" must be the rule's. The gate (lab/gate.hpp) updates
+// chapter_claims in place, so that the verdicts the caller quotes afterwards are the gated ones.
+void write_claims(const std::string& file, nlohmann::json& chapter_claims, const std::string& parameter);
 
 // Mean over seeds and the t-interval half-width at confidence 1 - alpha / m (NaN width below two seeds).
 struct SeedInterval {

@@ -54,7 +54,9 @@ do for [ext in "pdf png"] {
        for [k=1:nT] steps u 1:2 index (k - 1) w lp pt 7 ps 0.4 dt 1 lc rgb tcolor(k) t word(temps, k), \
        steps u 1:2 index nT w lp pt 6 ps 0.5 dt 3 lc rgb '#000000' t sprintf('%g, h = %g', field_T, field_h), \
        kl_goal w l ls 2 notitle, \
-       blind_kl w l lw 1.5 dt 4 lc rgb tcolor(nT) t sprintf('T = %g: blind to s_1 (exact)', Th)
+       blind_kl w l lw 1.5 dt 4 lc rgb tcolor(nT) t sprintf('T = %g: blind to s_1 (exact)', Th), \
+       for [k=1:nT] data.'/curve_T'.word(temps, k).'_2x.tsv' u 1:(pos($5)) w l lw 1 dt 2 lc rgb tcolor(k) \
+         t (k == 1 ? 'seed 0, twice the steps' : '')
   unset logscale; set format y '%g'
   set ylabel 'training loss per spin (nats), seed 0'
   set label 2 'colours as on the left' at graph 0.03, graph 0.09 font ',8'

@@ -12,131 +12,59 @@
 #include "lab/verdict.hpp"
 #include "sgd/double_well.hpp"
 
+#include "claims_statistics.hpp"
 #include "learning_rate_temperature.hpp"
 
 namespace spinformer {
 
-namespace {
+using namespace claims_statistics;
 using lab::Direction;
 using lab::finite_t_interval;
-
-const Setting& need(const Measurements& m, const std::string& name, double eta, int batch, double T) {
-  const Setting* s = m.find(name, eta, batch, T);
-  if (!s) throw std::logic_error(fmt::format("ch07: no setting {} eta {} B {} T {}", name, eta, batch, T));
-  return *s;
-}
-
-// t-interval of log(a_k / b_k) across seeds, returned on the ratio scale.
-lab::Interval ratio_interval(const std::vector<double>& a, const std::vector<double>& b, double level) {
-  std::vector<double> lr;
-  for (std::size_t k = 0; k < std::min(a.size(), b.size()); ++k)
-    if (a[k] > 0 && b[k] > 0 && std::isfinite(a[k] / b[k])) lr.push_back(std::log(a[k] / b[k]));
-  if (lr.size() < 2) return {1, 1e-6, 1e6};
-  const auto i = lab::t_interval(lr, level);
-  return {std::exp(i.estimate), std::exp(i.lower), std::exp(i.upper)};
-}
-
-lab::Interval exact(double v) { return {v, v, v}; }
-
-bool diverged(const nlohmann::json& well_run) { return well_run.value("diverged_at", -1L) >= 0; }
-
-std::string level_words(double level) { return fmt::format("each at level {:.4f} (Bonferroni, family alpha 0.05)", level); }
-
-// mean of the last `fraction` of a curve's KL points
-double tail_mean(const std::vector<double>& kl, double fraction) {
-  const std::size_t n = kl.size(), first = n - std::max<std::size_t>(1, std::size_t(fraction * double(n)));
-  double s = 0;
-  for (std::size_t i = first; i < n; ++i) s += kl[i];
-  return s / double(n - first);
-}
-}  // namespace
-
-std::vector<double> seed_slopes(const Measurements& m, int batch, double T) {
-  std::vector<const Setting*> grid;
-  for (const auto& s : m.settings)
-    if (s.name == "sgd" && s.batch == batch && s.T == T) grid.push_back(&s);
-  std::vector<double> out;
-  if (grid.size() < 2) return out;
-  for (std::size_t k = 0; k < grid[0]->plateaus.size(); ++k) {
-    double sx = 0, sy = 0, sxx = 0, sxy = 0, n = 0;
-    for (const auto* s : grid) {
-      const double x = std::log(s->eta), y = std::log(s->plateaus[k]);
-      sx += x, sy += y, sxx += x * x, sxy += x * y, n += 1;
-    }
-    out.push_back((n * sxy - sx * sy) / (n * sxx - sx * sx));
-  }
-  return out;
-}
-
-double interpolated_plateau(const Measurements& m, std::size_t seed, double eta, int batch, double T) {
-  std::vector<const Setting*> grid;
-  for (const auto& s : m.settings)
-    if (s.name == "sgd" && s.batch == batch && s.T == T) grid.push_back(&s);
-  std::sort(grid.begin(), grid.end(), [](auto* a, auto* b) { return a->eta < b->eta; });
-  for (std::size_t i = 0; i + 1 < grid.size(); ++i)
-    if (eta >= grid[i]->eta * (1 - 1e-9) && eta <= grid[i + 1]->eta * (1 + 1e-9)) {
-      const double x = std::log(eta / grid[i]->eta) / std::log(grid[i + 1]->eta / grid[i]->eta);
-      return std::exp((1 - x) * std::log(grid[i]->plateaus[seed]) + x * std::log(grid[i + 1]->plateaus[seed]));
-    }
-  return NAN;
-}
-
-std::vector<DecayWindow> decay_windows(const Config& cfg, const Measurements& m, int windows) {
-  const auto& d = need(m, "decay", cfg.eta_peak, cfg.small_batch, cfg.T);
-  std::vector<DecayWindow> out;
-  const double span = double(cfg.decay_steps - cfg.warmup_steps) / windows;
-  for (int w = 0; w < windows; ++w) {
-    const double lo = cfg.warmup_steps + w * span, hi = lo + span;
-    DecayWindow win;
-    double log_eta = 0, count = 0;
-    for (std::size_t k = 0; k < d.runs.size(); ++k) {
-      const auto& r = d.runs[k];
-      double s = 0, n = 0;
-      for (std::size_t p = 0; p < r.step.size(); ++p)
-        if (r.step[p] > lo && r.step[p] <= hi) {
-          s += r.kl[p], n += 1;
-          if (k == 0) log_eta += std::log(r.eta[p]), count += 1;
-        }
-      win.kl.push_back(n > 0 ? s / n : NAN);
-    }
-    win.eta = std::exp(log_eta / std::max(1.0, count));
-    for (std::size_t k = 0; k < d.runs.size(); ++k)
-      win.plateau.push_back(interpolated_plateau(m, k, win.eta, cfg.small_batch, cfg.T));
-    out.push_back(win);
-  }
-  return out;
-}
 
 nlohmann::json chapter_claims(const Config& cfg, const Measurements& m) {
   const std::string seed_doc = "001_19e6a5dbe9f8cd03.txt";
   const std::string over = fmt::format("Student-t intervals across {} training seeds", cfg.seeds);
+  const std::string check_words =
+      "every plateau carries the plateau check (the mean over seeds of the last-quarter means inside the t-interval, "
+      "at the condition's level, of the third-quarter means; a condition resting on several plateaus carries the "
+      "first that fails), and a failed check leaves the condition undecided";
   lab::Claims claims("07-learning-rate-temperature", "Is the learning rate a temperature?");
   nlohmann::json r;
   const int Bs = cfg.small_batch, Bl = cfg.large_batch;
+  const double e_min = *std::min_element(cfg.eta_small_batch.begin(), cfg.eta_small_batch.end());
+  const double e_max = *std::max_element(cfg.eta_small_batch.begin(), cfg.eta_small_batch.end());
+  std::vector<std::pair<double, double>> pairs;  // (eta at Bs, eta at Bl) with equal eta / B
+  for (double e : cfg.eta_small_batch)
+    for (double f : cfg.eta_large_batch)
+      if (std::abs(f / Bl - e / Bs) < 1e-9 * e) pairs.push_back({e, f});
+  const long large_steps = cfg.steps * Bs / Bl;
 
   // ---- 7.1: T_train ∝ eta, the batch noise setting the scale (eta / B) ----
   lab::Claim c1{"7.1", "source",
                 "The training temperature is proportional to the learning rate, with the minibatch noise setting the "
                 "scale (T = eta sigma2 / (2B)): the stationary excess loss grows as eta and depends on eta / B",
                 seed_doc + ", section iv and appendix"};
-  std::vector<std::pair<double, double>> pairs;  // (eta at Bs, eta at Bl) with equal eta / B
-  for (double e : cfg.eta_small_batch)
-    for (double f : cfg.eta_large_batch)
-      if (std::abs(f / Bl - e / Bs) < 1e-9 * e) pairs.push_back({e, f});
   double lv = c1.simultaneous(2 + pairs.size());
   for (int B : {Bs, Bl})
     c1.condition(fmt::format("B = {}", B), "slope of log plateau KL against log eta (per seed)",
-                 finite_t_interval(seed_slopes(m, B, cfg.T), lv), Direction::within, 0.8, 1.2);
-  for (const auto& [e, f] : pairs)
-    c1.condition(fmt::format("eta / B = {}", ekey(e / Bs)), fmt::format("plateau(eta {}, B {}) / plateau(eta {}, B {})",
-                                                                        ekey(f), Bl, ekey(e), Bs),
-                 ratio_interval(need(m, "sgd", f, Bl, cfg.T).plateaus, need(m, "sgd", e, Bs, cfg.T).plateaus, lv),
-                 Direction::within, 0.8, 1.25);
+                 finite_t_interval(seed_slopes(m, B, cfg.T), lv), Direction::within, 0.8, 1.2)
+        .convergence(plateaus_convergence(grid_of(m, B, cfg.T), lv))
+        .replicates(std::size_t(cfg.seeds));
+  for (const auto& [e, f] : pairs) {
+    const auto &a = need(m, "sgd", f, Bl, cfg.T), &b = need(m, "sgd", e, Bs, cfg.T);
+    c1.condition(fmt::format("eta / B = {}", ekey(e / Bs)),
+                 fmt::format("plateau(eta {}, B {}) / plateau(eta {}, B {}), equal eta x steps", ekey(f), Bl, ekey(e), Bs),
+                 ratio_interval(a.plateaus, b.plateaus, lv), Direction::within, 0.8, 1.25)
+        .convergence(plateaus_convergence({&a, &b}, lv))
+        .replicates(std::size_t(cfg.seeds));
+  }
   c1.short_form("T_train ∝ eta, set by eta / B (transformer)")
       .criterion(fmt::format("the slope of log plateau KL per spin against log eta lies in [0.8, 1.2] at B = {} and B = "
-                             "{}, and at equal eta / B the plateaus at B = {} and B = {} agree within a factor 1.25; plateau "
-                             "= mean KL over the last half of a constant-eta run; {}, {}",
-                             Bs, Bl, Bs, Bl, over, level_words(lv)));
+                             "{}, and at equal eta / B the plateaus at B = {} and B = {} agree within a factor 1.25, the "
+                             "B = {} runs taking {} steps against {} (equal eta x steps); plateau = mean KL over the last "
+                             "half of a constant-eta run; {}; {}, {}",
+                             Bs, Bl, Bs, Bl, Bl, large_steps, cfg.steps, check_words, over, level_words(lv)));
+  c1.prerequisites({"7.10", "7.11"}).controls({"7.10"}, {"7.11"});
   claims.add(c1);
 
   // ---- 7.2: warmup-decay anneals ----
@@ -151,113 +79,130 @@ nlohmann::json chapter_claims(const Config& cfg, const Measurements& m) {
   lv = c2.simultaneous(inside.size() + 1);
   for (const auto* w : inside)
     c2.condition(fmt::format("eta(t) = {:.3g}", w->eta), "mean KL in the window / constant-eta plateau at eta(t)",
-                 ratio_interval(w->kl, w->plateau, lv), Direction::within, 0.5, 2.0);
+                 ratio_interval(w->kl, w->plateau, lv), Direction::within, 0.5, 2.0)
+        .convergence(plateaus_convergence(bracketing(m, w->eta, Bs, cfg.T), lv))
+        .replicates(std::size_t(cfg.seeds));
   {
     std::vector<double> fin;
     for (const auto& run : need(m, "decay", cfg.eta_peak, Bs, cfg.T).runs) fin.push_back(tail_mean(run.kl, 0.1));
+    const auto& peak = need(m, "sgd", cfg.eta_peak, Bs, cfg.T);
     c2.condition("end of the decay", fmt::format("final KL / plateau at the peak eta {}", ekey(cfg.eta_peak)),
-                 ratio_interval(fin, need(m, "sgd", cfg.eta_peak, Bs, cfg.T).plateaus, lv), Direction::below, 1.0);
+                 ratio_interval(fin, peak.plateaus, lv), Direction::below, 1.0)
+        .convergence(plateau_convergence(peak, lv))
+        .replicates(std::size_t(cfg.seeds));
   }
   c2.short_form("warmup-decay follows the plateau of eta(t) (transformer)")
       .criterion(fmt::format("in each of the decay windows whose eta lies on the constant-eta grid, the mean KL is within "
                              "a factor 2 of the same seed's constant-eta plateau at the window's eta (log-log "
                              "interpolation), and the KL over the last 10% of the run is below the plateau at the peak "
-                             "eta; paired {}, {}", over, level_words(lv)));
+                             "eta; {}; paired {}, {}", check_words, over, level_words(lv)));
+  c2.prerequisites({"7.12", "7.13"}).controls({"7.12"}, {"7.13"});
   claims.add(c2);
 
   // ---- 7.3: equipartition ----
   lab::Claim c3{"7.3", "source",
                 "Equipartition: the thermal excess loss is independent of the sharpness (curvature) of the valley",
                 seed_doc + ", appendix"};
-  std::vector<double> chain_etas;
-  for (const auto& e : m.exact.chain)
-    if (e["B"].get<long>() == 1 && e["seed_index"].get<int>() == 0 && e["K"].get<double>() == cfg.chain_K[0])
-      chain_etas.push_back(e["eta"].get<double>());
-  lv = c3.simultaneous(cfg.eta_cold.size() + chain_etas.size());
-  for (double e : cfg.eta_cold)
+  lv = c3.simultaneous(cfg.eta_cold.size());
+  for (double e : cfg.eta_cold) {
+    const auto &hot = need(m, "sgd", e, Bs, cfg.T), &cold = need(m, "cold", e, Bs, cfg.T_cold);
     c3.condition(fmt::format("transformer, eta = {}, B = {}", ekey(e), Bs),
                  fmt::format("plateau KL per spin at T = {} / at T = {}", ekey(cfg.T), ekey(cfg.T_cold)),
-                 ratio_interval(need(m, "sgd", e, Bs, cfg.T).plateaus, need(m, "cold", e, Bs, cfg.T_cold).plateaus, lv),
-                 Direction::within, 0.8, 1.25);
-  auto chain_exact = [&](double K, double eta) {
-    for (const auto& e : m.exact.chain)
-      if (e["B"].get<long>() == 1 && e["K"].get<double>() == K && e["eta"].get<double>() == eta)
-        return e["excess_exact"].get<double>();
-    return double(NAN);
-  };
-  for (double e : chain_etas)
-    c3.condition(fmt::format("one-parameter model, eta = {}, B = 1 (exact)", ekey(e)),
-                 fmt::format("excess KL at K = {} / at K = {}", ekey(cfg.chain_K[0]), ekey(cfg.chain_K[1])),
-                 exact(chain_exact(cfg.chain_K[0], e) / chain_exact(cfg.chain_K[1], e)), Direction::within, 0.8, 1.25);
-  c3.short_form("thermal loss independent of curvature")
-      .criterion(fmt::format("the ratio of the plateau excess loss at two temperatures of the data (curvatures differ) "
-                             "at equal eta and B lies in [0.8, 1.25]: transformer (paired {}) and the exact "
-                             "one-parameter model (zero-width: exact law), {}", over, level_words(lv)));
-  c3.prerequisites({"7.8"});  // the one-parameter model's exact law, checked against its simulation
+                 ratio_interval(hot.plateaus, cold.plateaus, lv), Direction::within, 0.8, 1.25)
+        .convergence(plateaus_convergence({&hot, &cold}, lv))
+        .replicates(std::size_t(cfg.seeds));
+  }
+  c3.short_form("thermal loss independent of curvature (transformer)")
+      .criterion(fmt::format("the ratio of the plateau KL per spin at the data temperatures T = {} and T = {} (the "
+                             "curvatures differ) at equal eta, B and steps lies in [0.8, 1.25]; {}; paired {}, {}",
+                             ekey(cfg.T), ekey(cfg.T_cold), check_words, over, level_words(lv)));
+  c3.prerequisites({"7.14", "7.15"}).controls({"7.14"}, {"7.15"});
   claims.add(c3);
 
-  // ---- 7.4: entropic preference for flat minima ----
+  // ---- 7.4: the seed's sentence: SGD is pushed towards the flatter minimum ----
+  // Constant noise at every eta (the entropic mechanism); curvature-following noise where its exact chain stays
+  // confined over the run (the rule of 7.7, read from the chain alone). A run that diverges occupies neither well:
+  // P(wide) taken as 0.
+  struct WellCase {
+    std::string where;
+    const nlohmann::json* run;
+  };
+  std::vector<WellCase> well_cases;
+  for (const auto& w : m.exact.well) {
+    well_cases.push_back({fmt::format("constant noise, eta = {}", ekey(w["eta"].get<double>())), &w["constant"]});
+    const auto& b = w["curvature"];
+    if (sgd::confined_over(b["chain_escape_per_step"].get<double>(), b["steps"].get<double>()))
+      well_cases.push_back({fmt::format("curvature-following noise, eta = {}", ekey(w["eta"].get<double>())), &b});
+  }
   lab::Claim c4{"7.4", "source",
-                "An entropic force drives SGD towards flatter minima: at equal depth the wide minimum is preferred, by "
-                "the Gibbs (entropic) factor of the temperature T",
+                "An entropic force pushes SGD towards the flatter (higher-entropy) regions: of two minima of equal depth "
+                "SGD occupies the wider more",
                 seed_doc + ", section iv (graded on the exact double well; the transformer runs do not test it)"};
-  lv = c4.simultaneous(2 * m.exact.well.size() + 1);
+  lv = c4.simultaneous(well_cases.size());
+  for (const auto& wc : well_cases) {
+    const auto& a = *wc.run;
+    if (diverged(a)) {
+      c4.condition(wc.where, fmt::format("simulation diverged at step {}: P(wide) taken as 0", a["diverged_at"].get<long>()),
+                   exact(0.0), Direction::above, 0.5);
+      continue;
+    }
+    c4.condition(wc.where, "simulated P(wide)", lab::normal_interval({a["wide"].get<double>(), a["wide_error"].get<double>()}, lv),
+                 Direction::above, 0.5);
+  }
+  c4.short_form("SGD prefers the flatter minimum (double well)")
+      .criterion(fmt::format("double well (curvatures 4 and 1, equal depth) at T = {}: simulated P(wide) above 0.5 at every "
+                             "eta with constant noise, and with curvature-following noise wherever its exact chain stays "
+                             "confined over the run; a run that diverges counts as P(wide) = 0; normal intervals from "
+                             "batch-means errors, {}",
+                             ekey(cfg.well_T), level_words(lv)));
+  c4.prerequisites({"7.7", "7.16"}).controls({"7.16"}, {});
+  claims.add(c4);
+
+  // ---- 7.5: eta -> 0: the thermal excess vanishes ----
+  lab::Claim c5{"7.5", "source",
+                "As eta -> 0 the temperature goes to zero and SGD freezes: the thermal excess loss vanishes with eta",
+                seed_doc + ", section iv (the stationary excess only: 'freezes into a single ground state' is not tested)"};
+  lv = c5.simultaneous(1);
+  {
+    const auto &lo = need(m, "sgd", e_min, Bs, cfg.T), &hi = need(m, "sgd", e_max, Bs, cfg.T);
+    c5.condition(fmt::format("B = {}", Bs), fmt::format("plateau at eta {} / plateau at eta {}", ekey(e_min), ekey(e_max)),
+                 ratio_interval(lo.plateaus, hi.plateaus, lv), Direction::below, 0.2)
+        .convergence(plateaus_convergence({&lo, &hi}, lv))
+        .replicates(std::size_t(cfg.seeds));
+  }
+  c5.short_form("eta -> 0: the thermal excess vanishes (transformer)")
+      .criterion(fmt::format("over the grid at B = {} the plateau falls by more than a factor 5 from eta {} to eta {}; {}; "
+                             "paired {}, {}",
+                             Bs, ekey(e_max), ekey(e_min), check_words, over, level_words(lv)));
+  c5.prerequisites({"7.10", "7.11"}).controls({"7.10"}, {"7.11"});
+  claims.add(c5);
+
+  // ---- 7.9: the quantitative reading: by the Gibbs (entropic) factor ----
+  lab::Claim c9{"7.9", "source",
+                "The quantitative reading of 7.4: with the gradient noise as a temperature T, SGD occupies the wide "
+                "minimum by the Gibbs (entropic) factor of T, P(wide) as exp(-U/T) gives it",
+                seed_doc + ", section iv, read quantitatively (this chapter's reading; graded on the exact double well)"};
+  lv = c9.simultaneous(m.exact.well.size());
   for (const auto& w : m.exact.well) {
     const auto& a = w["constant"];
     const std::string where = fmt::format("constant noise, eta = {}", ekey(w["eta"].get<double>()));
     const double g = a["gibbs_wide"].get<double>();
-    if (diverged(a)) {  // a run that diverges occupies neither well: both conditions refuted
-      const std::string what = fmt::format("simulation diverged at step {}: P(wide) taken as 0", a["diverged_at"].get<long>());
-      c4.condition(where, what, exact(0.0), Direction::above, 0.5);
-      c4.condition(where, what, exact(0.0), Direction::within, g - 0.01, g + 0.01);
+    if (diverged(a)) {
+      c9.condition(where, fmt::format("simulation diverged at step {}: P(wide) taken as 0", a["diverged_at"].get<long>()),
+                   exact(0.0), Direction::within, g - 0.01, g + 0.01);
       continue;
     }
-    const lab::Estimate e{a["wide"].get<double>(), a["wide_error"].get<double>()};
-    c4.condition(where, "simulated P(wide)", lab::normal_interval(e, lv), Direction::above, 0.5);
-    c4.condition(where, fmt::format("simulated P(wide) against Gibbs {:.4f} (band +-0.01)", g), lab::normal_interval(e, lv),
-                 Direction::within, g - 0.01, g + 0.01);
+    c9.condition(where, fmt::format("simulated P(wide) against Gibbs {:.4f} (band +-0.01)", g),
+                 lab::normal_interval({a["wide"].get<double>(), a["wide_error"].get<double>()}, lv), Direction::within,
+                 g - 0.01, g + 0.01);
   }
-  {
-    const auto& a = m.exact.well.front()["curvature"];
-    const double g = a["gibbs_wide"].get<double>();
-    c4.condition(fmt::format("curvature-following noise, eta = {} (exact chain)", ekey(m.exact.well.front()["eta"].get<double>())),
-                 fmt::format("P(wide) of the discrete chain against Gibbs {:.4f} (band +-0.01)", g),
-                 exact(a["chain_wide"].get<double>()), Direction::within, g - 0.01, g + 0.01);
-  }
-  c4.short_form("entropic preference for flat minima (double well)")
-      .criterion(fmt::format("double well (curvatures 4 and 1, equal depth) at T = {}: simulated P(wide) above 0.5 and "
-                             "within 0.01 of the Gibbs value at every eta; with curvature-following noise (as the Fisher), "
-                             "the exact chain within 0.01 of Gibbs; a run that diverges counts as P(wide) = 0; normal intervals from "
-                             "batch-means errors, {}",
-                             cfg.well_T, level_words(lv)));
-  c4.prerequisites({"7.7"});  // the simulated double well must first match its exact discrete chain
-  claims.add(c4);
-
-  // ---- 7.5: eta -> 0 freezes ----
-  lab::Claim c5{"7.5", "source",
-                "As eta -> 0 the temperature goes to zero and SGD freezes (becomes gradient descent): the thermal "
-                "excess vanishes while the motion slows",
-                seed_doc + ", section iv"};
-  const double e_min = *std::min_element(cfg.eta_small_batch.begin(), cfg.eta_small_batch.end());
-  const double e_max = *std::max_element(cfg.eta_small_batch.begin(), cfg.eta_small_batch.end());
-  lv = c5.simultaneous(2);
-  c5.condition(fmt::format("B = {}", Bs), fmt::format("plateau at eta {} / plateau at eta {}", ekey(e_min), ekey(e_max)),
-               ratio_interval(need(m, "sgd", e_min, Bs, cfg.T).plateaus, need(m, "sgd", e_max, Bs, cfg.T).plateaus, lv),
-               Direction::below, 0.2);
-  {
-    std::vector<double> fin;
-    for (const auto& run : need(m, "freeze", cfg.eta_freeze, Bs, cfg.T).runs) fin.push_back(tail_mean(run.kl, 0.1));
-    c5.condition(fmt::format("eta = {}, {} steps", ekey(cfg.eta_freeze), cfg.steps),
-                 fmt::format("final KL / plateau at eta {}", ekey(e_min)),
-                 ratio_interval(fin, need(m, "sgd", e_min, Bs, cfg.T).plateaus, lv), Direction::above, 1.0);
-  }
-  c5.short_form("eta -> 0 freezes (transformer)")
-      .criterion(fmt::format("over the grid at B = {} the plateau falls by more than a factor 5 from eta {} to eta {}, and "
-                             "at eta = {} the KL after {} steps (last 10% of the run) is above the plateau at eta {} "
-                             "(unfinished descent); paired {}, {}",
-                             Bs, ekey(e_max), ekey(e_min), ekey(cfg.eta_freeze), cfg.steps, ekey(e_min), over,
-                             level_words(lv)));
-  claims.add(c5);
+  c9.short_form("flat-minimum preference by the Gibbs factor (double well)")
+      .criterion(fmt::format("double well at T = {}, constant noise: simulated P(wide) within 0.01 of the Gibbs value at "
+                             "every eta; a run that diverges counts as P(wide) = 0; normal intervals from batch-means "
+                             "errors, {}",
+                             ekey(cfg.well_T), level_words(lv)));
+  c9.prerequisites({"7.7", "7.17", "7.18"}).controls({"7.17"}, {"7.18"});
+  claims.add(c9);
 
   // ---- validations of the exact cases ----
   lab::Claim v1{"7.6", "validation",
@@ -346,6 +291,198 @@ nlohmann::json chapter_claims(const Config& cfg, const Measurements& m) {
       .criterion(fmt::format("relative deviation within +-5%, mean over {} seeds; normal intervals, {}", cfg.chain_seeds,
                              level_words(lv)));
   claims.add(v3);
+
+  // ---- controls (issue 31): each source claim's statistic and criterion where the answer is known ----
+  // 7.10 / 7.11: the reference quadratic (h = 1) on the transformer's (eta, B) grid, exact discrete-time law.
+  const auto quad_controls = [&](const std::map<int, std::vector<std::pair<double, double>>>& g, bool negative,
+                                 lab::Claim& c) {
+    std::vector<int> batches;  // a slope needs two etas (the quick profile has one at B large)
+    for (int B : {Bs, Bl})
+      if (g.at(B).size() >= 2) batches.push_back(B);
+    c.simultaneous(batches.size() + pairs.size() + 1);
+    for (int B : batches)
+      if (negative)
+        c.condition(fmt::format("7.1, B = {}", B), "slope of log excess against log eta (exact)", exact(log_slope(g.at(B))),
+                    Direction::below, 0.8);
+      else
+        c.condition(fmt::format("7.1, B = {}", B), "slope of log excess against log eta (exact)", exact(log_slope(g.at(B))),
+                    Direction::within, 0.8, 1.2);
+    for (const auto& [e, f] : pairs) {
+      const double ratio = value_at(g.at(Bl), f) / value_at(g.at(Bs), e);
+      const std::string what = fmt::format("excess(eta {}, B {}) / excess(eta {}, B {}) (exact)", ekey(f), Bl, ekey(e), Bs);
+      if (negative)
+        c.condition(fmt::format("7.1, eta / B = {}", ekey(e / Bs)), what, exact(ratio), Direction::below, 0.8);
+      else
+        c.condition(fmt::format("7.1, eta / B = {}", ekey(e / Bs)), what, exact(ratio), Direction::within, 0.8, 1.25);
+    }
+    const double fall = value_at(g.at(Bs), e_min) / value_at(g.at(Bs), e_max);
+    c.condition(fmt::format("7.5, B = {}", Bs), fmt::format("excess at eta {} / at eta {} (exact)", ekey(e_min), ekey(e_max)),
+                exact(fall), negative ? Direction::above : Direction::below, 0.2);
+  };
+  lab::Claim v10{"7.10", "validation",
+                 "Negative control of 7.1 and 7.5: where the noise does not scale as eta / B (per-step noise of fixed "
+                 "variance, so T ∝ 1 / eta), their criteria fail",
+                 "this chapter; src/sgd/quadratic.hpp (the reference sheet's quadratic, h = 1)"};
+  quad_controls(m.controls.step_noise, true, v10);
+  v10.short_form("negative control of 7.1, 7.5: T ∝ 1 / eta fails")
+      .criterion("7.1's and 7.5's statistics on the exact discrete-time law of the quadratic whose per-step noise has a "
+                 "fixed variance, on the transformer's (eta, B) grid: each slope below 0.8, each equal-eta/B ratio below "
+                 "0.8 and the fall from the largest to the smallest eta above 0.2 (every condition of 7.1 and 7.5 refuted); "
+                 "exact values (zero-width intervals)");
+  claims.add(v10);
+  lab::Claim v11{"7.11", "validation",
+                 "Positive control of 7.1 and 7.5: the reference sheet's exact SGD case (minibatch noise, T = eta sigma2 "
+                 "/ 2B at small eta) passes their criteria on the transformer's (eta, B) grid",
+                 "this chapter; src/sgd/quadratic.hpp; ../shared/reference/sgd-temperature.md"};
+  quad_controls(m.controls.minibatch, false, v11);
+  v11.short_form("positive control of 7.1, 7.5: the exact quadratic passes")
+      .criterion("7.1's and 7.5's criteria unchanged, on the exact discrete-time law of the quadratic with h = sigma2 = 1 "
+                 "(eta h up to 0.4: the discrete correction is included); exact values (zero-width intervals)");
+  v11.prerequisites({"7.6"});
+  claims.add(v11);
+
+  // 7.12: a schedule that does not anneal: the constant run at the peak eta, cut into the decay's windows.
+  {
+    const auto cw = constant_peak_windows(cfg, m);
+    lab::Claim v{"7.12", "validation",
+                 "Negative control of 7.2: a schedule that does not anneal (constant eta at the decay's peak), cut into "
+                 "the decay's windows, fails 7.2's criterion in the last window",
+                 "this chapter (the B = 16 runs at the peak eta)"};
+    const DecayWindow* last = nullptr;
+    for (const auto& w : cw)
+      if (std::isfinite(w.plateau[0]) && std::isfinite(w.kl[0])) last = &w;
+    if (last == nullptr) throw std::logic_error("ch07: no decay window inside the grid and the constant run");
+    lv = v.simultaneous(1);
+    v.condition(fmt::format("window eta(t) = {:.3g}", last->eta),
+                fmt::format("mean KL of the constant eta = {} run in the window / constant-eta plateau at eta(t)", ekey(cfg.eta_peak)),
+                ratio_interval(last->kl, last->plateau, lv), Direction::above, 2.0)
+        .replicates(std::size_t(cfg.seeds));
+    v.short_form("negative control of 7.2: constant eta fails")
+        .criterion(fmt::format("the last window whose eta lies on the grid: ratio above 2, the upper end of 7.2's band "
+                               "(so 7.2's criterion fails); paired {}, {}", over, level_words(lv)));
+    claims.add(v);
+  }
+  // 7.13: the exact quadratic under the same schedule (it anneals by construction while eta h >> the decay rate).
+  {
+    lab::Claim v{"7.13", "validation",
+                 "Positive control of 7.2: the reference quadratic (h = 1, B = 16) under the same warmup-decay schedule, by "
+                 "its exact variance recursion, passes 7.2's criterion",
+                 "this chapter; src/sgd/quadratic.hpp (variance_under_schedule)"};
+    const auto& c = m.controls;
+    const auto& grid = c.minibatch.at(Bs);
+    std::vector<std::pair<std::string, double>> rows;
+    for (int w = 0; w < 6; ++w) {
+      const auto [lo, hi] = decay_window(cfg, w);
+      double s = 0, n = 0, log_eta = 0;
+      for (std::size_t p = 0; p < c.decay_step.size(); ++p)
+        if (c.decay_step[p] > lo && c.decay_step[p] <= hi) s += c.decay_excess[p], log_eta += std::log(c.decay_eta[p]), n += 1;
+      const double eta = std::exp(log_eta / std::max(1.0, n)), eq = interpolate(grid, eta);
+      if (n > 0 && std::isfinite(eq)) rows.push_back({fmt::format("eta(t) = {:.3g}", eta), s / n / eq});
+    }
+    v.simultaneous(rows.size() + 1);
+    for (const auto& [label, ratio] : rows)
+      v.condition(label, "mean excess in the window / constant-eta excess at eta(t) (exact)", exact(ratio),
+                  Direction::within, 0.5, 2.0);
+    const std::size_t n = c.decay_excess.size(), first = n - std::max<std::size_t>(1, n / 10);
+    double fin = 0;
+    for (std::size_t i = first; i < n; ++i) fin += c.decay_excess[i];
+    fin /= double(n - first);
+    v.condition("end of the decay", fmt::format("final excess / constant-eta excess at the peak eta {} (exact)", ekey(cfg.eta_peak)),
+                exact(fin / value_at(grid, cfg.eta_peak)), Direction::below, 1.0);
+    v.short_form("positive control of 7.2: the exact quadratic anneals")
+        .criterion("7.2's criterion unchanged, on exact values (zero-width intervals)");
+    v.prerequisites({"7.6"});
+    claims.add(v);
+  }
+  // 7.14 / 7.15: equipartition fails by construction for Fisher = Hessian and holds for constant isotropic noise.
+  {
+    lab::Claim v{"7.14", "validation",
+                 "Negative control of 7.3: the well-specified one-parameter chain model (Fisher = Hessian), at the "
+                 "transformer's eta and B, fails 7.3's criterion (the pre-registered ratio of about 12)",
+                 "this chapter; src/sgd/chain_model.hpp; src/sgd/README.md (pre-registration, claim 3)"};
+    const auto excess = [&](double K, double eta) {
+      for (const auto& e : m.exact.chain_at_transformer)
+        if (e["K"].get<double>() == K && e["eta"].get<double>() == eta) return e["excess_exact"].get<double>();
+      throw std::logic_error("ch07: no exact chain model at the transformer's settings");
+    };
+    v.simultaneous(cfg.eta_cold.size());
+    for (double e : cfg.eta_cold)
+      v.condition(fmt::format("eta = {}, B = {} (exact law)", ekey(e), Bs),
+                  fmt::format("excess KL at K = {} / at K = {}", ekey(cfg.chain_K[0]), ekey(cfg.chain_K[1])),
+                  exact(excess(cfg.chain_K[0], e) / excess(cfg.chain_K[1], e)), Direction::above, 1.25);
+    v.short_form("negative control of 7.3: Fisher = Hessian fails")
+        .criterion("the ratio above 1.25, the upper end of 7.3's band; exact law of the model's stationary K (zero-width)");
+    v.prerequisites({"7.8"});
+    claims.add(v);
+  }
+  {
+    lab::Claim v{"7.15", "validation",
+                 "Positive control of 7.3: constant isotropic gradient noise (equipartition holds exactly at small eta), "
+                 "at the one-parameter model's two curvatures per spin and the transformer's eta and B, passes 7.3's "
+                 "criterion",
+                 "this chapter; src/sgd/quadratic.hpp (with_gradient_variance)"};
+    const auto& c = m.controls;
+    v.simultaneous(c.isotropic.size());
+    for (const auto& [e, hot, cold] : c.isotropic)
+      v.condition(fmt::format("eta = {}, B = {}, h = {:.3g} and {:.3g}", ekey(e), Bs, c.h_hot, c.h_cold),
+                  "excess at the larger curvature / at the smaller (exact)", exact(hot / cold), Direction::within, 0.8, 1.25);
+    v.short_form("positive control of 7.3: isotropic noise passes")
+        .criterion("7.3's criterion unchanged on the exact discrete-time law of the quadratic with gradient-noise variance "
+                   "1 at both curvatures (zero-width)");
+    v.prerequisites({"7.6"});
+    claims.add(v);
+  }
+  // 7.16: the wide well made shallower: energy beats entropy, and the preference must not be found.
+  {
+    const auto& a = m.exact.well_tilted;
+    lab::Claim v{"7.16", "validation",
+                 "Negative control of 7.4: with the wide well made shallower by 2T (a tilt), simulated SGD occupies it "
+                 "less than half the time, so 7.4's criterion fails",
+                 "this chapter; src/sgd/double_well.hpp (tilt)"};
+    lv = v.simultaneous(1);
+    const std::string where = fmt::format("constant noise, eta = {}, tilt {}", ekey(cfg.well_control_eta), ekey(cfg.well_tilt));
+    if (diverged(a))
+      v.condition(where, fmt::format("simulation diverged at step {}", a["diverged_at"].get<long>()), exact(0.5),
+                  Direction::below, 0.5);
+    else
+      v.condition(where, fmt::format("simulated P(wide) (Gibbs {:.4f})", a["gibbs_wide"].get<double>()),
+                  lab::normal_interval({a["wide"].get<double>(), a["wide_error"].get<double>()}, lv), Direction::below, 0.5);
+    v.short_form("negative control of 7.4: a shallower wide well is left")
+        .criterion(fmt::format("simulated P(wide) below 0.5 (7.4's condition refuted); a diverged run fails; normal "
+                               "interval from batch-means errors, {}", level_words(lv)));
+    claims.add(v);
+  }
+  // 7.17 / 7.18: the Gibbs band against curvature-following noise (not Gibbs) and the constant-noise chain at small eta.
+  {
+    const auto& a = m.exact.well.front()["curvature"];
+    const double g = a["gibbs_wide"].get<double>();
+    lab::Claim v{"7.17", "validation",
+                 "Negative control of 7.9: with curvature-following noise (as the Fisher) the exact discrete chain is "
+                 "not Gibbs, and 7.9's band rejects it",
+                 "this chapter; src/sgd/double_well.hpp"};
+    v.simultaneous(1);
+    v.condition(fmt::format("curvature-following noise, eta = {} (exact chain)", ekey(m.exact.well.front()["eta"].get<double>())),
+                fmt::format("P(wide) of the discrete chain against Gibbs {:.4f}", g), exact(a["chain_wide"].get<double>()),
+                Direction::above, g + 0.01);
+    v.short_form("negative control of 7.9: curvature noise is not Gibbs")
+        .criterion("the exact chain's P(wide) above Gibbs + 0.01, outside 7.9's band (zero-width)");
+    claims.add(v);
+  }
+  {
+    const auto& a = m.exact.well_small_eta;
+    const double g = a["gibbs_wide"].get<double>();
+    lab::Claim v{"7.18", "validation",
+                 "Positive control of 7.9: with constant noise at small eta the exact discrete chain is Gibbs within "
+                 "7.9's band",
+                 "this chapter; src/sgd/double_well.hpp"};
+    v.simultaneous(1);
+    v.condition(fmt::format("constant noise, eta = {} (exact chain)", ekey(a["eta"].get<double>())),
+                fmt::format("P(wide) of the discrete chain against Gibbs {:.4f} (band +-0.01)", g),
+                exact(a["chain_wide"].get<double>()), Direction::within, g - 0.01, g + 0.01);
+    v.short_form("positive control of 7.9: small-eta chain is Gibbs")
+        .criterion("7.9's band unchanged, on the exact chain (zero-width)");
+    claims.add(v);
+  }
 
   r["claims_json"] = claims.to_json();
   const auto& cj = r["claims_json"]["claims"];

@@ -122,15 +122,26 @@ int main(int argc, char** argv) {
       for (const char* noise : {"constant", "curvature"}) {
         for (double e : fine)
           jobs.push_back({fmt::format("well eta = {}, {} noise", ekey(e), noise),
-                          {{"eta", e}, {"T", cfg.well_T}, {"noise", noise}, {"steps", 0}}, 0, {}});
+                          {{"eta", e}, {"T", cfg.well_T}, {"noise", noise}, {"tilt", 0.0}, {"steps", 0}}, 0, {}});
         for (std::size_t k = 0; k < cfg.well_eta.size(); ++k)
           jobs.push_back({fmt::format("well simulation eta = {}, {} noise", ekey(cfg.well_eta[k]), noise),
-                          {{"eta", cfg.well_eta[k]}, {"T", cfg.well_T}, {"noise", noise},
+                          {{"eta", cfg.well_eta[k]}, {"T", cfg.well_T}, {"noise", noise}, {"tilt", 0.0},
                            {"steps", well_steps(cfg.well_eta[k])}},
                           lab::Rng::stream(cfg.seed + 2, k + (noise[1] == 'u' ? 100 : 0)).next(), {}});
       }
+      // the negative control of 7.4: the wide well shallower by 2 |tilt|, constant noise
+      jobs.push_back({fmt::format("well simulation eta = {}, constant noise, tilt {}", ekey(cfg.well_control_eta),
+                                  ekey(cfg.well_tilt)),
+                      {{"eta", cfg.well_control_eta}, {"T", cfg.well_T}, {"noise", "constant"}, {"tilt", cfg.well_tilt},
+                       {"steps", well_steps(cfg.well_control_eta)}},
+                      lab::Rng::stream(cfg.seed + 2, 200).next(), {}});
       const auto res = engine.run("well", jobs);
       const std::size_t per = fine.size() + cfg.well_eta.size();
+      ms.exact.well_small_eta = res[0].value;
+      ms.exact.well_small_eta["eta"] = fine[0];
+      ms.exact.well_tilted = res.back().value;
+      ms.exact.well_tilted["eta"] = cfg.well_control_eta;
+      ms.exact.well_tilted["tilt"] = cfg.well_tilt;
       // The exact chain is drawn only where it stays confined over a simulation's horizon at that eta (else NaN:
       // on this quartic potential SGD diverges; see src/sgd/double_well.hpp).
       const auto chain = [&](const nlohmann::json& v, double eta) {
@@ -173,7 +184,20 @@ int main(int argc, char** argv) {
                                {"steps", cfg.chain_steps}},
                               lab::Rng::stream(cfg.seed + 3, ((a * 10 + std::size_t(B)) * 100 + e) * 100 + std::size_t(s)).next(),
                               {}});
-      const auto res = engine.run("chain", jobs);
+      // the exact law (no simulation) at the transformer's (eta_cold, small_batch): the negative control of 7.3
+      const std::size_t simulated = jobs.size();
+      for (double K : cfg.chain_K)
+        for (double e : cfg.eta_cold)
+          jobs.push_back({fmt::format("chain model K = {}, B = {}, eta = {}, exact law", ekey(K), cfg.small_batch, ekey(e)),
+                          {{"L", cfg.model.L}, {"K", K}, {"B", cfg.small_batch}, {"eta", e}, {"steps", 0}}, 0, {}});
+      auto res = engine.run("chain", jobs);
+      for (std::size_t j = simulated; j < jobs.size(); ++j) {
+        auto entry = res[j].value;
+        entry["K"] = jobs[j].parameters["K"], entry["B"] = jobs[j].parameters["B"], entry["eta"] = jobs[j].parameters["eta"];
+        ms.exact.chain_at_transformer.push_back(entry);
+      }
+      res.resize(simulated);
+      jobs.resize(simulated);
       lab::Table t{{"K", "B", "eta", "eta_over_B", "excess_exact", "excess_linear", "excess_small_eta", "excess",
                     "excess_err", "variance_exact", "variance_linear", "variance", "variance_err"}, {}};
       for (std::size_t j = 0; j < jobs.size(); j += std::size_t(cfg.chain_seeds)) {
@@ -218,13 +242,13 @@ int main(int argc, char** argv) {
     };
     std::vector<Spec> specs;
     for (double e : cfg.eta_small_batch) specs.push_back({"sgd", "open", "constant", "sgd", cfg.T, e, cfg.small_batch, cfg.steps});
+    // equal eta x steps with the equal-eta/B partner at small_batch (issue 31)
+    const long large_steps = cfg.steps * cfg.small_batch / cfg.large_batch;
     for (double e : cfg.eta_large_batch)
-      specs.push_back({"sgd", "open", "constant", "sgd", cfg.T, e, cfg.large_batch, cfg.steps / 2});
+      specs.push_back({"sgd", "open", "constant", "sgd", cfg.T, e, cfg.large_batch, large_steps});
     for (double e : cfg.eta_cold) specs.push_back({"cold", "open", "constant", "sgd", cfg.T_cold, e, cfg.small_batch, cfg.steps});
-    specs.push_back({"freeze", "open", "constant", "sgd", cfg.T, cfg.eta_freeze, cfg.small_batch, cfg.steps});
     specs.push_back({"decay", "open", "warmup_decay", "sgd", cfg.T, cfg.eta_peak, cfg.small_batch, cfg.decay_steps});
-    specs.push_back({"ring", "periodic", "constant", "sgd", cfg.T, cfg.eta_ring, cfg.small_batch, cfg.steps});
-    specs.push_back({"adamw", "open", "constant", "adamw", cfg.T, cfg.adamw_lr, cfg.small_batch, cfg.steps});
+    specs.push_back({"ring", "periodic", "constant", "sgd", cfg.T, cfg.eta_ring, cfg.small_batch, cfg.ring_steps});
     std::vector<lab::Job> tjobs;
     for (const auto& s : specs)
       for (int k = 0; k < cfg.seeds; ++k)
@@ -232,50 +256,56 @@ int main(int argc, char** argv) {
                          {{"T", s.T}, {"boundary", s.boundary}, {"eta", s.eta}, {"batch", s.batch},
                           {"schedule", s.schedule}, {"warmup_steps", s.schedule == "constant" ? 0 : cfg.warmup_steps},
                           {"final_ratio", cfg.final_ratio}, {"optimizer", s.optimizer}, {"steps", s.steps},
-                          {"eval_every", cfg.eval_every}, {"n_eval", cfg.n_eval}, {"eval_seed", cfg.seed + 4},
-                          {"model", gpt::to_json(cfg.model)}},
+                          {"eval_every", std::max(1L, s.steps / cfg.eval_points)}, {"n_eval", cfg.n_eval},
+                          {"n_fisher", cfg.n_fisher}, {"eval_seed", cfg.seed + 4}, {"model", gpt::to_json(cfg.model)}},
                          // the same seed index shares the initialisation and the data stream across settings
                          cfg.seed + 10 + std::uint64_t(k), {}});
     const auto tres = engine.run("transformer", tjobs);
     std::vector<double> untrained;
     for (std::size_t i = 0; i < specs.size(); ++i) {
-      Setting st{specs[i].name, specs[i].T, specs[i].eta, specs[i].batch, {}, {}, {}};
+      Setting st{specs[i].name, specs[i].T, specs[i].eta, specs[i].batch, {}, {}, {}, {}, {}, {}};
       for (int k = 0; k < cfg.seeds; ++k) {
         const auto& v = tres[i * std::size_t(cfg.seeds) + std::size_t(k)].value;
         ms.parameter_count = v["parameter_count"].get<long>();
         st.runs.push_back(curve_from(v));
         st.plateaus.push_back(plateau(st.runs.back().kl, cfg.plateau_fraction).value);
         st.plateaus_last.push_back(plateau(st.runs.back().kl_last, cfg.plateau_fraction).value);
+        st.third.push_back(quarter_mean(st.runs.back().kl, 2));
+        st.fourth.push_back(quarter_mean(st.runs.back().kl, 3));
+        st.gradient_trace.push_back(v["gradient_trace"].get<double>());
         if (st.name == "sgd" && st.batch == cfg.small_batch) untrained.push_back(st.runs.back().kl.front());
       }
       ms.settings.push_back(std::move(st));
     }
+    ms.controls = compute_controls(cfg);
     ms.untrained_kl = mean_of(untrained);
     ms.closing_bond_information = closing_bond_information(cfg.model.L, cfg.T);
     {
       lab::Table t{{"T", "B", "eta", "eta_over_B", "plateau", "plateau_sd", "plateau_min", "plateau_max", "last",
-                    "last_sd", "final", "group"}, {}};
-      const std::vector<std::string> groups{"sgd", "cold", "freeze", "ring", "adamw"};
+                    "last_sd", "third_quarter", "last_quarter", "trace_c", "trace_c_sd", "predicted", "group"}, {}};
       for (const auto& s : ms.settings) {
         if (s.name == "decay") continue;
-        std::vector<double> fin;
-        for (const auto& r : s.runs) fin.push_back(r.kl.back());
-        double group = 0;
-        for (std::size_t g = 0; g < groups.size(); ++g)
-          if (groups[g] == s.name) group = double(g) + (s.name == "sgd" && s.batch != cfg.small_batch ? 0.5 : 0);
+        const double group = s.name == "sgd" ? (s.batch == cfg.small_batch ? 0 : 0.5) : s.name == "cold" ? 1 : 3;
+        // the fluctuation-dissipation prediction eta tr C / (4 B), mean over seeds
+        std::vector<double> predicted;
+        for (double c : s.gradient_trace) predicted.push_back(s.eta * c / (4.0 * s.batch));
         t.add({s.T, double(s.batch), s.eta, s.eta / s.batch, mean_of(s.plateaus), spread_of(s.plateaus),
                *std::min_element(s.plateaus.begin(), s.plateaus.end()), *std::max_element(s.plateaus.begin(), s.plateaus.end()),
-               mean_of(s.plateaus_last), spread_of(s.plateaus_last), mean_of(fin), group});
+               mean_of(s.plateaus_last), spread_of(s.plateaus_last), mean_of(s.third), mean_of(s.fourth),
+               mean_of(s.gradient_trace), spread_of(s.gradient_trace), mean_of(predicted), group});
       }
       lab::RunMetadata meta("ch07 IsingGPT trained by plain SGD on fresh exact samples: plateau KL per spin "
                             "(mean over the last half of each run; mean and sd over seeds)");
       meta.parameters() = {{"model", gpt::to_json(cfg.model)}, {"boundary", "open (ring: periodic)"},
-                           {"T", cfg.T}, {"T_cold", cfg.T_cold}, {"steps", cfg.steps}, {"eval_every", cfg.eval_every},
-                           {"n_eval", cfg.n_eval}, {"seeds", cfg.seeds}, {"plateau_fraction", cfg.plateau_fraction}};
+                           {"T", cfg.T}, {"T_cold", cfg.T_cold}, {"steps", cfg.steps}, {"eval_points", cfg.eval_points},
+                           {"n_eval", cfg.n_eval}, {"n_fisher", cfg.n_fisher}, {"seeds", cfg.seeds}, {"plateau_fraction", cfg.plateau_fraction}};
       meta.set_seed(cfg.seed + 10);
       lab::write_table(path("plateau.tsv"), t);
-      meta.write_sidecar(path("plateau.tsv"), {{"columns", "group: 0 SGD B small, 0.5 SGD B large, 1 T_cold, 2 eta -> 0, "
-                                                           "3 ring, 4 AdamW; last: KL of the last conditional per configuration"}});
+      meta.write_sidecar(path("plateau.tsv"), {{"columns", "group: 0 SGD B small, 0.5 SGD B large, 1 T_cold, 3 ring; "
+                                                           "last: KL of the last conditional per configuration; third_quarter, "
+                                                           "last_quarter: mean KL over those quarters of the run (the plateau "
+                                                           "check); trace_c: tr C of the per-sample gradient covariance of the "
+                                                           "loss per spin at the run's end; predicted: eta tr C / (4 B)"}});
       // mean curves over seeds, one file per setting
       for (const auto& s : ms.settings) {
         lab::Table c{{"step", "eta", "kl", "kl_min", "kl_max", "kl_last"}, {}};

@@ -37,10 +37,12 @@ Config profile(const std::string& name) {
     c.eta_large_batch = {0.04};
     c.eta_cold = {0.1};
     c.steps = 1000;
+    c.ring_steps = 500;
     c.decay_steps = 1500;
     c.warmup_steps = 100;
-    c.eval_every = 50;
+    c.eval_points = 20;
     c.n_eval = 512;
+    c.n_fisher = 64;
     c.seeds = 2;
   }
   return c;
@@ -73,6 +75,7 @@ nlohmann::json well_job(const nlohmann::json& p, std::uint64_t seed) {
   const double T = p.at("T").get<double>();
   s.sigma2 = 2.0 * T / s.eta;  // B = 1: T = eta sigma2 / 2 fixed
   s.noise = sgd::parse_well_noise(p.at("noise").get<std::string>());
+  s.well.tilt = p.at("tilt").get<double>();
   sgd::validate(s);
   // The barrier the simulation counts the wells by, so that chain and simulation split theta alike.
   const double barrier_theta = s.well.barrier();
@@ -139,10 +142,26 @@ nlohmann::json transformer_job(const Config& cfg, const nlohmann::json& p, std::
   c.eval_every = p.at("eval_every").get<long>();
   c.seed = seed;
   const auto model = gpt::model_config_from_json(p.at("model"));
-  const auto eval = ising::ExactSampler(chain).draw(p.at("n_eval").get<std::size_t>(), p.at("eval_seed").get<std::uint64_t>());
+  const ising::ExactSampler sampler(chain);
+  const auto eval = sampler.draw(p.at("n_eval").get<std::size_t>(), p.at("eval_seed").get<std::uint64_t>());
   gpt::SgdResult r;
-  gpt::train_sgd(model, c, chain, eval, &r);
-  nlohmann::json out = {{"parameter_count", r.parameter_count}, {"wall_s", r.wall_s}};
+  const auto trained = gpt::train_sgd(model, c, chain, eval, &r);
+  // tr C at the trained model: the sample covariance of per-sample gradients of the loss per spin over
+  // n_fisher exact configurations (the same configurations for every run at this T)
+  const auto fisher = sampler.draw(p.at("n_fisher").get<std::size_t>(), p.at("eval_seed").get<std::uint64_t>() + 1);
+  std::vector<double> mean;
+  double square = 0;
+  for (std::size_t k = 0; k < fisher.size(); ++k) {
+    ising::SpinSamples one{fisher.L, std::vector<ising::Spin>(fisher.row(k), fisher.row(k) + fisher.L)};
+    const auto g = gpt::loss_gradient_flat(trained, one);
+    if (mean.empty()) mean.assign(g.size(), 0.0);
+    for (std::size_t i = 0; i < g.size(); ++i) mean[i] += g[i], square += double(g[i]) * double(g[i]);
+  }
+  const double n = double(fisher.size());
+  double mean_square = 0;
+  for (double x : mean) mean_square += (x / n) * (x / n);
+  nlohmann::json out = {{"parameter_count", r.parameter_count}, {"wall_s", r.wall_s},
+                        {"gradient_trace", (square - n * mean_square) / (n - 1)}};
   for (const auto& q : r.curve) {
     out["step"].push_back(q.step);
     out["eta"].push_back(q.eta);
@@ -188,6 +207,71 @@ Curve curve_from(const nlohmann::json& j) {
     c.eta.push_back(j["eta"][k].get<double>());
     c.kl.push_back(lab::number_or_nan(j["kl"][k]));
     c.kl_last.push_back(lab::number_or_nan(j["kl_last"][k]));
+  }
+  return c;
+}
+
+double quarter_mean(const std::vector<double>& series, int q) {
+  const std::size_t n = series.size(), first = n * std::size_t(q) / 4, last = n * std::size_t(q + 1) / 4;
+  double s = 0;
+  for (std::size_t i = first; i < last; ++i) s += series[i];
+  return last > first ? s / double(last - first) : NAN;
+}
+
+double curvature_per_spin(const Config& cfg, double T) {
+  sgd::CouplingModel m;
+  m.L = cfg.model.L;
+  m.boundary = ising::Boundary::open;
+  return m.bond_sum_variance(1.0 / T) / double(cfg.model.L);
+}
+
+Controls compute_controls(const Config& cfg) {
+  Controls c;
+  sgd::Quadratic1d q;
+  q.h = cfg.control_h;
+  q.sigma2 = 1;
+  q.N = 1000;
+  // 7.1 and 7.5: the transformer's (eta, B) grid on the reference quadratic
+  const auto grid = [&](int B, const std::vector<double>& etas) {
+    for (double e : etas) {
+      q.eta = e, q.B = B;
+      c.minibatch[B].push_back({e, sgd::excess_loss(q)});
+      // per-step noise eta h (xbar - mu) of variance control_step_noise whatever eta and B
+      c.step_noise[B].push_back({e, sgd::excess_loss(sgd::with_gradient_variance(
+                                        q, cfg.control_step_noise * double(B) / (e * e)))});
+    }
+  };
+  grid(cfg.small_batch, cfg.eta_small_batch);
+  grid(cfg.large_batch, cfg.eta_large_batch);
+  // 7.2: the warmup-decay schedule, started far from the minimum (variance 1), at the evaluation steps
+  {
+    gpt::SgdConfig s;
+    s.steps = cfg.decay_steps;
+    s.eta = cfg.eta_peak;
+    s.schedule = "warmup_decay";
+    s.warmup_steps = cfg.warmup_steps;
+    s.final_ratio = cfg.final_ratio;
+    std::vector<double> etas;
+    for (long t = 0; t < s.steps; ++t) etas.push_back(gpt::learning_rate(s, t));
+    q.eta = cfg.eta_peak, q.B = cfg.small_batch;
+    const auto v = sgd::variance_under_schedule(q, etas, 1.0);
+    const long every = std::max(1L, cfg.decay_steps / cfg.eval_points);
+    for (long t = 0; t < s.steps; ++t)
+      if ((t + 1) % every == 0 || t + 1 == s.steps) {
+        c.decay_step.push_back(double(t + 1));
+        c.decay_eta.push_back(etas[std::size_t(t)]);
+        c.decay_excess.push_back(q.h / 2 * v[std::size_t(t)]);
+      }
+  }
+  // 7.3: constant isotropic gradient noise (variance 1) at the one-parameter model's two curvatures per spin
+  c.h_hot = curvature_per_spin(cfg, cfg.T), c.h_cold = curvature_per_spin(cfg, cfg.T_cold);
+  for (double e : cfg.eta_cold) {
+    sgd::Quadratic1d a;
+    a.eta = e, a.B = cfg.small_batch, a.N = 1000;
+    a.h = c.h_hot;
+    const double hot = sgd::excess_loss(sgd::with_gradient_variance(a, 1.0));
+    a.h = c.h_cold;
+    c.isotropic.push_back({e, hot, sgd::excess_loss(sgd::with_gradient_variance(a, 1.0))});
   }
   return c;
 }

@@ -55,16 +55,18 @@ nlohmann::json chapter_text_values(const Config& cfg, const Measurements& m) {
   r["eta_small_batch"] = list(cfg.eta_small_batch);
   r["eta_large_batch"] = list(cfg.eta_large_batch);
   r["eta_cold"] = list(cfg.eta_cold);
-  r["eta_freeze"] = ekey(cfg.eta_freeze);
   r["eta_peak"] = ekey(cfg.eta_peak);
   r["eta_final"] = ekey(cfg.eta_peak * cfg.final_ratio);
   r["warmup_steps"] = lab::format_thousands(std::size_t(cfg.warmup_steps));
   r["decay_steps"] = lab::format_thousands(std::size_t(cfg.decay_steps));
   r["eta_ring"] = ekey(cfg.eta_ring);
-  r["adamw_lr"] = ekey(cfg.adamw_lr);
   r["steps"] = lab::format_thousands(std::size_t(cfg.steps));
-  r["steps_large"] = lab::format_thousands(std::size_t(cfg.steps / 2));
-  r["eval_every"] = cfg.eval_every;
+  r["steps_large"] = lab::format_thousands(std::size_t(cfg.steps * Bs / Bl));
+  r["ring_steps"] = lab::format_thousands(std::size_t(cfg.ring_steps));
+  r["time_small"] = ekey(cfg.eta_small_batch.front() * double(cfg.steps));
+  r["time_large"] = ekey(cfg.eta_large_batch.front() * double(cfg.steps * Bs / Bl));
+  r["eval_points"] = cfg.eval_points;
+  r["n_fisher"] = cfg.n_fisher;
   r["n_eval"] = lab::format_thousands(cfg.n_eval);
   r["seeds"] = cfg.seeds;
   r["quad_B"] = cfg.quad_B;
@@ -73,16 +75,42 @@ nlohmann::json chapter_text_values(const Config& cfg, const Measurements& m) {
   r["chain_seeds"] = cfg.chain_seeds;
   r["untrained_kl"] = fmt::format("{:.3f}", m.untrained_kl);
 
-  // plateau table
-  std::string t = "| runs | T | B | eta | eta / B | plateau KL per spin | last conditional (nats) |\n|---|---|---|---|---|---|---|\n";
+  // plateau table: the plateau, its stationarity (last / third quarter), tr C and the prediction eta tr C / (4B)
+  std::string t = "| runs | T | B | eta | steps | plateau KL per spin | last / third quarter | tr C | eta tr C / (4B) | "
+                  "plateau / prediction |\n|---|---|---|---|---|---|---|---|---|---|\n";
+  int passed = 0, checked = 0;
   for (const auto& s : m.settings) {
     if (s.name == "decay") continue;
-    const std::string what = s.name == "sgd" ? "SGD" : s.name == "cold" ? "SGD, colder data" : s.name == "freeze" ? "SGD, eta -> 0"
-                             : s.name == "ring" ? "SGD, periodic ring" : "AdamW (labelled apart)";
-    t += fmt::format("| {} | {} | {} | {} | {:.2g} | {} | {} |\n", what, ekey(s.T), s.batch, ekey(s.eta), s.eta / s.batch,
-                     pm(s.plateaus), pm(s.plateaus_last));
+    const std::string what = s.name == "sgd" ? "SGD" : s.name == "cold" ? "SGD, colder data" : "SGD, periodic ring";
+    std::vector<double> q, pred, ratio;
+    for (std::size_t k = 0; k < s.runs.size(); ++k) {
+      q.push_back(s.fourth[k] / s.third[k]);
+      pred.push_back(s.eta * s.gradient_trace[k] / (4.0 * s.batch));
+      ratio.push_back(s.plateaus[k] / pred.back());
+    }
+    if (s.name != "ring") {
+      const auto i = lab::t_interval(s.third, 0.95);
+      double f = 0;
+      for (double x : s.fourth) f += x / double(s.fourth.size());
+      checked += 1, passed += (i.lower <= f && f <= i.upper) ? 1 : 0;
+    }
+    t += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", what, ekey(s.T), s.batch, ekey(s.eta),
+                     lab::format_thousands(std::size_t(s.runs[0].step.back())), pm(s.plateaus), pm(q, "{:.3f} ± {:.3f}"),
+                     pm(s.gradient_trace, "{:.3g} ± {:.2g}"), pm(pred), pm(ratio, "{:.2f} ± {:.2f}"));
   }
   r["plateau_table"] = t;
+  r["plateau_checks"] = fmt::format("{} of {}", passed, checked);
+  {
+    // plateau / prediction over the constant-eta runs of the open chain: the range of the seed means
+    double lo = INFINITY, hi = -INFINITY;
+    for (const auto& s : m.settings) {
+      if (s.name != "sgd" && s.name != "cold") continue;
+      std::vector<double> ratio;
+      for (std::size_t k = 0; k < s.runs.size(); ++k) ratio.push_back(s.plateaus[k] * 4.0 * s.batch / (s.eta * s.gradient_trace[k]));
+      lo = std::min(lo, mean(ratio)), hi = std::max(hi, mean(ratio));
+    }
+    r["fd_ratio_range"] = fmt::format("{:.2f} to {:.2f}", lo, hi);
+  }
   r["slope_small"] = pm(seed_slopes(m, Bs, cfg.T), "{:.2f} ± {:.2f}");
   r["slope_large"] = pm(seed_slopes(m, Bl, cfg.T), "{:.2f} ± {:.2f}");
 
@@ -103,12 +131,18 @@ nlohmann::json chapter_text_values(const Config& cfg, const Measurements& m) {
 
   auto find = [&](const std::string& n, double e, int B, double T) -> const Setting& { return *m.find(n, e, B, T); };
   {
-    std::vector<double> fin;
-    for (const auto& run : find("freeze", cfg.eta_freeze, Bs, cfg.T).runs) fin.push_back(tail(run.kl, 0.1));
-    r["freeze_final"] = pm(fin);
     std::vector<double> fin_d;
     for (const auto& run : find("decay", cfg.eta_peak, Bs, cfg.T).runs) fin_d.push_back(tail(run.kl, 0.1));
     r["decay_final"] = pm(fin_d);
+    // where the decay run ends: its tr C, and eta tr C / (4B) at its final eta, against the constant run at the
+    // grid's smallest eta
+    const auto& d = find("decay", cfg.eta_peak, Bs, cfg.T);
+    std::vector<double> pred;
+    for (double c : d.gradient_trace) pred.push_back(cfg.eta_peak * cfg.final_ratio * c / (4.0 * Bs));
+    r["decay_trace"] = pm(d.gradient_trace, "{:.3g} ± {:.2g}");
+    r["decay_predicted"] = pm(pred);
+    const double e_lo = *std::min_element(cfg.eta_small_batch.begin(), cfg.eta_small_batch.end());
+    r["trace_at_eta_min"] = pm(find("sgd", e_lo, Bs, cfg.T).gradient_trace, "{:.3g} ± {:.2g}");
   }
   const double e_min = *std::min_element(cfg.eta_small_batch.begin(), cfg.eta_small_batch.end());
   const double e_max = *std::max_element(cfg.eta_small_batch.begin(), cfg.eta_small_batch.end());
@@ -126,7 +160,6 @@ nlohmann::json chapter_text_values(const Config& cfg, const Measurements& m) {
     r["open_plateau_ring_eta"] = r["open_last_ring_eta"] = "n/a";
   }
   r["closing_bond_information"] = fmt::format("{:.4f}", m.closing_bond_information);
-  r["adamw_plateau"] = pm(find("adamw", cfg.adamw_lr, Bs, cfg.T).plateaus);
   {
     std::string s;
     for (double e : cfg.eta_cold)
@@ -134,6 +167,49 @@ nlohmann::json chapter_text_values(const Config& cfg, const Measurements& m) {
                        pm(find("sgd", e, Bs, cfg.T).plateaus), ekey(cfg.T), pm(find("cold", e, Bs, cfg.T_cold).plateaus),
                        ekey(cfg.T_cold));
     r["equipartition_values"] = s;
+    // the measured curvature: tr C at the two temperatures, and the ratio it predicts
+    std::string tr;
+    for (double e : cfg.eta_cold) {
+      const auto &hot = find("sgd", e, Bs, cfg.T), &cold = find("cold", e, Bs, cfg.T_cold);
+      std::vector<double> ratio, measured;
+      for (std::size_t k = 0; k < hot.runs.size(); ++k) {
+        ratio.push_back(hot.gradient_trace[k] / cold.gradient_trace[k]);
+        measured.push_back(hot.plateaus[k] / cold.plateaus[k]);
+      }
+      tr += fmt::format("{}eta = {}: tr C = {} at T = {} against {} at T = {}, a predicted ratio of {} against the "
+                        "measured {}",
+                        tr.empty() ? "" : "; ", ekey(e), pm(hot.gradient_trace, "{:.3g} ± {:.2g}"), ekey(cfg.T),
+                        pm(cold.gradient_trace, "{:.3g} ± {:.2g}"), ekey(cfg.T_cold), pm(ratio, "{:.2f} ± {:.2f}"),
+                        pm(measured, "{:.2f} ± {:.2f}"));
+    }
+    r["trace_values"] = tr;
+  }
+  // the controls' numbers quoted in the text
+  {
+    const auto& c = m.controls;
+    r["h_hot"] = fmt::format("{:.3f}", c.h_hot);
+    r["h_cold"] = fmt::format("{:.4f}", c.h_cold);
+    r["hessian_ratio"] = fmt::format("{:.1f}", c.h_hot / c.h_cold);
+    std::string iso;
+    for (const auto& [e, hot, cold] : c.isotropic) iso += fmt::format("{}{:.3f} at eta = {}", iso.empty() ? "" : ", ", hot / cold, ekey(e));
+    r["isotropic_ratios"] = iso;
+    std::string fisher;
+    for (double e : cfg.eta_cold) {
+      double a = NAN, b = NAN;
+      for (const auto& x : m.exact.chain_at_transformer)
+        if (x["eta"].get<double>() == e) (x["K"].get<double>() == cfg.chain_K[0] ? a : b) = x["excess_exact"].get<double>();
+      fisher += fmt::format("{}{:.1f} at eta = {}", fisher.empty() ? "" : ", ", a / b, ekey(e));
+    }
+    r["fisher_ratios"] = fisher;
+    const auto& w = m.exact.well_tilted;
+    r["tilt"] = ekey(cfg.well_tilt);
+    r["tilted_gibbs"] = fmt::format("{:.3f}", w["gibbs_wide"].get<double>());
+    r["tilted_sim"] = w.value("diverged_at", -1L) >= 0 ? std::string("diverged")
+                                                      : fmt::format("{:.3f} ± {:.3f}", w["wide"].get<double>(), w["wide_error"].get<double>());
+    const auto& z = m.exact.well_small_eta;
+    r["well_small_eta"] = ekey(z["eta"].get<double>());
+    r["well_small_eta_chain"] = fmt::format("{:.4f}", z["chain_wide"].get<double>());
+    r["well_gibbs"] = fmt::format("{:.4f}", z["gibbs_wide"].get<double>());
   }
 
   // exact cases, quoted values

@@ -9,6 +9,7 @@
 
 #include "lab/jobs.hpp"
 #include "lab/parse.hpp"
+#include "lab/report.hpp"  // quick_profile
 #include "lab/usage_error.hpp"
 
 namespace spinformer::lab {
@@ -19,16 +20,21 @@ struct ChapterOptions {
   long workers = -1;  // -1: the profile's default (not a value the command line can give)
   long threads = -1;
 
-  // Throws UsageError naming the flag: --out missing or not a directory, --workers or --threads
-  // outside [1, max_parallelism()].
+  // Throws UsageError naming the flag: --profile not quick or paper, --out missing, not a directory or
+  // not creatable, --workers or --threads outside [1, max_parallelism()]. Creates --out (and its
+  // parents) when it does not exist, after every other check, as a reader following a chapter's
+  // "Rerun it" expects; the job cache lives beside it, in <out>/../jobs.
   void check() const {
     if (out.empty()) throw UsageError("--out", "required");
+    quick_profile(profile);  // UsageError("--profile") unless quick or paper: before --out is created
     std::error_code ec;
     const auto status = std::filesystem::status(out, ec);
     if (std::filesystem::exists(status) && !std::filesystem::is_directory(status))
       throw UsageError("--out", "'" + out + "' is not a directory");
     if (workers != -1) checked_parallelism(workers, "--workers");
     if (threads != -1) checked_parallelism(threads, "--threads");
+    if (!std::filesystem::exists(status) && !std::filesystem::create_directories(out, ec))
+      throw UsageError("--out", "cannot create '" + out + "'" + (ec ? ": " + ec.message() : std::string()));
   }
   int workers_or(int fallback) const { return workers == -1 ? fallback : static_cast<int>(workers); }
   int threads_or(int fallback) const { return threads == -1 ? fallback : static_cast<int>(threads); }

@@ -103,15 +103,34 @@ bool timing_field(const std::string& name) {
   return false;
 }
 
+bool provenance_file(const std::string& name) {
+  return name == "code_hash" || name == "provenance.json" || name == "restamps.tsv";
+}
+
+std::vector<std::string> compare_provenance(const fs::path& a, const fs::path& b) {
+  std::vector<std::string> diffs;
+  for (const char* name : {"code_hash", "provenance.json", "restamps.tsv"}) {
+    const fs::path fa = a / name, fb = b / name;
+    if (!fs::exists(fa) && !fs::exists(fb)) continue;
+    if (!fs::exists(fa) || !fs::exists(fb))
+      diffs.push_back(fmt::format("{}: only in {}", name, fs::exists(fa) ? a.string() : b.string()));
+    else if (slurp(fa) != slurp(fb))
+      diffs.push_back(fmt::format("{}: differs", name));
+  }
+  return diffs;
+}
+
 std::vector<std::string> compare_runs(const fs::path& a, const fs::path& b) {
   std::vector<std::string> diffs;
   std::map<std::string, bool> names;
   // Hidden files are the pipeline's bookkeeping about a run (scripts/run-chapter's .outputs, .wall_s,
   // .code_hash, .from-committed-data), not what it found: a chapter run by hand has none of them.
+  // Provenance files (compare_provenance) say where the data came from, not what they are.
   for (const auto& dir : {a, b})
     for (const auto& e : fs::directory_iterator(dir))
-      if (e.is_regular_file() && e.path().filename().string().rfind('.', 0) != 0)
-        names[e.path().filename().string()] = true;
+      if (const std::string name = e.path().filename().string();
+          e.is_regular_file() && name.rfind('.', 0) != 0 && !provenance_file(name))
+        names[name] = true;
   for (const auto& [name, _] : names) {
     const fs::path fa = a / name, fb = b / name;
     if (!fs::exists(fa) || !fs::exists(fb)) {
@@ -269,6 +288,8 @@ Replication replicate(const fs::path& committed, const fs::path& rerun) {
   // results.json: the values the text quotes
   const auto old_j = read_json_object(committed / "results.json", "--committed");
   const auto new_j = read_json_object(rerun / "results.json", "--rerun");
+  t.r.committed_profile = old_j.value("profile", std::string());
+  t.r.rerun_profile = new_j.value("profile", std::string());
   for (const auto& [k, ov] : old_j.items()) {
     if (timing_field(k)) continue;
     const std::string where = "results.json:" + k;
@@ -367,11 +388,18 @@ Replication replicate(const fs::path& committed, const fs::path& rerun) {
 
 nlohmann::json Replication::to_json() const {
   return {{"numbers", numbers}, {"agree", agree}, {"verdicts_changed", verdicts_changed}, {"worst", worst},
-          {"disagreements", disagreements}, {"missing", missing}, {"extra", extra}};
+          {"disagreements", disagreements}, {"missing", missing}, {"extra", extra},
+          {"profiles", {{"committed", committed_profile}, {"rerun", rerun_profile}}}};
 }
 
 std::string Replication::summary(const std::string& chapter) const {
-  std::string s = fmt::format("[{}] replication: {}/{} numbers agree with the committed data", chapter, agree, numbers);
+  std::string s;
+  if (profiles_differ())
+    s += fmt::format("[{}] note: the committed data are the '{}' profile, this run the '{}' profile: other sizes, so "
+                     "disagreements and changed verdicts below are expected and say nothing about replication\n",
+                     chapter, committed_profile.empty() ? "(unstated)" : committed_profile,
+                     rerun_profile.empty() ? "(unstated)" : rerun_profile);
+  s += fmt::format("[{}] replication: {}/{} numbers agree with the committed data", chapter, agree, numbers);
   if (!worst.empty()) s += fmt::format(" (least agreeing: {})", worst.dump());
   s += "\n";
   for (const auto& m : missing)
@@ -388,7 +416,8 @@ std::string Replication::summary(const std::string& chapter) const {
     s += fmt::format("[{}] every verdict as committed\n", chapter);
   } else {
     for (const auto& v : verdicts_changed)
-      s += fmt::format("[{}] !!! VERDICT CHANGED: claim {}: committed '{}', this run '{}'\n", chapter,
+      s += fmt::format("[{}] {} claim {}: committed '{}', this run '{}'\n", chapter,
+                       profiles_differ() ? "verdict differs (other profile):" : "!!! VERDICT CHANGED:",
                        v["id"].get<std::string>(), v["committed"].get<std::string>(), v["rerun"].get<std::string>());
   }
   return s;

@@ -19,8 +19,16 @@ namespace spinformer::lab {
 // workers, and keys and columns ending in _s, _ms, _minutes, also before a size index (core_s_256).
 bool timing_field(const std::string& name);
 
-// The differences between two run directories (empty: the same results), one line each.
+// Files that say where data came from, not what they are: code_hash, provenance.json, restamps.tsv
+// (the committed data carry them; a fresh run has none, or others).
+bool provenance_file(const std::string& name);
+
+// The differences between two run directories' results (empty: the same results), one line each;
+// provenance files aside.
 std::vector<std::string> compare_runs(const std::filesystem::path& a, const std::filesystem::path& b);
+// The provenance files that differ or exist on one side only, one line each: reported, never a
+// difference of results.
+std::vector<std::string> compare_provenance(const std::filesystem::path& a, const std::filesystem::path& b);
 
 struct Replication {
   long numbers = 0, agree = 0;
@@ -33,6 +41,10 @@ struct Replication {
   // [{"where", "what"}]: tables, columns, rows, keys and claims only in the rerun. Reported, not a
   // disagreement: a rerun of changed sources may add outputs, and there is nothing to compare them with.
   nlohmann::json extra = nlohmann::json::array();
+  // The profiles of the two runs (results.json "profile") when they differ: a quick rerun against paper
+  // data compares other sizes, so its disagreements and changed verdicts are expected, not evidence.
+  std::string committed_profile, rerun_profile;
+  bool profiles_differ() const { return committed_profile != rerun_profile; }
   nlohmann::json to_json() const;
   std::string summary(const std::string& chapter) const;      // a few lines for the end of a run
 };

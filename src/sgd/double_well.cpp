@@ -51,19 +51,28 @@ double DoubleWell::profile(double theta) const {
 
 double DoubleWell::potential(double theta) const {
   const double q = theta * theta - 1.0;
-  return q * q / 8.0 * profile(theta);
+  return q * q / 8.0 * profile(theta) + tilt * theta;
 }
 
 double DoubleWell::gradient(double theta) const {
   const double q = theta * theta - 1.0;
   const double s = logistic(theta / switch_width);
   const double dprofile = (k_narrow - k_wide) * s * (1.0 - s) / switch_width;
-  return 0.5 * theta * q * profile(theta) + q * q / 8.0 * dprofile;
+  return 0.5 * theta * q * profile(theta) + q * q / 8.0 * dprofile + tilt;
 }
 
 double DoubleWell::barrier() const {
-  // U' > 0 just right of -1 and < 0 just left of +1; bisect for the sign change.
-  double lo = -1.0 + 1e-9, hi = 1.0 - 1e-9;
+  // The highest point of U on a fine grid of (-1, 1), then bisection of U' (> 0 left of the maximum, < 0
+  // right of it) within one grid cell of it. A tilt moves the minima off +-1, so the sign of U' at +-1
+  // is no bracket by itself.
+  constexpr int cells = 4000;
+  const double h = 2.0 / cells;
+  double best = -1.0 + h, best_u = potential(best);
+  for (int i = 2; i < cells; ++i) {
+    const double t = -1.0 + i * h, u = potential(t);
+    if (u > best_u) best = t, best_u = u;
+  }
+  double lo = best - h, hi = best + h;
   for (int it = 0; it < 200 && hi - lo > 1e-15; ++it) {
     const double mid = 0.5 * (lo + hi);
     (gradient(mid) > 0 ? lo : hi) = mid;
@@ -88,6 +97,10 @@ void validate(const DoubleWellSgd& sgd) {
   lab::require_positive("--k-narrow", sgd.well.k_narrow);
   lab::require_positive("--k-wide", sgd.well.k_wide);
   lab::require_positive("--switch-width", sgd.well.switch_width);
+  // Both minima must survive the tilt: |tilt| up to a tenth of the softer curvature keeps them.
+  if (!std::isfinite(sgd.well.tilt) || std::abs(sgd.well.tilt) > 0.1 * std::min(sgd.well.k_narrow, sgd.well.k_wide))
+    throw lab::UsageError("--tilt", fmt::format("must be finite with |tilt| <= 0.1 min(k_narrow, k_wide), got {}",
+                                                sgd.well.tilt));
   lab::require_positive("--eta", sgd.eta);
   lab::require_positive("--sigma2", sgd.sigma2);
   if (sgd.B < 1) throw lab::UsageError("--batch", fmt::format("must be >= 1, got {}", sgd.B));

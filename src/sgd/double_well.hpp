@@ -27,11 +27,15 @@ struct DoubleWell {
   double k_narrow = 4.0;
   double k_wide = 1.0;
   double switch_width = 0.25;  // w: how sharply the curvature switches between the wells
+  // A linear term tilt * theta: the wells are no longer equal in depth. tilt < 0 raises the wide well
+  // (theta ~ -1) and lowers the narrow one by |tilt| each, so the flatter minimum is shallower by 2|tilt|
+  // (chapter 7's negative control: a wide minimum that energy, not entropy, should make SGD leave).
+  double tilt = 0.0;
 
   double profile(double theta) const;   // g(theta)
   double potential(double theta) const;  // U(theta)
   double gradient(double theta) const;   // U'(theta)
-  double barrier() const;                // the maximum of U in (-1, 1)
+  double barrier() const;                // the maximum of U between the two minima
 };
 
 enum class WellNoise { constant, curvature };

@@ -58,6 +58,13 @@ double excess_loss(const Quadratic1d& q) { return 0.5 * q.h * stationary_varianc
 
 double temperature(const Quadratic1d& q) { return q.h * stationary_variance(q); }
 
+Quadratic1d with_gradient_variance(Quadratic1d q, double g2) {
+  lab::require_positive("--h", q.h);
+  lab::require_positive("--gradient-variance", g2);
+  q.sigma2 = g2 / (q.h * q.h);
+  return q;
+}
+
 std::vector<double> variance_under_schedule(const Quadratic1d& q, const std::vector<double>& etas, double initial) {
   std::vector<double> out;
   out.reserve(etas.size());

@@ -53,6 +53,12 @@ double excess_loss(const Quadratic1d& q);                    // h/2 Var_inf, exa
 // The temperature for which exp(-L/T) has the stationary variance: T = h Var_inf.
 double temperature(const Quadratic1d& q);
 
+// The same valley with per-sample gradient noise of variance g2 whatever the curvature (data variance
+// sigma2 = g2 / h^2). g2 fixed is the isotropic, constant noise of equipartition: the excess loss
+// eta g2 / (2 B (2 - eta h)) does not depend on h at small eta; g2 = h is the well-specified case
+// (Fisher = Hessian), whose excess grows as h. Throws lab::UsageError("--gradient-variance") unless g2 > 0.
+Quadratic1d with_gradient_variance(Quadratic1d q, double g2);
+
 // E (theta_t - mu)^2 after each step of a schedule eta_0, eta_1, ... (warmup, decay), started at
 // (theta_0 - mu)^2 = initial: the exact recursion V' = (1 - eta_t h)^2 V + eta_t^2 h^2 sigma2 c / B.
 // Each eta_t must satisfy 0 < eta_t h < 2 (UsageError "--eta").

@@ -22,10 +22,15 @@ bin="$dir/ch02" expect_usage_error "ch02 model missing in --models" --models --p
 grep -q "gone.pt" "$work/stderr" || fail "ch02 model missing in --models: the model is not named: $(cat "$work/stderr")"
 bin="$dir/ch03" expect_usage_error "ch03 --threads -3" --threads --profile quick --threads -3 --out "$work/ch03"
 bin="$dir/ch03" expect_usage_error "ch03 unknown flag" --bogus --bogus
+touch "$work/file"
+bin="$dir/ch03" expect_usage_error "ch03 --out under a file" --out --profile quick --out "$work/file/ch03"
+[[ -e "$work/ch03" ]] && fail "ch03: a failed check created --out"
+bin="$dir/ch03" expect_usage_error "ch03 --workers 0, --out absent" --workers --profile quick --workers 0 --out "$work/absent/ch03"
+[[ -e "$work/absent" ]] && fail "ch03: a run refused for --workers created --out"
 
 # --- chapter 3 on the engine: 1 worker, 2 workers, and again from the cache --------------------------
 ch03="$dir/ch03"
-mkdir -p "$work/one/ch03" "$work/two/ch03"
+# --out is created when it does not exist (issue 35: the documented "--out /tmp/ch03" failed)
 "$ch03" --profile quick --workers 1 --out "$work/one/ch03" 2> "$work/one.log" || fail "ch03 --workers 1: $(tail -1 "$work/one.log")"
 "$ch03" --profile quick --workers 2 --out "$work/two/ch03" 2> "$work/two.log" || fail "ch03 --workers 2: $(tail -1 "$work/two.log")"
 # results.json records the run's wall time and worker count ("threads"); every other byte is the same
