@@ -27,7 +27,7 @@
 #include "ising/exact.hpp"
 #include "ising/samplers.hpp"
 #include "lab/atomic_file.hpp"
-#include "lab/chapter_cli.hpp"
+#include "lab/chapter.hpp"
 #include "lab/gate.hpp"
 #include "lab/intervals.hpp"
 #include "lab/progress.hpp"
@@ -58,36 +58,27 @@ struct Config {
   int threads = 1;  // small batches: a second thread gains little and stalls on a busy machine
   std::uint64_t seed = 20261202;
 };
-
-Config profile(const std::string& name) {
-  Config c;
-  if (lab::quick_profile(name)) {
-    c.n_eval = 400;
-    c.blocks = 20;
-    c.shuffled_temperatures = 1;
-    c.shuffled_n = 2000;
-    c.shuffled_steps = 40;
-    c.shuffled_batch = 128;
-  }
-  return c;
-}
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Config, n_eval, blocks, shuffled_temperatures, shuffled_n, shuffled_steps,
+                                   shuffled_batch, threads, seed)
 
 int main(int argc, char** argv) {
-  lab::install_signal_cleanup();
-  lab::ChapterOptions opt;  // the models are measured one after another: --workers changes nothing here
+  // the models are measured one after another: one worker; --workers changes nothing here
+  lab::Chapter chapter{"ch02", "Chapter 2: is layer-1 attention the correlation function?", SPINFORMER_CODE_HASH, 1};
   std::string ch01_dir;
-  CLI::App app{"Chapter 2: is layer-1 attention the correlation function?"};
-  lab::add_chapter_options(app, opt, SPINFORMER_CODE_HASH);
-  app.add_option("--models", ch01_dir, "chapter 1's output directory (default: <out>/../ch01)");
-  if (const int status = lab::parse_chapter_args(app, argc, argv, "ch02"); status >= 0) return status;
-  return lab::run_chapter("ch02", [&] {
-    opt.check();
-    const std::string &profile_name = opt.profile, &out_dir = opt.out;
-    Config cfg = profile(profile_name);
-    cfg.threads = opt.threads_or(cfg.threads);
-    lab::require_writable(out_dir + "/results.json", "--out");
-    if (ch01_dir.empty()) ch01_dir = (fs::path(out_dir) / ".." / "ch01").lexically_normal().string();
-    auto path = [&](const std::string& name) { return out_dir + "/" + name; };
+  chapter.option("--models", ch01_dir, "chapter 1's output directory (default: <out>/../ch01)");
+  const lab::Profiles profiles{{"paper", {}},
+                               {"quick",
+                                {{"n_eval", 400},
+                                 {"blocks", 20},
+                                 {"shuffled_temperatures", 1},
+                                 {"shuffled_n", 2000},
+                                 {"shuffled_steps", 40},
+                                 {"shuffled_batch", 128}}}};
+  return chapter.run<Config>(argc, argv, profiles, [&](lab::Chapter& ch, const Config& declared) {
+    Config cfg = declared;
+    cfg.threads = ch.threads_or(cfg.threads);
+    if (ch01_dir.empty()) ch01_dir = (fs::path(ch.path("")) / ".." / "ch01").lexically_normal().string();
+    auto path = [&](const std::string& name) { return ch.path(name); };
     gpt::set_threads(cfg.threads);
     const auto clock_start = std::chrono::steady_clock::now();
 
@@ -113,8 +104,7 @@ int main(int argc, char** argv) {
       if (std::abs(std::log(temps[t])) < std::abs(std::log(temps[mid]))) mid = t;
     const std::vector<std::pair<std::string, std::size_t>> shown{{"low", 0}, {"mid", mid}, {"high", nT - 1}};
 
-    nlohmann::json results;
-    results["profile"] = profile_name;
+    nlohmann::json& results = ch.results();
     results["L"] = L;
     results["R"] = R;
     results["temperatures"] = fmt::format("{}", fmt::join(temps, ", "));
@@ -251,11 +241,13 @@ int main(int argc, char** argv) {
           v.push_back(umean);
           per_query.add(v);
         }
-        meta.parameters() = {{"L", L}, {"T", T}, {"J", e.chain.J}, {"h", e.chain.h}, {"boundary", "periodic"},
-                             {"model", e.path}, {"n_eval", cfg.n_eval}, {"blocks", cfg.blocks}, {"training_seed", 0}};
+        const nlohmann::json slice{{"L", L},           {"T", T},           {"J", e.chain.J},   {"h", e.chain.h},
+                                   {"boundary", "periodic"}, {"model", e.path}, {"training_seed", 0},
+                                   {"samples_seed", s0}};
+        ch.table(fmt::format("query_T{}.tsv", format_key(T)), per_query, "", {}, slice);
+        meta.parameters() = slice;
+        meta.parameters()["config"] = ch.config();
         meta.set_seed(s0);
-        lab::write_table(path(fmt::format("query_T{}.tsv", format_key(T))), per_query);
-        meta.write_sidecar(path(fmt::format("query_T{}.tsv", format_key(T))));
         for (const auto& [name, index] : shown)
           if (index == t) {
             write_maps(path(fmt::format("maps_{}.tsv", name)), trained.total);
@@ -314,12 +306,14 @@ int main(int argc, char** argv) {
                      m.ctrl_C.rho, m.ctrl_C.rate_ratio, m.ctrl_C_rho_sink, m.ctrl_uniform.rho, m.ctrl_uniform.rate_ratio,
                      m.ctrl_C_spins.prev, m.ctrl_C_spins.distance, m.ctrl_widening_spins.prev,
                      m.ctrl_widening_spins.distance, m.ctrl_uniform_spins.distance});
-    meta.parameters() = {{"L", L}, {"J", 1.0}, {"h", 0.0}, {"boundary", "periodic"}, {"n_eval", cfg.n_eval},
-                         {"blocks", cfg.blocks}, {"R", R}, {"seeds", nS}};
-    meta.set_seed(cfg.seed);
-    lab::write_table(path("models.tsv"), per_model);
-    meta.write_sidecar(path("models.tsv"),
-                       {{"columns", "one row per trained model (temperature, chapter 1's training seed). Layer 1, head "
+    const nlohmann::json design{{"L", L}, {"J", 1.0}, {"h", 0.0}, {"boundary", "periodic"}, {"R", R}, {"seeds", nS}};
+    auto with_columns = [&](const std::string& columns) {
+      nlohmann::json p = design;
+      p["columns"] = columns;
+      return p;
+    };
+    ch.table("models.tsv", per_model, "", {},
+                       with_columns( "one row per trained model (temperature, chapter 1's training seed). Layer 1, head "
                                     "mean, spin keys 2..t of each query (s_1 and the start token left out): rho1 = "
                                     "within-query corr(ln w, ln C), r = 1..R; kappa1 = within-query decay rate of ln w "
                                     "over that of ln C; prev, D: weight on the previous spin and mean distance, "
@@ -327,7 +321,7 @@ int main(int argc, char** argv) {
                                     "s_1 (queries 2..L-1). rho1_sink: the former statistic with s_1 kept. ctrl_*: "
                                     "attention written by hand (proportional to C, uniform, widening with T) with this "
                                     "model's start-token and s_1 weights. flip_slope: response of log p_model(s_L | "
-                                    "s_<L) to flipping s_1 over the exact response"}});
+                                    "s_<L) to flipping s_1 over the exact response"));
     struct Agg {
       claims::SeedInterval rho, kappa_ratio, flip, cos, prev1, D1, first, sink1;
     };
@@ -385,27 +379,30 @@ int main(int argc, char** argv) {
                      (p1.mean / pu) / (p11.mean / pu1),
                      nu.P_shuffled.empty() ? NAN : (nu.P_shuffled[r] / pu) / (nu.P_shuffled[1] / pu1)});
       }
-      lab::write_table(path(fmt::format("profile_T{}.tsv", format_key(temps[t]))), profile);
-      meta.write_sidecar(path(fmt::format("profile_T{}.tsv", format_key(temps[t]))),
-                         {{"columns", "A1, A2: mean weight at distance r over heads and queries (s_1 kept), mean over "
+      auto at_T = [&](const std::string& columns) {
+        nlohmann::json p = with_columns(columns);
+        p["T"] = temps[t];
+        return p;
+      };
+      ch.table(fmt::format("profile_T{}.tsv", format_key(temps[t])), profile, "", {},
+                         at_T("A1, A2: mean weight at distance r over heads and queries (s_1 kept), mean over "
                                       "training seeds; _min, _max: the seed range. P1: layer 1, spin keys 2..t of each "
                                       "query renormalised (s_1 left out); P_uniform: uniform attention over the same "
-                                      "keys; P1_over_uniform_at_1: (P1 / P_uniform) / its value at r = 1"}});
+                                      "keys; P1_over_uniform_at_1: (P1 / P_uniform) / its value at r = 1"));
       lab::Table flip{{"predicted_spin", "exact", "model", "model_min", "model_max"}, {}};
       for (int i = 1; i < L; ++i) {
         const auto f = claims::seed_interval(values(t, [i](const ModelStats& m) { return m.flip_abs[i]; }));
         flip.add({double(i + 1), nu.exact_flip_abs[i], f.mean, f.min, f.max});
       }
-      lab::write_table(path(fmt::format("flip_T{}.tsv", format_key(temps[t]))), flip);
-      meta.write_sidecar(path(fmt::format("flip_T{}.tsv", format_key(temps[t]))),
-                         {{"columns", "mean |log p(s_k | s_<k with s_1 flipped) - log p(s_k | s_<k)| on exact samples; "
-                                      "model: mean over training seeds, and the seed range"}});
+      ch.table(fmt::format("flip_T{}.tsv", format_key(temps[t])), flip, "", {},
+               at_T("mean |log p(s_k | s_<k with s_1 flipped) - log p(s_k | s_<k)| on exact samples; "
+                    "model: mean over training seeds, and the seed range"));
     }
-    lab::write_table(path("summary.tsv"), summary);
-    meta.write_sidecar(path("summary.tsv"), {{"columns", "rho1 with rho1_lo/hi: mean over training seeds on Fisher's z, "
-                                                         "Student-t interval mapped back; kappa_ratio_lo/hi, flip_lo/hi: "
-                                                         "Student-t intervals over training seeds; all 95% simultaneous "
-                                                         "over the temperatures (Bonferroni)"}});
+    ch.table("summary.tsv", summary, "", {},
+             with_columns("rho1 with rho1_lo/hi: mean over training seeds on Fisher's z, "
+                          "Student-t interval mapped back; kappa_ratio_lo/hi, flip_lo/hi: "
+                          "Student-t intervals over training seeds; all 95% simultaneous "
+                          "over the temperatures (Bonferroni)"));
 
     // ---- 3. claims, each with a positive and a negative control run through its statistic and criterion --
     std::vector<nlohmann::json> context;  // chapter 1's claims beside its models, for 2.4's prerequisite 1.4
@@ -546,15 +543,20 @@ int main(int argc, char** argv) {
     const std::string temp_words = lab::format_keys(temps);
     std::string shuffled_words;
     for (const auto& s : shuffled_T) shuffled_words += (shuffled_words.empty() ? "" : " ") + s;
-    lab::write_file_atomically(
-        path("plot_vars.gp"),
-        fmt::format("temps = \"{}\"\nshuffled_temps = \"{}\"\nL = {}\nR = {}\nheads = {}\nlayers = {}\n"
-                    "map_T_low = \"{}\"\nmap_T_mid = \"{}\"\nmap_T_high = \"{}\"\nshape_threshold = {:g}\n"
-                    "flip_low = {:g}\nflip_high = {:g}\ndecay_factor = {:g}\nseeds = {}\n",
-                    temp_words, shuffled_words, L, R, n_heads, n_layers, format_key(temps[0]), format_key(temps[mid]),
-                    format_key(temps[nT - 1]), kShapeCorrelation, kFlipLow, kFlipHigh, kDecayFactor, nS));
-    // results.json last: its presence marks a finished run for make.
-    lab::write_file_atomically(path("results.json"), results.dump(2) + "\n");
+    ch.plot_var("temps", temp_words);
+    ch.plot_var("shuffled_temps", shuffled_words);
+    ch.plot_var("L", L);
+    ch.plot_var("R", R);
+    ch.plot_var("heads", n_heads);
+    ch.plot_var("layers", n_layers);
+    ch.plot_var("map_T_low", format_key(temps[0]));
+    ch.plot_var("map_T_mid", format_key(temps[mid]));
+    ch.plot_var("map_T_high", format_key(temps[nT - 1]));
+    ch.plot_var("shape_threshold", kShapeCorrelation);
+    ch.plot_var("flip_low", kFlipLow);
+    ch.plot_var("flip_high", kFlipHigh);
+    ch.plot_var("decay_factor", kDecayFactor);
+    ch.plot_var("seeds", nS);
     fmt::print(stderr, "ch02: {} models analysed in {:.1f} s\n", entries.size(), wall);
-  }, lab::ChapterErrors::all);
+  });
 }
