@@ -35,6 +35,8 @@
 
 namespace spinformer::lab {
 
+struct ChapterOptions;  // lab/chapter_cli.hpp
+
 // Profile name -> JSON patch of the Config's defaults ({} for "the defaults").
 using Profiles = std::map<std::string, nlohmann::json>;
 
@@ -54,6 +56,9 @@ class Chapter {
 
   // Declares a kind of job (before run).
   void step(const std::string& name, StepFunction body);
+  // Declares a chapter's own command-line option (before run), e.g. chapter 2's --models (the folder of
+  // another chapter's output it reads): parsed with the common options, into value.
+  void option(const std::string& flag, std::string& value, const std::string& help);
 
   // Parses the command line, builds the profile's Config, runs body, then writes plot_vars.gp and
   // results.json. Returns main's exit status (2 with one line on stderr for bad input).
@@ -91,11 +96,18 @@ class Chapter {
  private:
   int run_json(int argc, char** argv, const Profiles& profiles, const nlohmann::json& defaults,
                const std::function<void(const nlohmann::json&)>& body);
+  void run_body(const ChapterOptions& options, const Profiles& profiles, const nlohmann::json& defaults,
+                const std::function<void(const nlohmann::json&)>& body);
 
   std::string program_, about_, code_hash_, profile_, out_;
   int default_workers_;
   long workers_ = -1, threads_ = -1;
   std::map<std::string, StepFunction> steps_;
+  struct Option {
+    std::string flag, help;
+    std::string* value;
+  };
+  std::vector<Option> options_;
   std::map<std::string, std::vector<Job>> jobs_run_;  // per step, for the sidecars' seeds
   std::unique_ptr<Engine> engine_;
   nlohmann::json config_, results_ = nlohmann::json::object();
