@@ -32,18 +32,26 @@ using namespace spinformer;
 namespace {
 constexpr int kWorkers = 2;  // job workers unless --workers says otherwise
 
-// The text quotes the number of workers ({{threads}}), which lab::Chapter keeps to itself: the command
-// line, already accepted by the runner, is read again with the same options.
-int workers(int argc, char** argv) {
+// lab::Chapter keeps --workers and --threads to itself, but LibTorch's thread count must be set in every
+// process (MPI ranks that only serve jobs run no chapter code before their jobs), and the text quotes the
+// number of workers ({{threads}}). So the command line is also read here, with the runner's own options;
+// what they reject, the runner reports (here the defaults stand in).
+lab::ChapterOptions command_line(int argc, char** argv) {
   lab::ChapterOptions options;
   CLI::App app;
   lab::add_chapter_options(app, options, SPINFORMER_CODE_HASH);
-  app.parse(argc, argv);
-  return options.workers_or(kWorkers);
+  try {
+    app.parse(argc, argv);
+  } catch (const std::exception&) {
+    return lab::ChapterOptions{};
+  }
+  return options;
 }
 }  // namespace
 
 int main(int argc, char** argv) {
+  const lab::ChapterOptions options = command_line(argc, argv);
+  gpt::set_threads(options.threads_or(1));  // one LibTorch thread per job: small matrices parallelise badly
   lab::Chapter ch{"ch07", "Chapter 7: is the learning rate a temperature?", SPINFORMER_CODE_HASH, kWorkers};
   ch.step("quadratic", quadratic_job);      // the 1D quadratic: exact variance, or a simulation
   ch.step("well", well_job);                // the double well: Gibbs and the exact chain, or a simulation
@@ -58,7 +66,6 @@ int main(int argc, char** argv) {
                  {"n_fisher", 64}, {"seeds", 2}}}};
 
   return ch.run<Config>(argc, argv, profiles, [&](lab::Chapter& ch, const Config& cfg) {
-    gpt::set_threads(ch.threads_or(1));  // one LibTorch thread per job: small matrices parallelise badly
     const auto t_start = std::chrono::steady_clock::now();
     Measurements ms;
     quadratic_variance(ch, cfg, ms);  // 1a. stationary variance against eta h, exact and simulated
@@ -77,7 +84,7 @@ int main(int argc, char** argv) {
     for (auto it = text.begin(); it != text.end(); ++it)
       if (it.key() != "decay_table_rows") results[it.key()] = it.value();
     decay_table(ch, cfg, text["decay_table_rows"]);
-    results["threads"] = workers(argc, argv);
+    results["threads"] = options.workers_or(kWorkers);
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
     results["wall_time_s"] = fmt::format("{:.0f}", wall);
     for (const char* name : {"T", "T_cold", "small_batch", "large_batch", "well_T", "quad_B", "quad_N"})

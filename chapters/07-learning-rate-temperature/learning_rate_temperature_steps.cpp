@@ -36,7 +36,8 @@ lab::Job seeded_job(const lab::Chapter& ch, const std::string& step, std::string
                     const nlohmann::json& physics, std::uint64_t seed) {
   lab::Job job = ch.job(step, std::move(label), at);
   for (const auto& [key, value] : physics.items()) {
-    if (job.parameters.contains(key)) throw std::logic_error(fmt::format("ch07: job parameter '{}' is also a coordinate", key));
+    if (job.parameters.contains(key))
+      throw std::logic_error(fmt::format("ch07: job parameter '{}' is also a coordinate", key));
     job.parameters[key] = value;
   }
   job.seed = seed;
@@ -80,7 +81,8 @@ void quadratic_variance(lab::Chapter& ch, const Config& cfg, Measurements& ms) {
   const nlohmann::json about = {
       {"description", "SGD on a 1D quadratic: stationary variance (h = 1, sigma2 = 1)"},
       {"B", cfg.quad_B}, {"N", cfg.quad_N}, {"steps", cfg.quad_steps},
-      {"job_seeds", "simulation k of quad_eta_h: Rng::stream(seed + 1, k, + 100 without replacement).next(); exact: none"}};
+      {"job_seeds", "simulation k of quad_eta_h: Rng::stream(seed + 1, k, + 100 without replacement).next(); "
+                    "exact: 0 (unused)"}};
   ch.table("quadratic.tsv", curve, "", {}, about);
   ch.table("quadratic_sim.tsv", points, "", {}, about);
 }
@@ -144,7 +146,7 @@ void double_well(lab::Chapter& ch, const Config& cfg, Measurements& ms) {
       {"T", cfg.well_T}, {"B", 1}, {"k_narrow", 4.0}, {"k_wide", 1.0}, {"switch_width", 0.25},
       {"steps_at_eta_0.1", cfg.well_steps},
       {"job_seeds", "simulation k of well_eta: Rng::stream(seed + 2, k, + 100 for curvature noise).next(); the tilted "
-                "control: Rng::stream(seed + 2, 200).next(); exact: none"}};
+                "control: Rng::stream(seed + 2, 200).next(); exact: 0 (unused)"}};
   ch.table("well.tsv", curve, "", {}, about);
   ch.table("well_sim.tsv", points, "", {}, about);
 }
@@ -214,7 +216,7 @@ void chain_model(lab::Chapter& ch, const Config& cfg, Measurements& ms) {
                             "spin and Var(K)"},
             {"L", cfg.model.L}, {"boundary", "open"}, {"steps", cfg.chain_steps}, {"seeds", cfg.chain_seeds},
             {"job_seeds", "(K index a, B, eta index e, seed s): Rng::stream(seed + 3, ((10 a + B) 100 + e) 100 + s).next(); "
-                          "exact law: none"},
+                          "exact law: 0 (unused)"},
             {"columns", "excess*: KL per spin; simulated columns: mean over seeds, error from each seed's "
                         "autocorrelation-aware error"}});
 }
@@ -227,12 +229,14 @@ void transformer_runs(lab::Chapter& ch, const Config& cfg, Measurements& ms) {
     long steps;
   };
   std::vector<Spec> specs;
-  for (double e : cfg.eta_small_batch) specs.push_back({"sgd", "open", "constant", "sgd", cfg.T, e, cfg.small_batch, cfg.steps});
+  for (double e : cfg.eta_small_batch)
+    specs.push_back({"sgd", "open", "constant", "sgd", cfg.T, e, cfg.small_batch, cfg.steps});
   // equal eta x steps with the equal-eta/B partner at small_batch (issue 31)
   const long large_steps = cfg.steps * cfg.small_batch / cfg.large_batch;
   for (double e : cfg.eta_large_batch)
     specs.push_back({"sgd", "open", "constant", "sgd", cfg.T, e, cfg.large_batch, large_steps});
-  for (double e : cfg.eta_cold) specs.push_back({"cold", "open", "constant", "sgd", cfg.T_cold, e, cfg.small_batch, cfg.steps});
+  for (double e : cfg.eta_cold)
+    specs.push_back({"cold", "open", "constant", "sgd", cfg.T_cold, e, cfg.small_batch, cfg.steps});
   specs.push_back({"decay", "open", "warmup_decay", "sgd", cfg.T, cfg.eta_peak, cfg.small_batch, cfg.decay_steps});
   specs.push_back({"ring", "periodic", "constant", "sgd", cfg.T, cfg.eta_ring, cfg.small_batch, cfg.ring_steps});
   std::vector<lab::Job> jobs;
@@ -246,7 +250,8 @@ void transformer_runs(lab::Chapter& ch, const Config& cfg, Measurements& ms) {
           {{"T", s.T}, {"boundary", s.boundary}, {"eta", s.eta}, {"batch", s.batch}, {"schedule", s.schedule},
            {"warmup_steps", s.schedule == "constant" ? 0 : cfg.warmup_steps}, {"final_ratio", cfg.final_ratio},
            {"optimizer", s.optimizer}, {"steps", s.steps}, {"eval_every", std::max(1L, s.steps / cfg.eval_points)},
-           {"n_eval", cfg.n_eval}, {"n_fisher", cfg.n_fisher}, {"eval_seed", cfg.seed + 4}, {"model", gpt::to_json(cfg.model)}},
+           {"n_eval", cfg.n_eval}, {"n_fisher", cfg.n_fisher}, {"eval_seed", cfg.seed + 4},
+           {"model", gpt::to_json(cfg.model)}},
           // the same seed index shares the initialisation and the data stream across settings
           cfg.seed + 10 + std::uint64_t(k)));
     }
