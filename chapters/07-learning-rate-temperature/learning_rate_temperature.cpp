@@ -16,13 +16,11 @@
 // The Config is in learning_rate_temperature.hpp, the steps in learning_rate_temperature_steps.cpp, the
 // jobs in learning_rate_temperature_measurements.cpp; lab::Chapter runs the command line, the job engine,
 // the sidecars, plot_vars.gp and results.json.
-#include <CLI/CLI.hpp>
 #include <chrono>
 #include <fmt/format.h>
 
 #include "code_hash.hpp"
 #include "gpt/threads.hpp"
-#include "lab/chapter_cli.hpp"
 #include "lab/report.hpp"
 
 #include "learning_rate_temperature_steps.hpp"
@@ -31,28 +29,13 @@ using namespace spinformer;
 
 namespace {
 constexpr int kWorkers = 2;  // job workers unless --workers says otherwise
-
-// lab::Chapter keeps --workers and --threads to itself, but LibTorch's thread count must be set in every
-// process (MPI ranks that only serve jobs run no chapter code before their jobs), and the text quotes the
-// number of workers ({{threads}}). So the command line is also read here, with the runner's own options;
-// what they reject, the runner reports (here the defaults stand in).
-lab::ChapterOptions command_line(int argc, char** argv) {
-  lab::ChapterOptions options;
-  CLI::App app;
-  lab::add_chapter_options(app, options, SPINFORMER_CODE_HASH);
-  try {
-    app.parse(argc, argv);
-  } catch (const std::exception&) {
-    return lab::ChapterOptions{};
-  }
-  return options;
-}
 }  // namespace
 
 int main(int argc, char** argv) {
-  const lab::ChapterOptions options = command_line(argc, argv);
-  gpt::set_threads(options.threads_or(1));  // one LibTorch thread per job: small matrices parallelise badly
   lab::Chapter ch{"ch07", "Chapter 7: is the learning rate a temperature?", SPINFORMER_CODE_HASH, kWorkers};
+  // in every process, job-serving MPI ranks included: one LibTorch thread per job unless --threads says
+  // otherwise (small matrices parallelise badly)
+  ch.on_start([](const lab::Chapter& c) { gpt::set_threads(c.threads_or(1)); });
   ch.step("quadratic", quadratic_job);      // the 1D quadratic: exact variance, or a simulation
   ch.step("well", well_job);                // the double well: Gibbs and the exact chain, or a simulation
   ch.step("chain", chain_job);              // the one-parameter chain model: exact law, or a simulation
@@ -84,7 +67,7 @@ int main(int argc, char** argv) {
     for (auto it = text.begin(); it != text.end(); ++it)
       if (it.key() != "decay_table_rows") results[it.key()] = it.value();
     decay_table(ch, cfg, text["decay_table_rows"]);
-    results["threads"] = options.workers_or(kWorkers);
+    results["threads"] = ch.workers_or(kWorkers);
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
     results["wall_time_s"] = fmt::format("{:.0f}", wall);
     for (const char* name : {"T", "T_cold", "small_batch", "large_batch", "well_T", "quad_B", "quad_N"})

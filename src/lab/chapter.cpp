@@ -42,6 +42,10 @@ void Chapter::option(const std::string& flag, std::string& value, const std::str
 
 int Chapter::threads_or(int fallback) const { return threads_ == -1 ? fallback : static_cast<int>(threads_); }
 
+int Chapter::workers_or(int fallback) const { return workers_ == -1 ? fallback : static_cast<int>(workers_); }
+
+void Chapter::on_start(std::function<void(const Chapter&)> setup) { setup_ = std::move(setup); }
+
 std::string Chapter::path(const std::string& file) const { return out_ + "/" + file; }
 
 Job Chapter::job(const std::string& step, std::string label, const Coordinates& at) const {
@@ -122,6 +126,7 @@ void Chapter::run_body(const ChapterOptions& options, const Profiles& profiles, 
   workers_ = options.workers;
   threads_ = options.threads;
   config_ = profile_config(profiles, defaults, profile_);
+  if (setup_) setup_(*this);
   engine_ = std::make_unique<Engine>(
       chapter_engine(program_, profile_, out_, options.workers_or(default_workers_), code_hash_));
   for (const auto& [name, function] : steps_)

@@ -59,6 +59,9 @@ class Chapter {
   // Declares a chapter's own command-line option (before run), e.g. chapter 2's --models (the folder of
   // another chapter's output it reads): parsed with the common options, into value.
   void option(const std::string& flag, std::string& value, const std::string& help);
+  // Runs in every process once the command line is read, before any job or the body: MPI ranks that
+  // only serve jobs run no chapter code otherwise (e.g. LibTorch's thread count from --threads).
+  void on_start(std::function<void(const Chapter&)> setup);
 
   // Parses the command line, builds the profile's Config, runs body, then writes plot_vars.gp and
   // results.json. Returns main's exit status (2 with one line on stderr for bad input).
@@ -72,6 +75,7 @@ class Chapter {
   const std::string& profile() const { return profile_; }
   const nlohmann::json& config() const { return config_; }
   int threads_or(int fallback) const;      // --threads, else fallback
+  int workers_or(int fallback) const;      // --workers, else fallback (the chapter's default)
   std::string path(const std::string& file) const;  // <out>/<file>
 
   // A job of `step` at `at`: parameters {"config": the Config, and each coordinate}, seed
@@ -108,6 +112,7 @@ class Chapter {
     std::string* value;
   };
   std::vector<Option> options_;
+  std::function<void(const Chapter&)> setup_;
   std::map<std::string, std::vector<Job>> jobs_run_;  // per step, for the sidecars' seeds
   std::unique_ptr<Engine> engine_;
   nlohmann::json config_, results_ = nlohmann::json::object();
