@@ -34,7 +34,13 @@ Chapter::Chapter(std::string program, std::string about, std::string code_hash, 
 
 Chapter::~Chapter() = default;
 
-void Chapter::step(const std::string& name, StepFunction body) { steps_[name] = std::move(body); }
+void Chapter::step(const std::string& name, StepFunction body) {
+  steps_[name] = [f = std::move(body)](const nlohmann::json& parameters, std::uint64_t seed, const JobContext&) {
+    return f(parameters, seed);
+  };
+}
+
+void Chapter::step(const std::string& name, FileStepFunction body) { steps_[name] = std::move(body); }
 
 void Chapter::option(const std::string& flag, std::string& value, const std::string& help) {
   options_.push_back({flag, help, &value});
@@ -130,7 +136,7 @@ void Chapter::run_body(const ChapterOptions& options, const Profiles& profiles, 
   engine_ = std::make_unique<Engine>(
       chapter_engine(program_, profile_, out_, options.workers_or(default_workers_), code_hash_));
   for (const auto& [name, function] : steps_)
-    engine_->define(name, [f = function](const Job& j, const JobContext&) { return f(j.parameters, j.seed); });
+    engine_->define(name, [f = function](const Job& j, const JobContext& c) { return f(j.parameters, j.seed, c); });
   if (!engine_->root()) return (void)engine_->serve();
   require_writable(path("results.json"), "--out");
   body(config_);

@@ -45,6 +45,11 @@ using Coordinates = std::vector<std::pair<std::string, std::uint64_t>>;
 
 // A job's body: its result from its parameters ({"config": ..., and its coordinates}) and its seed.
 using StepFunction = std::function<nlohmann::json(const nlohmann::json& parameters, std::uint64_t seed)>;
+// A job that writes files (a trained model), checkpoints to resume when killed, or reports its progress:
+// the same, with the engine's JobContext (its own directory, kept with the result: lab::copy_job_files
+// copies a finished job's files into the chapter's output; resumed(); progress()).
+using FileStepFunction =
+    std::function<nlohmann::json(const nlohmann::json& parameters, std::uint64_t seed, const JobContext& context)>;
 
 class Chapter {
  public:
@@ -56,6 +61,7 @@ class Chapter {
 
   // Declares a kind of job (before run).
   void step(const std::string& name, StepFunction body);
+  void step(const std::string& name, FileStepFunction body);
   // Declares a chapter's own command-line option (before run), e.g. chapter 2's --models (the folder of
   // another chapter's output it reads): parsed with the common options, into value.
   void option(const std::string& flag, std::string& value, const std::string& help);
@@ -106,7 +112,7 @@ class Chapter {
   std::string program_, about_, code_hash_, profile_, out_;
   int default_workers_;
   long workers_ = -1, threads_ = -1;
-  std::map<std::string, StepFunction> steps_;
+  std::map<std::string, FileStepFunction> steps_;
   struct Option {
     std::string flag, help;
     std::string* value;
