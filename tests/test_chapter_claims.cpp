@@ -95,9 +95,12 @@ TEST(ChapterClaims, WriteClaimsGatesOnTheNormalisedModel) {
   const std::string dir = scratch_dir("gate");
   const auto good = cond(1e-5, 9e-5, "below", 1e-4), bad = cond(0.5, 0.6, "within", 0.9999, 1.0001);
   nlohmann::json ch1 = {{"chapter", "01-boltzmann-recovery"},
-                        {"claims", {one_claim("1.1", "source", good), one_claim("1.4", "validation", bad)}}};
+                        {"claims",
+                         {one_claim("1.1", "source", good), one_claim("1.4", "validation", bad),
+                          one_claim("1.6", "validation", good), one_claim("1.7", "validation", good)}}};
   c::write_claims(dir + "/ch01/claims.json", ch1, "--out");
-  EXPECT_EQ(ch1["claims"][0]["requires"], nlohmann::json::array({"1.4"}));
+  // 1.1 rests on the normalised model (1.4) and on the KL criterion's power controls (1.6, 1.7)
+  EXPECT_EQ(ch1["claims"][0]["requires"], nlohmann::json::array({"1.4", "1.6", "1.7"}));
   EXPECT_EQ(ch1["claims"][0]["verdict"], "inconclusive");  // in place: the caller quotes the gated verdict
   EXPECT_EQ(ch1["claims"][0]["ungated_verdict"], "reproduced");
   EXPECT_EQ(ch1["claims"][0]["why_undecided"], "instrument not validated: 1.4 not reproduced");
