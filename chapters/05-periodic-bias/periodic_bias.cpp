@@ -12,6 +12,7 @@
 //  2. Tables: excess loss per position, at several training lengths; influence curves; the sweep.
 //  3. Claims (claims.cpp) by the verdict rule, and the values the text quotes.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <fmt/format.h>
@@ -41,15 +42,15 @@ Config profile(const std::string& name) {
     c.seeds = 2;
     c.temperatures = {1.0, 2.0};
     c.open_temperatures = {1.0};
-    c.steps = 150;
+    c.steps = 100;
     c.batch = 32;
     c.n_test = 128;
     c.n_influence = 64;
     c.curve_points = 3;
     c.scale_L = 16;
-    c.scales = {0.25, 1, 4, 16};
+    c.scales = {1, 4, 16};
     c.scale_lrs = {3e-3, 1e-2};
-    c.scale_steps = 100;
+    c.scale_steps = 60;
     c.scale_seeds = 2;
   }
   c.workers = std::max(1, std::min<int>(c.workers, static_cast<int>(std::thread::hardware_concurrency())));
@@ -58,9 +59,19 @@ Config profile(const std::string& name) {
 
 std::vector<Training> make_trainings(const Config& cfg) {
   std::vector<Training> out;
+  auto doubled = [](const std::vector<std::string>& v, const std::string& x) { return std::find(v.begin(), v.end(), x) != v.end(); };
   for (double T : cfg.temperatures)
     for (const auto& v : cfg.variants)
-      for (int s = 1; s <= cfg.seeds; ++s) out.push_back({"main", "ring", T, v, 1.0, cfg.lr, cfg.steps, cfg.L, s});
+      for (int s = 1; s <= cfg.seeds; ++s) {
+        out.push_back({"main", "ring", T, v, 1.0, cfg.lr, cfg.steps, cfg.L, s});
+        if (doubled(cfg.doubled_variants, v)) out.push_back({"main2x", "ring", T, v, 1.0, cfg.lr, 2 * cfg.steps, cfg.L, s});
+      }
+  for (double T : cfg.nnn_temperatures)
+    for (const auto& v : cfg.nnn_variants)
+      for (int s = 1; s <= cfg.seeds; ++s) {
+        out.push_back({"nnn", "nnn", T, v, 1.0, cfg.lr, cfg.steps, cfg.L, s});
+        out.push_back({"nnn2x", "nnn", T, v, 1.0, cfg.lr, 2 * cfg.steps, cfg.L, s});
+      }
   for (double T : cfg.open_temperatures)
     for (const auto& v : cfg.open_variants)
       for (int s = 1; s <= cfg.seeds; ++s) out.push_back({"open", "open", T, v, 1.0, cfg.lr, cfg.steps, cfg.L, s});
@@ -68,6 +79,28 @@ std::vector<Training> make_trainings(const Config& cfg) {
     for (double lr : cfg.scale_lrs)
       for (int s = 1; s <= cfg.scale_seeds; ++s)
         out.push_back({"scale", "ring", cfg.scale_T, "learned", a, lr, cfg.scale_steps, cfg.scale_L, s});
+  return out;
+}
+
+std::vector<double> best_scale_lrs(const Config& cfg, const Runs& runs) {
+  std::vector<double> best;
+  for (double a : cfg.scales) {
+    auto area = [&](double lr) {
+      return interval(per_seed(select(runs, "scale", "ring", cfg.scale_T, "learned", a, lr), curve_area), 0.95).estimate;
+    };
+    double b = cfg.scale_lrs[0];
+    for (double lr : cfg.scale_lrs)
+      if (area(lr) < area(b)) b = lr;
+    best.push_back(b);
+  }
+  return best;
+}
+
+std::vector<Training> make_doubled_scale_trainings(const Config& cfg, const std::vector<double>& best_lr) {
+  std::vector<Training> out;
+  for (std::size_t k = 0; k < cfg.scales.size(); ++k)
+    for (int s = 1; s <= cfg.scale_seeds; ++s)
+      out.push_back({"scale2x", "ring", cfg.scale_T, "learned", cfg.scales[k], best_lr[k], 2 * cfg.scale_steps, cfg.scale_L, s});
   return out;
 }
 
@@ -92,7 +125,7 @@ namespace {
 nlohmann::json shared_parameters(const Config& c) {
   return {{"mask_spacing", c.mask_spacing}, {"h_edge", c.h_edge}, {"d_model", c.d_model}, {"n_heads", c.n_heads},
           {"n_layers", c.n_layers}, {"d_ff", c.d_ff}, {"batch", c.batch}, {"checkpoints", c.checkpoints},
-          {"curve_points", c.curve_points}, {"n_test", c.n_test}, {"n_influence", c.n_influence}, {"seed", c.seed}};
+          {"curve_points", c.curve_points}, {"n_test", c.n_test}, {"n_influence", c.n_influence}, {"J2", c.J2}, {"seed", c.seed}};
 }
 
 // Columns "<name>" and "<name>_hw" (95% t half-width over seeds) of a statistic per variant.
@@ -131,25 +164,35 @@ int main(int argc, char** argv) {
     meta.parameters()["steps"] = cfg.steps;
     meta.parameters()["lr"] = cfg.lr;
     meta.parameters()["seeds"] = cfg.seeds;
-    meta.parameters()["data"] = "fresh exact samples every step (ring: h = 0; open: field h_edge on both end spins)";
+    meta.parameters()["data"] = "fresh exact samples every step (ring: h = 0; open: field h_edge on both end spins; nnn: ring with next-nearest J2)";
+    meta.parameters()["variants"] = cfg.variants;
+    meta.parameters()["doubled_variants"] = cfg.doubled_variants;
+    meta.parameters()["nnn"] = {{"J2", cfg.J2}, {"T", cfg.nnn_temperatures}, {"variants", cfg.nnn_variants}};
     meta.parameters()["scale_sweep"] = {{"L", cfg.scale_L}, {"T", cfg.scale_T}, {"scales", cfg.scales},
                                         {"lrs", cfg.scale_lrs}, {"steps", cfg.scale_steps}, {"seeds", cfg.scale_seeds}};
 
     // ---- 1. every training, one JSON result each -------------------------------------------------------
-    const auto trainings = make_trainings(cfg);
-    std::vector<lab::Job> jobs;
-    for (const auto& t : trainings) {
-      auto p = training_parameters(t);
-      p["shared"] = shared_parameters(cfg);
-      jobs.push_back({training_label(t), p, static_cast<std::uint64_t>(t.seed), {}});
-    }
     Runs runs;
-    const auto results_of_jobs = engine.run("training", jobs);
-    for (std::size_t j = 0; j < jobs.size(); ++j) {
-      auto r = results_of_jobs[j].value;
-      r["training"] = training_parameters(trainings[j]);
-      runs.push_back(std::move(r));
-    }
+    std::size_t n_jobs = 0;
+    auto run_all = [&](const std::vector<Training>& trainings) {
+      std::vector<lab::Job> jobs;
+      for (const auto& t : trainings) {
+        auto p = training_parameters(t);
+        p["shared"] = shared_parameters(cfg);
+        jobs.push_back({training_label(t), p, static_cast<std::uint64_t>(t.seed), {}});
+      }
+      const auto results_of_jobs = engine.run("training", jobs);
+      for (std::size_t j = 0; j < jobs.size(); ++j) {
+        auto r = results_of_jobs[j].value;
+        r["training"] = training_parameters(trainings[j]);
+        runs.push_back(std::move(r));
+      }
+      n_jobs += jobs.size();
+    };
+    run_all(make_trainings(cfg));
+    // The doubling runs of the scale sweep need its best learning rates: a second round.
+    const auto best_lr = best_scale_lrs(cfg, runs);
+    run_all(make_doubled_scale_trainings(cfg, best_lr));
 
     // ---- 2. tables ----------------------------------------------------------------------------------------
     struct Set {
@@ -182,8 +225,10 @@ int main(int argc, char** argv) {
                                     [&](const nlohmann::json& r) { return r["curve"][c].get<double>(); }));
         curve_table.add(row);
       }
-      for (std::size_t vi = 0; vi < set.variants.size(); ++vi) {
-        const auto sel = select(runs, set.group, set.data, set.T, set.variants[vi]);
+      for (std::size_t vi = 0; vi < set.variants.size(); ++vi)
+        for (const std::string group : {set.group, set.group + "2x"}) {
+        const auto sel = select(runs, group, set.data, set.T, set.variants[vi]);
+        if (sel.empty()) continue;  // no doubling run of this variant
         for (std::size_t c = 0; c < sel[0]["profiles"].size(); ++c) {
           auto at = [&](std::size_t begin, std::size_t end) {
             return per_seed(sel, [&](const nlohmann::json& r) {
@@ -199,7 +244,7 @@ int main(int argc, char** argv) {
           add_mean_hw(row, at(std::size_t(cfg.L) / 4, 3 * std::size_t(cfg.L) / 4));
           lengths.add(row);
         }
-      }
+        }
       const std::string tag = set.data + "_T" + format_key(set.T);
       lab::write_table(path("excess_" + tag + ".tsv"), profile_table);
       meta.write_sidecar(path("excess_" + tag + ".tsv"), {{"table", "excess loss per position (nats), mean and 95% t half-width over seeds"}});
@@ -207,7 +252,7 @@ int main(int argc, char** argv) {
       meta.write_sidecar(path("curve_" + tag + ".tsv"), {{"table", "mean excess loss against training step"}});
     }
     lab::write_table(path("training_lengths.tsv"), lengths);
-    meta.write_sidecar(path("training_lengths.tsv"), {{"table", "edge and bulk excess per checkpoint; data 0 ring 1 open; variant index in cfg order"}});
+    meta.write_sidecar(path("training_lengths.tsv"), {{"table", "edge and bulk excess per checkpoint of the runs of steps and (doubled variants) 2 steps; data 0 ring 1 open; variant index in cfg order"}});
 
     for (double T : cfg.temperatures) {
       std::vector<std::string> cols{"r", "exact"};
@@ -227,7 +272,31 @@ int main(int argc, char** argv) {
       meta.write_sidecar(path("influence_T" + format_key(T) + ".tsv"), {{"table", "mean |change of log-odds of s_i| when s_j at ring distance r flips"}});
     }
 
-    lab::Table sweep{{"scale", "lr", "area", "area_hw", "sigma_logit", "sigma_logit_hw", "participation", "ratio_to_freezing"}, {}};
+    for (double T : cfg.nnn_temperatures) {
+      std::vector<std::string> cols{"r", "exact", "nearest_only"};
+      for (const auto& v : cfg.nnn_variants) cols.push_back(v), cols.push_back(v + "_hw");
+      lab::Table t{cols, {}};
+      const auto first = select(runs, "nnn", "nnn", T, cfg.nnn_variants[0]);
+      for (int r = 1; r <= cfg.L / 2; ++r) {
+        if (r % cfg.mask_spacing == 0) continue;
+        auto column = [&](const char* key) {
+          return [&, key](const nlohmann::json& x) {
+            const auto& e = x[key][std::size_t(r - 1)];
+            return e.is_number() ? e.get<double>() : NAN;
+          };
+        };
+        std::vector<double> row{double(r), column("influence_exact")(first[0]), column("influence_nearest_only")(first[0])};
+        for (const auto& v : cfg.nnn_variants) add_mean_hw(row, per_seed(select(runs, "nnn", "nnn", T, v), column("influence")));
+        t.add(row);
+      }
+      lab::write_table(path("influence_nnn_T" + format_key(T) + ".tsv"), t);
+      meta.write_sidecar(path("influence_nnn_T" + format_key(T) + ".tsv"),
+                         {{"table", "ring with next-nearest coupling J2: mean |change of log-odds of s_i| when s_j at ring distance r "
+                                    "flips; exact and nearest_only are the hand-written models (5.2's controls)"}});
+    }
+
+    lab::Table sweep{{"scale", "lr", "area", "area_hw", "sigma_logit", "sigma_logit_hw", "participation", "ratio_to_freezing",
+                      "steps", "ratio_hw", "initial_ratio"}, {}};
     const double freeze = std::sqrt(2 * std::log(double(cfg.scale_L)));
     for (double a : cfg.scales)
       for (double lr : cfg.scale_lrs) {
@@ -237,10 +306,25 @@ int main(int argc, char** argv) {
         add_mean_hw(row, per_seed(sel, sigma_logit));
         row.push_back(interval(per_seed(sel, participation), 0.95).estimate);
         row.push_back(row[4] / freeze);
+        row.push_back(double(cfg.scale_steps));
+        row.push_back(row[5] / freeze);
+        row.push_back(interval(per_seed(sel, sigma_logit_initial), 0.95).estimate / freeze);
         sweep.add(row);
       }
+    for (std::size_t k = 0; k < cfg.scales.size(); ++k) {  // the doubling runs, each scale at its best lr
+      const auto sel = select(runs, "scale2x", "ring", cfg.scale_T, "learned", cfg.scales[k], best_lr[k]);
+      std::vector<double> row{cfg.scales[k], best_lr[k]};
+      add_mean_hw(row, per_seed(sel, curve_area));
+      add_mean_hw(row, per_seed(sel, sigma_logit));
+      row.push_back(interval(per_seed(sel, participation), 0.95).estimate);
+      row.push_back(row[4] / freeze);
+      row.push_back(2.0 * double(cfg.scale_steps));
+      row.push_back(row[5] / freeze);
+      row.push_back(interval(per_seed(sel, sigma_logit_initial), 0.95).estimate / freeze);
+      sweep.add(row);
+    }
     lab::write_table(path("scale_sweep.tsv"), sweep);
-    meta.write_sidecar(path("scale_sweep.tsv"), {{"table", "softmax scale sweep: learning-curve mean excess, REM statistics"}});
+    meta.write_sidecar(path("scale_sweep.tsv"), {{"table", "softmax scale sweep: learning-curve mean excess, REM statistics (trained and initial); rows with steps = 2 scale_steps are the doubling runs at each scale's best lr"}});
 
     // ---- 3. claims and the values quoted in the text --------------------------------------------------------
     nlohmann::json results = chapter_claims(cfg, runs);
@@ -248,15 +332,17 @@ int main(int argc, char** argv) {
     results["claims_table"] = lab::claim_details_markdown(results["claims_json"]);
     results.erase("claims_json");
     results["profile"] = profile_name;
-    results["n_runs"] = jobs.size();
+    results["n_runs"] = n_jobs;
     results["workers"] = cfg.workers;
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
     results["wall_time_s"] = fmt::format("{:.0f}", wall);
     lab::write_file_atomically(
         path("plot_vars.gp"),
-        fmt::format("L = {}\ntemps = \"{}\"\nopen_temps = \"{}\"\nscale_L = {}\nscale_lrs = \"{}\"\nfreeze = {}\nspacing = {}\n",
-                    cfg.L, lab::format_keys(cfg.temperatures), lab::format_keys(cfg.open_temperatures), cfg.scale_L,
-                    lab::format_keys(cfg.scale_lrs), freeze, cfg.mask_spacing));
+        fmt::format("L = {}\ntemps = \"{}\"\nopen_temps = \"{}\"\nnnn_temps = \"{}\"\nJ2 = {}\nscale_L = {}\nscale_lrs = \"{}\"\n"
+                    "scale_steps = {}\nfreeze = {}\nspacing = {}\n",
+                    cfg.L, lab::format_keys(cfg.temperatures), lab::format_keys(cfg.open_temperatures),
+                    lab::format_keys(cfg.nnn_temperatures), cfg.J2, cfg.scale_L, lab::format_keys(cfg.scale_lrs),
+                    cfg.scale_steps, freeze, cfg.mask_spacing));
     // results.json last: its presence marks a finished run for make.
     lab::write_file_atomically(path("results.json"), results.dump(2) + "\n");
     fmt::print(stderr, "ch05: done in {:.0f} s\n", wall);

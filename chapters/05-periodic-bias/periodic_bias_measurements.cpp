@@ -18,7 +18,8 @@ constexpr double kPi = 3.14159265358979323846;
 
 std::uint64_t data_stream(const std::string& data, double T, int L) {
   // every variant (and scale, learning rate) of one (data, T, L) sees the same data: paired comparisons
-  return (data == "ring" ? 1000003ULL : 2000003ULL) * static_cast<std::uint64_t>(L) +
+  const std::uint64_t kind = data == "ring" ? 1000003ULL : data == "open" ? 2000003ULL : 3000017ULL;
+  return kind * static_cast<std::uint64_t>(L) +
          static_cast<std::uint64_t>(std::llround(T * 1000));
 }
 
@@ -44,7 +45,8 @@ double logit(double q) {
 ising::LocalChain data_chain(const Config& cfg, const std::string& data, int L, double T) {
   if (data == "ring") return ising::ring_chain(L, 1.0, 0.0, T);
   if (data == "open") return ising::open_chain_with_edge_fields(L, 1.0, cfg.h_edge, T);
-  throw lab::UsageError("--data", "expected ring or open");
+  if (data == "nnn") return ising::ring_next_nearest_chain(L, 1.0, cfg.J2, T);
+  throw lab::UsageError("--data", "expected ring, open or nnn");
 }
 
 double neighbour_information(double T) {
@@ -55,9 +57,65 @@ double neighbour_information(double T) {
   return std::log(2.0) - (aligned * h_aligned + (1 - aligned) * std::log(2.0));
 }
 
+gpt::MaskedConfig model_config(const std::string& variant, int L) {
+  if (variant == "distance+learned") {  // the baseline people use with a bias: distance bias and learned positions
+    auto c = gpt::masked_variant("distance", L);
+    c.learned_positions = true;
+    return c;
+  }
+  return gpt::masked_variant(variant, L);
+}
+
+namespace {
+// Influence I(r) of a conditional model q(configs, mask) -> p(s = +1) per site: mean |change of the
+// log-odds of the masked s_i| when the visible s_j at ring distance r = 1..L/2 is flipped (both sides),
+// null where s_j is masked too. The same code measures the trained model and the hand-written ones.
+using ConditionalModel = std::function<std::vector<double>(const ising::SpinSamples&, const gpt::SpinMask&)>;
+nlohmann::json influence_curve(const ConditionalModel& model, const ising::SpinSamples& configs, const gpt::SpinMask& mask,
+                               const std::vector<int>& target, int k) {
+  const int L = configs.L;
+  const std::size_t n = target.size();
+  const auto base = model(configs, mask);
+  auto shift = [&](int r) {
+    double total = 0;
+    for (int sign : {+1, -1}) {
+      auto flipped = configs;
+      for (std::size_t row = 0; row < n; ++row) {
+        const int j = ((target[row] + sign * r) % L + L) % L;
+        flipped.row(row)[j] = static_cast<ising::Spin>(-flipped.row(row)[j]);
+      }
+      const auto q = model(flipped, mask);
+      for (std::size_t row = 0; row < n; ++row) {
+        const std::size_t at = row * std::size_t(L) + std::size_t(target[row]);
+        total += std::abs(logit(q[at]) - logit(base[at]));
+      }
+    }
+    return total / double(2 * n);
+  };
+  nlohmann::json out = nlohmann::json::array();
+  for (int r = 1; r <= L / 2; ++r) {
+    if (r % k == 0) out.push_back(nullptr);  // s_j is masked too
+    else out.push_back(shift(r));
+  }
+  return out;
+}
+
+// A hand-written model: the exact conditional of `chain` at every masked site (its four neighbours are
+// visible under the chapter's masks).
+ConditionalModel exact_model(const ising::LocalChain& chain) {
+  return [chain](const ising::SpinSamples& x, const gpt::SpinMask& mask) {
+    std::vector<double> q(x.spins.size(), 0.5);
+    for (std::size_t r = 0; r < x.size(); ++r)
+      for (int i = 0; i < x.L; ++i)
+        if (mask[r * std::size_t(x.L) + std::size_t(i)]) q[r * std::size_t(x.L) + std::size_t(i)] = ising::conditional_up(chain, x.row(r), i);
+    return q;
+  };
+}
+}  // namespace
+
 nlohmann::json run_training(const Config& cfg, const Training& t, const std::function<void(double)>& progress) {
   const int L = t.L, k = cfg.mask_spacing;
-  auto mc = gpt::masked_variant(t.variant, L);
+  auto mc = model_config(t.variant, L);
   mc.d_model = cfg.d_model;
   mc.n_heads = cfg.n_heads;
   mc.n_layers = cfg.n_layers;
@@ -96,6 +154,15 @@ nlohmann::json run_training(const Config& cfg, const Training& t, const std::fun
   };
 
   nlohmann::json out;
+  auto heads_json = [&] {
+    auto a = nlohmann::json::array();
+    for (const auto& h : model.head_statistics(test, test_masks[0]))
+      a.push_back({{"layer", h.layer}, {"head", h.head}, {"sigma_raw", h.sigma_raw}, {"sigma_logit", h.sigma_logit},
+                   {"participation", h.participation}});
+    return a;
+  };
+  // The untrained heads (the softmax-scale runs): 5.4's negative control, heads far from freezing.
+  if (t.group.rfind("scale", 0) == 0) out["heads_init"] = heads_json();
   out["profiles"] = nlohmann::json::array();
   out["checkpoint_steps"] = nlohmann::json::array();
   out["curve_steps"] = nlohmann::json::array();
@@ -134,9 +201,9 @@ nlohmann::json run_training(const Config& cfg, const Training& t, const std::fun
   out["train_loss_tail"] = loss_tail / double(std::max(1L, tail));
 
   // Influence: |change of the model's log-odds of a masked s_i| when one visible s_j is flipped, against
-  // the ring distance r = |i - j| (ring data only; exact: 4K at r = 1, 0 beyond).
+  // the ring distance r = |i - j| (ring data only; exact: 4K at r = 1, 4K2 at r = 2, 0 beyond).
   out["influence"] = nlohmann::json::array();
-  if (chain.periodic && t.group != "scale") {
+  if (chain.periodic && t.group.rfind("scale", 0) != 0) {
     ising::SpinSamples configs;
     configs.L = L;
     const std::size_t n = std::min(cfg.n_influence, test.size());
@@ -145,28 +212,18 @@ nlohmann::json run_training(const Config& cfg, const Training& t, const std::fun
     std::vector<int> target(n);
     lab::Rng pick = lab::Rng::stream(cfg.seed ^ 0x1f1eULL, static_cast<std::uint64_t>(t.seed));
     for (auto& i : target) i = static_cast<int>(pick.below(static_cast<std::uint32_t>(L / k))) * k;
-    const auto base = model.conditional_up(configs, mask);
-    auto shift = [&](int r) {
-      double total = 0;
-      for (int sign : {+1, -1}) {
-        auto flipped = configs;
-        for (std::size_t row = 0; row < n; ++row) {
-          const int j = ((target[row] + sign * r) % L + L) % L;
-          flipped.row(row)[j] = static_cast<ising::Spin>(-flipped.row(row)[j]);
-        }
-        const auto q = model.conditional_up(flipped, mask);
-        for (std::size_t row = 0; row < n; ++row) {
-          const std::size_t at = row * std::size_t(L) + std::size_t(target[row]);
-          total += std::abs(logit(q[at]) - logit(base[at]));
-        }
-      }
-      return total / double(2 * n);
-    };
-    for (int r = 1; r <= L / 2; ++r) {
-      if (r % k == 0) out["influence"].push_back(nullptr);  // s_j is masked too
-      else out["influence"].push_back(shift(r));
+    const ConditionalModel trained = [&](const ising::SpinSamples& x, const gpt::SpinMask& m) { return model.conditional_up(x, m); };
+    out["influence"] = influence_curve(trained, configs, mask, target, k);
+    if (chain.K2 != 0) {
+      // 5.2's controls, measured by the same code on the same configurations: the exact conditional
+      // (positive: influence to r = 2) and the nearest-neighbour-only one (negative: influence length 1).
+      auto nearest_only = chain;
+      nearest_only.K2 = 0;
+      out["influence_exact"] = influence_curve(exact_model(chain), configs, mask, target, k);
+      out["influence_nearest_only"] = influence_curve(exact_model(nearest_only), configs, mask, target, k);
     }
     // The first spin's wrapped neighbour s_L (position 0 is masked under offset 0): exact 4K.
+    const auto base = model.conditional_up(configs, mask);
     auto flipped = configs;
     for (std::size_t row = 0; row < n; ++row) flipped.row(row)[L - 1] = static_cast<ising::Spin>(-flipped.row(row)[L - 1]);
     const auto q = model.conditional_up(flipped, mask);
@@ -174,10 +231,7 @@ nlohmann::json run_training(const Config& cfg, const Training& t, const std::fun
     for (std::size_t row = 0; row < n; ++row) wrap += std::abs(logit(q[row * std::size_t(L)]) - logit(base[row * std::size_t(L)]));
     out["wrap_influence"] = wrap / double(n);
   }
-  out["heads"] = nlohmann::json::array();
-  for (const auto& h : model.head_statistics(test, test_masks[0]))
-    out["heads"].push_back({{"layer", h.layer}, {"head", h.head}, {"sigma_raw", h.sigma_raw},
-                            {"sigma_logit", h.sigma_logit}, {"participation", h.participation}});
+  out["heads"] = heads_json();
   progress(1.0);
   return out;
 }
@@ -206,10 +260,11 @@ double mean_excess(const nlohmann::json& run) {
 }
 double edge_effect(const nlohmann::json& run) { return edge_excess(run) - bulk_excess(run); }
 
-double influence_length(const nlohmann::json& run) {
+double influence_length(const nlohmann::json& run) { return influence_length_of(run["influence"]); }
+double influence_length_of(const nlohmann::json& curve) {
   double num = 0, den = 0;
   int r = 1;
-  for (const auto& v : run["influence"]) {
+  for (const auto& v : curve) {
     if (v.is_number()) num += r * v.get<double>(), den += v.get<double>();
     ++r;
   }
@@ -233,6 +288,11 @@ double sigma_logit(const nlohmann::json& run) {
   double s = 0;
   for (const auto& h : run["heads"]) s += h["sigma_logit"].get<double>();
   return s / double(run["heads"].size());
+}
+double sigma_logit_initial(const nlohmann::json& run) {
+  double s = 0;
+  for (const auto& h : run["heads_init"]) s += h["sigma_logit"].get<double>();
+  return s / double(run["heads_init"].size());
 }
 double participation(const nlohmann::json& run) {
   double s = 0;

@@ -7,6 +7,11 @@
 // p(s_i | rest) = p(s_i | s_{i-1}, s_{i+1}): a masked spin whose two neighbours are visible has this
 // conditional whatever else is masked (spaced_mask below builds such masks).
 // Spin indices are 0-based here (spin i = 0 is "position 1" of the text).
+// A ring may also carry a next-nearest coupling K2 = J2 / T (ring_next_nearest_chain): then
+//   x_i = K (s_{i-1} + s_{i+1}) + K2 (s_{i-2} + s_{i+2}) + h_i,
+// and a masked spin has this conditional when its four neighbours are visible (spaced masks with
+// spacing >= 3 leave them visible). Its exact influence reaches distance 2: data whose right answer is
+// an influence length above 1 (chapter 5, claim 5.2).
 #include <cstdint>
 #include <vector>
 
@@ -19,6 +24,7 @@ struct LocalChain {
   double K = 0;               // J / T
   std::vector<double> field;  // h_i / T, one per site
   bool periodic = true;
+  double K2 = 0;              // J2 / T, next-nearest (ring only; 0 on every nearest-neighbour chain)
 };
 
 // The ring H = -J sum s_i s_{i+1} - h sum s_i at temperature T (UsageError for bad L, T).
@@ -27,7 +33,11 @@ LocalChain ring_chain(int L, double J, double h, double T);
 // from its bulk, but nothing wraps round.
 LocalChain open_chain_with_edge_fields(int L, double J, double h_edge, double T);
 
-// x_i = K (s_{i-1} + s_{i+1}) + h_i for one configuration s[0..L-1].
+// The ring H = -J1 sum s_i s_{i+1} - J2 sum s_i s_{i+2} at h = 0 and temperature T; needs L >= 5 so
+// that the four neighbours of a spin are distinct (UsageError("--L")).
+LocalChain ring_next_nearest_chain(int L, double J1, double J2, double T);
+
+// x_i = K (s_{i-1} + s_{i+1}) + K2 (s_{i-2} + s_{i+2}) + h_i for one configuration s[0..L-1].
 double local_field(const LocalChain& chain, const Spin* s, int i);
 // p(s_i = +1 | rest).
 double conditional_up(const LocalChain& chain, const Spin* s, int i);
@@ -35,7 +45,8 @@ double conditional_up(const LocalChain& chain, const Spin* s, int i);
 double log_conditional(const LocalChain& chain, const Spin* s, int i);
 
 // n independent exact samples (transfer-matrix messages, then forward sampling; on the ring the first
-// spin is drawn from its exact marginal first). Same seed, same samples.
+// spin is drawn from its exact marginal first; with K2 != 0 the transfer matrix acts on pairs
+// (s_i, s_{i+1}), 4 states, and the first pair is drawn from its exact marginal). Same seed, same samples.
 SpinSamples sample_exact(const LocalChain& chain, std::size_t n, std::uint64_t seed);
 
 // Spins i with (i - offset) mod spacing == 0, dropping any whose neighbour (ring or open) is already

@@ -1,7 +1,10 @@
-L = 64
+L = 32
 temps = "1 2"
 open_temps = "1"
+nnn_temps = "1"
+J2 = 0.5
 scale_L = 32
-scale_lrs = "0.001 0.003 0.01 0.03"
+scale_lrs = "0.001 0.003 0.01"
+scale_steps = 300
 freeze = 2.6327688477341593
 spacing = 4
