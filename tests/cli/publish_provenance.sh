@@ -60,4 +60,17 @@ for nn in 08-clean 09-test; do
 done
 grep -q '"commit": "unknown"' chapters/09-test/data/provenance.json \
   || fail "outside git, provenance names $(grep -o '"commit": "[^"]*"' chapters/09-test/data/provenance.json)"
+
+# in a git checkout: provenance.json names the publishing commit, clean for every chapter (publishing
+# chapter 8 changes chapters/, which must not make chapter 9's stamp -dirty)
+git init -q . && git add -A chapters scripts && git -c user.email=t@t -c user.name=t commit -qm clean
+head=$(git rev-parse HEAD)
+run 08 "$head" '{"L": 8}'
+run 09 "$head" '{"L": 8}'
+publish
+(( status == 0 )) || fail "git: exit status $status ($(cat "$work/publish.err"))"
+for nn in 08-clean 09-test; do
+  grep -q "\"commit\": \"$head\"" chapters/$nn/data/provenance.json \
+    || fail "git: chapters/$nn provenance names $(grep -o '"commit": "[^"]*"' chapters/$nn/data/provenance.json), expected $head"
+done
 finish "publish_provenance"
