@@ -39,7 +39,7 @@ struct ModelFlags {
   double beta = 1.0, h = 1.0;
   std::uint64_t seed = 1;
   std::string couplings, field, out;
-  bool symmetric = false, as_json = false;
+  bool symmetric = false, as_json = false, full = false;
 
   void add_to(CLI::App& cmd) {
     add_integer(cmd, "--N", N, 1, 100'000, "number of spins (ignored with --couplings)");
@@ -51,7 +51,10 @@ struct ModelFlags {
     cmd.add_option("--field", field, "file: N rows of D field components x_i (with --couplings)");
     cmd.add_flag("--symmetric", symmetric, "use (J + J^T) / sqrt(2) instead of J");
     cmd.add_option("--out", out, "write m (N rows of D) here as a table, with a JSON sidecar");
-    cmd.add_flag("--json", as_json, "print one JSON object");
+    cmd.add_flag("--json", as_json, "print one JSON object: the summary (with --full, also m, N rows of D)");
+    // m alone is N x D numbers (64 x 32 by default, ~30 KB on one line): a reader wants the summary,
+    // a script that wants m asks for it (or writes it with --out)
+    cmd.add_flag("--full", full, "with --json: add the magnetisations m (N rows of D)");
   }
 
   VectorSpinModel model() const {
@@ -102,7 +105,7 @@ void write_state(const ModelFlags& f, const State& m, const std::string& program
 void print_result(const ModelFlags& f, const nlohmann::json& summary, const State& m) {
   if (f.as_json) {
     nlohmann::json out = summary;
-    out["m"] = state_json(m);
+    if (f.full) out["m"] = state_json(m);
     std::cout << out.dump() << '\n';
     return;
   }
@@ -178,6 +181,20 @@ struct McmcFlags {
   std::string start = "m0";
 };
 
+// Gelman-Rubin R-hat above 1.1 means the chains disagree more than their own fluctuations allow: they
+// have not reached the same distribution, so their pooled mean is not an estimate of m_NESS. The
+// numbers are still printed (a reader may want them), with one line on stderr saying not to trust them.
+constexpr double kMaxRHat = 1.1;
+
+void warn_if_not_mixed(const std::vector<std::pair<std::string, nlohmann::json>>& r_hats) {
+  std::string over;
+  for (const auto& [name, r] : r_hats)
+    if (r.is_number() && r.get<double>() > kMaxRHat) over += fmt::format("{}{} {:.3g}", over.empty() ? "" : ", ", name, r.get<double>());
+  if (!over.empty())
+    fmt::print(stderr, "warning: R-hat above {} ({}): the chains have not mixed, so these estimates are not to be "
+                       "trusted; run longer (--steps), or tune the proposals (--adapt)\n", kMaxRHat, over);
+}
+
 void run_mcmc(const ModelFlags& f, const McmcFlags& c) {
   // steps and thin are bounded at parsing (<= 1e12), so 2 * thin and these products cannot overflow
   if (c.steps < 2 * c.thin) throw lab::UsageError("--steps", fmt::format("must be at least 2 * thin = {}", 2 * c.thin));
@@ -242,6 +259,7 @@ void run_mcmc(const ModelFlags& f, const McmcFlags& c) {
       {"r_hat_energy", finite_or_null(glass::gelman_rubin(energies))},
       {"r_hat_alignment", finite_or_null(glass::gelman_rubin(alignments))},
       {"per_chain", per_chain}};
+  warn_if_not_mixed({{"energy", summary["r_hat_energy"]}, {"alignment", summary["r_hat_alignment"]}});
   print_result(f, summary, m);
 }
 

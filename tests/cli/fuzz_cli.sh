@@ -55,6 +55,8 @@ budget() {
 
 p=(ising exact); for f in --L; do add int $f "${p[@]}"; done
 for f in --J --h --T; do add real $f "${p[@]}"; done
+p=(ising logprob --configs "$work/d6.tsv"); for f in --L; do add int $f "${p[@]}"; done
+for f in --J --h --T; do add real $f "${p[@]}"; done
 p=(ising sample --out "$out/s.tsv")
 for f in --L --n --equilibration-sweeps --sweeps-between --samples-per-chain; do add int $f "${p[@]}"; done
 for f in --T; do add real $f "${p[@]}"; done

@@ -3,12 +3,12 @@
 source "$(dirname "$0")/common.bash"
 
 for cmd in nmf tap; do
-  json=$("$bin" glass $cmd --N 8 --D 6 --beta 2 --json) || fail "glass $cmd --json failed"
+  json=$("$bin" glass $cmd --N 8 --D 6 --beta 2 --json --full) || fail "glass $cmd --json failed"
   for key in m alignment iterations residual; do
     grep -q "\"$key\"" <<< "$json" || fail "glass $cmd --json lacks key $key"
   done
 done
-json=$("$bin" glass mcmc --N 8 --D 6 --beta 2 --steps 20000 --thin 200 --chains 3 --json) || fail "glass mcmc failed"
+json=$("$bin" glass mcmc --N 8 --D 6 --beta 2 --steps 20000 --thin 200 --chains 3 --json --full) || fail "glass mcmc failed"
 for key in m alignment iterations r_hat_energy r_hat_alignment per_chain acceptance tau_int_alignment ess_energy; do
   grep -q "\"$key\"" <<< "$json" || fail "glass mcmc --json lacks key $key"
 done
