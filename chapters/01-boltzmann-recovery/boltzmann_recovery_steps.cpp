@@ -63,6 +63,11 @@ std::string seed_tag(std::size_t s) { return s == 0 ? std::string() : fmt::forma
 // stay what these jobs compute. A doubled run shares its seed with seed 0 of its chain (same data, test
 // samples and initialisation: the difference is the training length alone), and the two control
 // setups share theirs (the same data for both).
+constexpr const char* kSeedRule =
+    "the chapter's own, not lab::job_seed: seed + 1000 chain + 100,000 training_seed (+ 7,000,000 + 1000 variant "
+    "for the ablation, + 8,000,000 + 1000 i for the sample-size curve's i-th n, + 999,000 for the controls); "
+    "job_seeds lists the seeds used";
+
 Trainings train_models(lab::Chapter& ch, const Config& cfg, int threads) {
   Trainings t;
   t.chains = chapter_chains(cfg);
@@ -153,9 +158,10 @@ Summaries write_tables(lab::Chapter& ch, const Config& cfg, const Trainings& t, 
   const std::size_t nT = t.nT, nS = t.nS;
   const auto& chains = t.chains;
   Summaries out;
-  // the sidecars' parameters besides the Config
+  // the sidecars' parameters besides the Config; the job_seeds block names lab::job_seed's rule, but
+  // this chapter's jobs keep their own (train_models), which the sidecar says too
   auto ring_and = [&](nlohmann::json extra) {
-    extra.update({{"J", 1.0}, {"boundary", "periodic"}, {"threads", threads}});
+    extra.update({{"J", 1.0}, {"boundary", "periodic"}, {"threads", threads}, {"seed_rule", kSeedRule}});
     return extra;
   };
   // ---- every seed, and the intervals over seeds ----------------------------------------------------
