@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -12,6 +14,10 @@
 #include <stdexcept>
 #include <system_error>
 #include <vector>
+
+#include <fmt/format.h>
+#include <sys/types.h>
+#include <unistd.h>
 
 #include "lab/atomic_file.hpp"
 
@@ -57,8 +63,29 @@ std::string from_base64(const std::string& text) {
 
 }  // namespace
 
+namespace {
+constexpr char kScratchPrefix[] = "spinformer-ch01-job.";
+
+// Removes the scratch directories of processes that are gone (a killed run's jobs): their names hold
+// the process id, spinformer-ch01-job.<pid>.XXXXXX.
+void sweep_dead_scratch(const fs::path& tmp) {
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(tmp, error)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind(kScratchPrefix, 0) != 0) continue;
+    const std::string rest = name.substr(sizeof kScratchPrefix - 1);
+    const auto dot = rest.find('.');
+    if (dot == 0 || dot == std::string::npos || rest.find_first_not_of("0123456789") != dot) continue;
+    const long pid = std::strtol(rest.substr(0, dot).c_str(), nullptr, 10);
+    if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) fs::remove_all(entry.path(), error);
+  }
+}
+}  // namespace
+
 ScratchDirectory::ScratchDirectory() {
-  std::string pattern = (fs::temp_directory_path() / "spinformer-ch01-job.XXXXXX").string();
+  const fs::path tmp = fs::temp_directory_path();
+  sweep_dead_scratch(tmp);
+  std::string pattern = (tmp / fmt::format("{}{}.XXXXXX", kScratchPrefix, ::getpid())).string();
   std::vector<char> buffer(pattern.begin(), pattern.end());
   buffer.push_back('\0');
   if (!::mkdtemp(buffer.data())) throw std::runtime_error("cannot create a scratch directory from " + pattern);

@@ -11,8 +11,8 @@
 namespace spinformer {
 
 // A fresh private directory under the system's temporary directory, removed with everything in it
-// when the object goes (a job that throws leaves nothing behind; a killed process leaves it to the
-// system's cleanup of its temporary directory).
+// when the object goes (a job that throws leaves nothing behind). A killed process cannot remove its
+// own: the next one sweeps the scratch directories of processes that are gone.
 class ScratchDirectory {
  public:
   ScratchDirectory();
