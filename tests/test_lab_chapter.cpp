@@ -6,12 +6,14 @@
 
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <stdexcept>
 #include <string>
 
 #include "lab/chapter.hpp"
+#include "lab/jobs.hpp"
 #include "lab/measurements.hpp"
 #include "lab/report.hpp"
 #include "lab/seeds.hpp"
@@ -34,6 +36,72 @@ TEST(ChapterProfiles, APatchOfTheDefaults) {
   // A misspelt field in a profile is the chapter's bug, found at once rather than silently ignored.
   EXPECT_THROW(lab::profile_config({{"quick", {{"samples", 1}}}}, defaults, "quick"), std::logic_error);
   EXPECT_THROW(lab::profile_config({{"paper", json::object()}}, defaults, "quick"), std::logic_error);
+}
+
+namespace {
+struct TinyConfig {
+  int n = 2;
+  std::uint64_t seed = 7;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TinyConfig, n, seed)
+
+int run_tiny(lab::Chapter& ch, const std::string& out, const std::function<void(lab::Chapter&, const TinyConfig&)>& body,
+             std::vector<std::string> extra = {}) {
+  std::vector<std::string> args{"ch_test", "--profile", "quick", "--out", out};
+  args.insert(args.end(), extra.begin(), extra.end());
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  return ch.run<TinyConfig>(static_cast<int>(argv.size()), argv.data(), {{"paper", json::object()}, {"quick", json::object()}},
+                            body);
+}
+}  // namespace
+
+// A step that writes files (a trained model) gets the engine's job directory: the files are kept with the
+// cached result and copied into the chapter's output, on the first run and again from the cache.
+TEST(ChapterSteps, AJobsFilesLiveInItsDirectoryAndReachTheOutput) {
+  const std::filesystem::path root = std::filesystem::path(testing::TempDir()) / "chapter_files";
+  std::filesystem::remove_all(root);
+  std::uint64_t seed_seen = 0;
+  int calls = 0;
+  for (int run = 0; run < 2; ++run) {
+    lab::Chapter ch{"ch_test", "test chapter", "0123456789abcdef0123456789abcdef01234567", 1};
+    ch.step("write", [&](const json&, std::uint64_t seed, const lab::JobContext& context) {
+      ++calls;
+      seed_seen = seed;
+      std::ofstream(context.file("model.txt")) << "seed " << seed << "\n";
+      return json{{"written", true}};
+    });
+    const int status = run_tiny(ch, (root / "out").string(), [](lab::Chapter& ch, const TinyConfig&) {
+      const auto results = ch.run_jobs("write", {ch.job("write", "one", {{"i", 0}})});
+      lab::copy_job_files(results.at(0), ch.path(""));
+    });
+    ASSERT_EQ(status, 0);
+    std::ifstream in(root / "out" / "model.txt");
+    std::string word, value;
+    in >> word >> value;
+    EXPECT_EQ(word, "seed");
+    EXPECT_EQ(value, std::to_string(seed_seen));
+    EXPECT_TRUE(std::filesystem::exists(root / "out" / "results.json"));
+  }
+  EXPECT_EQ(calls, 1);  // the second run read the job, and its file, from the cache
+}
+
+// Bad input found once --out exists (a chapter's own option naming a missing file) leaves no folder behind.
+TEST(ChapterSteps, ARefusedRunRemovesTheOutFolderItMade) {
+  const std::filesystem::path root = std::filesystem::path(testing::TempDir()) / "chapter_refused";
+  std::filesystem::remove_all(root);
+  std::filesystem::create_directories(root);
+  lab::Chapter ch{"ch_test", "test chapter", "0123456789abcdef0123456789abcdef01234567", 1};
+  std::string input;
+  ch.option("--input", input, "a file the chapter reads");
+  const int status = run_tiny(
+      ch, (root / "out").string(),
+      [&](lab::Chapter&, const TinyConfig&) {
+        if (!std::filesystem::exists(input)) throw lab::UsageError("--input", input + ": no such file");
+      },
+      {"--input", (root / "missing.txt").string()});
+  EXPECT_EQ(status, 2);
+  EXPECT_FALSE(std::filesystem::exists(root / "out"));
 }
 
 TEST(JobSeeds, OneRuleFromTheCoordinates) {

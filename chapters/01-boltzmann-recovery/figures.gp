@@ -116,14 +116,14 @@ do for [ext in "pdf png"] {
   do for [k=1:nT] {
     set title sprintf('T = %s', word(temps, k))
     f = data.'/energy_hist_T'.word(temps, k).'.tsv'
-    plot f u 1:2 w l ls 1 t 'exact', f u 1:3:4 w yerr ls 11 t 'model', f u ($1 + 0.015):5:6 w yerr ls 13 ps 0.4 t 'Metropolis data'
+    plot f u 1:2 w l ls 1 t 'exact', f u 1:3:4 w yerr ls 11 t 'model', f u ($1 + 0.015):5:6 w yerr ls 13 ps 0.4 t 'heat-bath data'
   }
   set title sprintf('T = %g, h = %g: magnetisation', field_T, field_h)
   set xrange [-1.05:1.05]
   set xlabel 'magnetisation per spin M/L'
   set key top left font ',7'
   f = data.'/mag_hist_'.field_tag.'.tsv'
-  plot f u 1:2 w l ls 1 t 'exact', f u 1:3:4 w yerr ls 11 t 'model', f u ($1 + 0.015):5:6 w yerr ls 13 ps 0.4 t 'Metropolis data'
+  plot f u 1:2 w l ls 1 t 'exact', f u 1:3:4 w yerr ls 11 t 'model', f u ($1 + 0.015):5:6 w yerr ls 13 ps 0.4 t 'heat-bath data'
   unset multiplot
   unset title; unset logscale; unset xrange; unset yrange; set format y '%g'; set key default; set key top right noautotitle
   set output

@@ -1,5 +1,5 @@
 #pragma once
-// Chapter 2: attention maps and what is read off them, similarity measures with bootstrap intervals,
+// Chapter 2: attention maps and what is read off them (with the model), similarity measures,
 // chapter 1's models and the exact structure of the conditionals (defined in
 // attention_vs_correlation_measurements.cpp). The program that runs the chapter is attention_vs_correlation.cpp.
 #include <cmath>
@@ -14,27 +14,17 @@
 #include "ising/samplers.hpp"
 #include "lab/statistics.hpp"
 
+#include "attention_statistics.hpp"
+
 namespace spinformer {
 
 // ---- attention maps and what is read off them ------------------------------------------------------
-// w[l][h][t][u]: weight of key u for query t (sequence positions), averaged over samples.
-struct Maps {
-  int layers = 0, heads = 0, L = 0;
-  std::vector<double> w;
-  double at(int l, int h, int t, int u) const {
-    return w[((static_cast<std::size_t>(l) * heads + h) * L + t) * L + u];
-  }
-};
-
+// Maps, uniform_maps and the sink-free statistics: attention_statistics.hpp.
 Maps maps_of(const gpt::AttentionSummary& s);
-
-// Uniform causal attention: every query spreads its weight evenly over the keys it can see.
-Maps uniform_maps(int layers, int heads, int L);
 
 // Quantities that are linear in the weights (so block means and standard errors make sense).
 struct Features {
   std::vector<std::vector<double>> A;  // [l][r], r = 0..L-1 (r = 0 unused): mean over heads and queries of w(t, t + 1 - r)
-  std::vector<std::vector<double>> A_no_first;  // [l][r]: the same with the weight on s_1 (key 1) left out
   std::vector<double> start;           // [l]: mean weight on the start token (queries t >= 1)
   std::vector<double> prev;            // [l]: mean weight on the previous spin (key t, queries t >= 1)
   std::vector<double> distance;        // [l]: mean spin distance of the attended keys (start token left out)
@@ -46,24 +36,7 @@ Features features(const Maps& m);
 // ---- similarity measures -----------------------------------------------------------------------------
 double cosine(const std::vector<double>& a, const std::vector<double>& b);
 
-std::vector<double> ranks(const std::vector<double>& x);
-
-double pearson(const std::vector<double>& a, const std::vector<double>& b);
-
-double spearman(const std::vector<double>& a, const std::vector<double>& b);
-
-// Least-squares fit of ln y(r) = c - r / l over the given r; returns l (+inf when y does not decay).
-double decay_length(const std::vector<double>& y, int r_min, int r_max);
-
 std::vector<double> range_of(const std::vector<double>& v, int r_max);
-
-// A statistic of the attention profile A(r) with a bootstrap over sample blocks.
-struct Interval {
-  double value = NAN, lo = NAN, hi = NAN;
-};
-
-Interval bootstrap(const std::vector<std::vector<double>>& block_profiles, const std::vector<double>& full,
-                   const std::function<double(const std::vector<double>&)>& stat, int replicates, std::uint64_t seed);
 
 // ---- one model's attention on samples, in blocks -----------------------------------------------------
 struct Measured {
@@ -77,8 +50,6 @@ struct Measured {
 lab::Estimate block_estimate(const std::vector<Features>& blocks, const std::function<double(const Features&)>& g);
 
 Measured measure(const gpt::Model& model, const ising::SpinSamples& samples, int blocks);
-
-std::vector<std::vector<double>> block_profiles(const Measured& m, int layer, bool no_first = false);
 
 // ---- chapter 1's models ---------------------------------------------------------------------------------
 struct Entry {
@@ -107,29 +78,5 @@ ising::SpinSamples shuffle_positions(ising::SpinSamples s, std::uint64_t seed);
 // gnuplot input: per layer and head one data set (index l * heads + h) of rows "key query weight"
 // for the keys a query can see (key <= query), drawn as boxes (no NaN cells: `with image` mis-draws them).
 void write_maps(const std::string& path, const Maps& m);
-
-struct Row {  // one temperature's summary
-  double T = 0, xi = 0, ell_C = 0;
-  Interval cos_no_first;  // layer 1 with the weight on s_1 left out (a diagnostic, not a criterion)
-  Interval cos[2], rank[2], ell[2], cos_untrained, rank_untrained, ell_untrained, cos_shuffled, ell_shuffled;
-  double cos_uniform = 0, rank_uniform = 0, ell_uniform = 0;
-  lab::Estimate start[2], prev[2], distance[2], distance_untrained;
-  double first_best[2] = {0, 0}, first_mean[2] = {0, 0};
-  bool shuffled = false;
-  lab::Estimate last_excess{NAN, NAN};  // chapter 1: excess loss at the last spin (nats)
-  double shuffled_val_nll = NAN;
-};
-
-// Two decimals, or "n/a" (a rank correlation over fewer than three temperatures).
-std::string two(double x);
-
-std::string fmt_interval(const Interval& i, const char* f = "{:.3f}");
-
-// Least-squares slope of y(r) against r over r = 1..R, negated: a decay rate (1 / length).
-double decay_rate(const std::vector<double>& y, int R);
-// Permutation test of "the mean of x differs between groups" (F statistic, group labels permuted):
-// p = (1 + #{F_perm >= F}) / (1 + permutations).
-double permutation_p(const std::vector<double>& x, const std::vector<int>& group, int groups, int permutations,
-                     std::uint64_t seed);
 
 }  // namespace spinformer

@@ -30,34 +30,20 @@ namespace spinformer {
 
 Maps maps_of(const gpt::AttentionSummary& s) { return {s.layers, s.heads, s.L, s.maps}; }
 
-// Uniform causal attention: every query spreads its weight evenly over the keys it can see.
-Maps uniform_maps(int layers, int heads, int L) {
-  Maps m{layers, heads, L, std::vector<double>(static_cast<std::size_t>(layers) * heads * L * L, 0.0)};
-  for (int l = 0; l < layers; ++l)
-    for (int h = 0; h < heads; ++h)
-      for (int t = 0; t < L; ++t)
-        for (int u = 0; u <= t; ++u) m.w[((static_cast<std::size_t>(l) * heads + h) * L + t) * L + u] = 1.0 / (t + 1);
-  return m;
-}
-
 Features features(const Maps& m) {
   Features f;
   const int L = m.L;
   f.A.assign(m.layers, std::vector<double>(L, 0.0));
-  f.A_no_first.assign(m.layers, std::vector<double>(L, 0.0));
   f.start.assign(m.layers, 0.0);
   f.prev.assign(m.layers, 0.0);
   f.distance.assign(m.layers, 0.0);
   f.first_head.assign(m.layers, std::vector<double>(m.heads, 0.0));
   for (int l = 0; l < m.layers; ++l) {
     for (int r = 1; r < L; ++r) {  // query t predicts s_{t+1}; key t + 1 - r holds s_{t+1-r}; needs t >= r
-      double sum = 0, first = 0;
-      for (int h = 0; h < m.heads; ++h) {
+      double sum = 0;
+      for (int h = 0; h < m.heads; ++h)
         for (int t = r; t < L; ++t) sum += m.at(l, h, t, t + 1 - r);
-        first += m.at(l, h, r, 1);  // the query t = r reaches s_1 at distance r
-      }
       f.A[l][r] = sum / (static_cast<double>(m.heads) * (L - r));
-      f.A_no_first[l][r] = (sum - first) / (static_cast<double>(m.heads) * (L - r));
     }
     for (int h = 0; h < m.heads; ++h) {
       for (int t = 1; t < L; ++t) {
@@ -82,69 +68,8 @@ double cosine(const std::vector<double>& a, const std::vector<double>& b) {
   return ab / std::sqrt(aa * bb);
 }
 
-std::vector<double> ranks(const std::vector<double>& x) {  // ties get their mean rank
-  std::vector<std::size_t> order(x.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return x[a] < x[b]; });
-  std::vector<double> rank(x.size());
-  for (std::size_t k = 0; k < order.size();) {
-    std::size_t e = k;
-    while (e + 1 < order.size() && x[order[e + 1]] == x[order[k]]) ++e;
-    for (std::size_t q = k; q <= e; ++q) rank[order[q]] = 0.5 * (k + e);
-    k = e + 1;
-  }
-  return rank;
-}
-
-double pearson(const std::vector<double>& a, const std::vector<double>& b) {
-  const double n = static_cast<double>(a.size());
-  const double ma = std::accumulate(a.begin(), a.end(), 0.0) / n, mb = std::accumulate(b.begin(), b.end(), 0.0) / n;
-  double ab = 0, aa = 0, bb = 0;
-  for (std::size_t k = 0; k < a.size(); ++k)
-    ab += (a[k] - ma) * (b[k] - mb), aa += (a[k] - ma) * (a[k] - ma), bb += (b[k] - mb) * (b[k] - mb);
-  return aa > 0 && bb > 0 ? ab / std::sqrt(aa * bb) : 0.0;
-}
-
-double spearman(const std::vector<double>& a, const std::vector<double>& b) { return pearson(ranks(a), ranks(b)); }
-
-// Least-squares fit of ln y(r) = c - r / l over the given r; returns l (+inf when y does not decay).
-double decay_length(const std::vector<double>& y, int r_min, int r_max) {
-  double sx = 0, sy = 0, sxx = 0, sxy = 0, n = 0;
-  for (int r = r_min; r <= r_max; ++r) {
-    if (!(y[r] > 0)) continue;
-    const double ly = std::log(y[r]);
-    sx += r, sy += ly, sxx += double(r) * r, sxy += r * ly, n += 1;
-  }
-  const double slope = (n * sxy - sx * sy) / (n * sxx - sx * sx);
-  return slope < 0 ? -1.0 / slope : INFINITY;
-}
-
 std::vector<double> range_of(const std::vector<double>& v, int r_max) {
   return std::vector<double>(v.begin() + 1, v.begin() + r_max + 1);  // r = 1..r_max
-}
-
-Interval bootstrap(const std::vector<std::vector<double>>& block_profiles, const std::vector<double>& full,
-                   const std::function<double(const std::vector<double>&)>& stat, int replicates, std::uint64_t seed) {
-  Interval out;
-  out.value = stat(full);
-  if (block_profiles.size() < 2) return out;
-  lab::Rng rng(seed);
-  const std::size_t B = block_profiles.size(), n = full.size();
-  std::vector<double> values;
-  values.reserve(replicates);
-  std::vector<double> mean(n);
-  for (int b = 0; b < replicates; ++b) {
-    std::fill(mean.begin(), mean.end(), 0.0);
-    for (std::size_t k = 0; k < B; ++k) {
-      const auto& p = block_profiles[rng.below(static_cast<std::uint32_t>(B))];
-      for (std::size_t q = 0; q < n; ++q) mean[q] += p[q] / B;
-    }
-    values.push_back(stat(mean));
-  }
-  std::sort(values.begin(), values.end());
-  auto quantile = [&](double q) { return values[static_cast<std::size_t>(q * (values.size() - 1) + 0.5)]; };
-  out.lo = quantile(0.025), out.hi = quantile(0.975);
-  return out;
 }
 
 lab::Estimate block_estimate(const std::vector<Features>& blocks, const std::function<double(const Features&)>& g) {
@@ -178,12 +103,6 @@ Measured measure(const gpt::Model& model, const ising::SpinSamples& samples, int
   for (int l = 0; l < m.total.layers; ++l)
     for (int r = 1; r < L; ++r) m.A_err[l][r] = block_estimate(m.block, [l, r](const Features& f) { return f.A[l][r]; }).error;
   return m;
-}
-
-std::vector<std::vector<double>> block_profiles(const Measured& m, int layer, bool no_first) {
-  std::vector<std::vector<double>> out;
-  for (const auto& f : m.block) out.push_back(no_first ? f.A_no_first[layer] : f.A[layer]);
-  return out;
 }
 
 ising::Chain chain_from(const nlohmann::json& j) {
@@ -276,46 +195,6 @@ void write_maps(const std::string& path, const Maps& m) {
       out += "\n\n";
     }
   lab::write_file_atomically(path, out);
-}
-
-// Two decimals, or "n/a" (a rank correlation over fewer than three temperatures).
-std::string two(double x) { return std::isfinite(x) ? fmt::format("{:.2f}", x) : std::string("n/a"); }
-
-std::string fmt_interval(const Interval& i, const char* f) {
-  auto num = [&](double x) { return std::isfinite(x) ? fmt::format(fmt::runtime(f), x) : std::string("∞"); };
-  return fmt::format("{} [{}, {}]", num(i.value), num(i.lo), num(i.hi));
-}
-
-// Least-squares slope of y(r) against r over r = 1..R, negated: a decay rate (1 / length).
-double decay_rate(const std::vector<double>& y, int R) {
-  double sx = 0, sy = 0, sxx = 0, sxy = 0, n = 0;
-  for (int r = 1; r <= R; ++r) sx += r, sy += y[r], sxx += double(r) * r, sxy += r * y[r], n += 1;
-  return -(n * sxy - sx * sy) / (n * sxx - sx * sx);
-}
-
-// Permutation test of "the mean of x differs between groups": F = between-group over within-group sum of
-// squares; p = (1 + #{F_perm >= F}) / (1 + permutations), permuting the group labels.
-double permutation_p(const std::vector<double>& x, const std::vector<int>& group, int groups, int permutations,
-                     std::uint64_t seed) {
-  auto F = [&](const std::vector<int>& g) {
-    std::vector<double> sum(groups, 0.0), n(groups, 0.0);
-    for (std::size_t k = 0; k < x.size(); ++k) sum[g[k]] += x[k], n[g[k]] += 1;
-    double grand = 0;
-    for (double v : x) grand += v / x.size();
-    double between = 0, within = 0;
-    for (int q = 0; q < groups; ++q) between += n[q] ? n[q] * std::pow(sum[q] / n[q] - grand, 2) : 0.0;
-    for (std::size_t k = 0; k < x.size(); ++k) within += std::pow(x[k] - sum[g[k]] / n[g[k]], 2);
-    return between / std::max(within, 1e-300);
-  };
-  const double observed = F(group);
-  lab::Rng rng(seed);
-  std::vector<int> g = group;
-  long at_least = 0;
-  for (int p = 0; p < permutations; ++p) {
-    for (std::size_t i = g.size() - 1; i > 0; --i) std::swap(g[i], g[rng.below(static_cast<std::uint32_t>(i + 1))]);
-    at_least += F(g) >= observed * (1 - 1e-12);
-  }
-  return (1.0 + at_least) / (1.0 + permutations);
 }
 
 }  // namespace spinformer

@@ -64,21 +64,32 @@ do for [ext in "pdf png"] {
   unset logscale; unset xrange; set xtics autofreq; set key default; set key top right noautotitle
   set output
 
-  # ---- shapes: A_1(r) / A_uniform(r) against C(r) / C(1) -------------------------------------------------
+  # ---- shapes: sink-free A_1(r) relative to uniform, against C(r) / C(1) ----------------------------------
+  # Only the decades where either carries information: C(r)/C(1) falls to 1e-11 at high T, which would
+  # flatten every attention profile into a line; below 1e-3 (or half the smallest attention point) the
+  # curves of C leave the frame (the statistic itself works on ln C over all r = 1..R).
   name = 'attention_vs_correlation'
   eval(ext eq "pdf" ? pdf_out : png_out)
   set logscale y
   set xrange [0.5:R+0.5]
+  # the frame: 1e-3 to 3 unless a trained profile reaches beyond it (it is never cut)
+  a_min = 1e-3; a_max = 3
+  do for [k=1:nT] {
+    stats [1:R] prof(k) u 1:16 nooutput
+    a_min = (STATS_min_y > 0 && STATS_min_y / 2 < a_min) ? STATS_min_y / 2 : a_min
+    a_max = (STATS_max_y * 2 > a_max) ? STATS_max_y * 2 : a_max
+  }
+  set yrange [a_min:a_max]
   set format y '10^{%L}'
   set xlabel 'distance r (sites)'
-  set ylabel 'C(r)/C(1) (lines), A_1(r)/A_{uniform}(r) (points)'
+  set ylabel 'C(r)/C(1) (lines); sink-free A_1(r)/A_{uniform}(r), at r = 1 set to 1 (points)' font ',9'
   set key bottom left title 'T / J' font ',8' spacing 0.9 maxrows 4
   plot for [k=1:nT] prof(k) u 1:11 w l lw 2 lc rgb tcolor(k) t word(temps, k), \
-       for [k=1:nT] prof(k) u 1:13 w lp pt 7 ps 0.6 dt 2 lc rgb tcolor(k) notitle
-  unset logscale; unset xrange; set format y '%g'; set key default; set key top right noautotitle
+       for [k=1:nT] prof(k) u 1:16 w lp pt 7 ps 0.6 dt 2 lc rgb tcolor(k) notitle
+  unset logscale; unset xrange; unset yrange; set format y '%g'; set key default; set key top right noautotitle
   set output
 
-  # ---- claim 2.1: shape correlation per model, its interval over seeds, and the nulls ----------------------
+  # ---- claim 2.1: shape correlation per model, its interval over seeds, the controls and the nulls ----------
   name = 'similarity'
   eval(ext eq "pdf" ? pdf_out : png_out)
   set logscale x
@@ -86,35 +97,40 @@ do for [ext in "pdf png"] {
   set xtics (0.5, 0.75, 1, 1.5, 2, 3, 5)
   set yrange [-1.05:1.05]
   set xlabel 'temperature T / J'
-  set ylabel sprintf('corr(ln A_1 - ln A_{uniform}, ln C), r = 1..%d', R)
-  set key bottom left font ',8'
-  plot sum u 1:4:5:6 w yerr ls 11 ps 1.1 t sprintf('trained: mean of %d seeds, 95%% simultaneous interval', seeds), \
+  set ylabel sprintf('within-query corr(ln w, ln C), r = 1..%d, sink left out', R) font ',9'
+  set rmargin 30
+  set key outside right top font ',8' spacing 1.1
+  plot sum u 1:4:5:6 w yerr ls 11 ps 1.1 t sprintf('trained: %d seeds, 95%% simult. (Fisher z)', seeds), \
        data.'/models.tsv' u ($1 * (0.95 + 0.02 * $2)):4 w p pt 7 ps 0.6 lc rgb '#0072B2' t 'trained, each seed', \
+       data.'/models.tsv' u ($1 * (1.03 + 0.02 * $2)):6 w p pt 6 ps 0.6 lc rgb '#999999' t 'former statistic (s_1 kept)', \
        sum u 1:9 w lp ls 17 t 'untrained (mean)', \
-       sum u 1:10 w lp ls 13 t 'constant A(r)', \
-       0 w l ls 2 t 'uniform causal attention', \
-       sum u 1:11 w p ls 12 ps 1.2 t 'shuffled positions', \
+       sum u 1:10 w p ls 12 ps 1.2 t 'shuffled positions', \
+       sum u 1:12 w lp ls 13 t 'attention = C(r) (2.1p)', \
+       0 w l ls 2 t 'uniform attention (2.1n)', \
        shape_threshold w l lc rgb '#999999' dt 3 t 'criterion'
-  unset logscale; unset xrange; set xtics autofreq; unset yrange; set key default; set key top right noautotitle
+  unset logscale; unset xrange; set xtics autofreq; unset yrange; unset rmargin; set ylabel font ''
+  set key default; set key top right noautotitle
   set output
 
-  # ---- claim 2.2a: decay rate of A_1 / A_uniform over that of C --------------------------------------------
+  # ---- claim 2.2a: decay rate of the sink-free attention over that of C --------------------------------------
   name = 'decay_length'
   eval(ext eq "pdf" ? pdf_out : png_out)
   set logscale x
   set xrange [0.4:6.5]
   set xtics (0.5, 0.75, 1, 1.5, 2, 3, 5)
   set xlabel 'temperature T / J'
-  set ylabel sprintf('decay rate of A_1/A_{uniform} over that of C, r = 1..%d', R)
-  set key top right font ',8'
+  set ylabel sprintf('within-query decay rate of ln w over that of ln C, r = 1..%d', R) font ',9'
+  set rmargin 30
+  set key outside right top font ',8' spacing 1.1
   set yrange [*:*]
   plot sum u 1:(1./decay_factor):(decay_factor) w filledcurves fs transparent solid 0.12 noborder lc rgb '#009E73' t 'criterion band', \
-       sum u 1:12:13:14 w yerr ls 11 t 'trained: mean, 95% simultaneous interval', \
-       sum u ($1 * 1.04):15 w p pt 1 lc rgb '#0072B2' t 'smallest and largest seed', sum u ($1 * 1.04):16 w p pt 1 lc rgb '#0072B2' notitle, \
-       sum u 1:17 w p ls 17 t 'untrained', \
-       sum u 1:19 w lp ls 13 t 'constant A(r)', \
-       0 w l ls 2 t 'uniform causal attention'
-  unset logscale; unset xrange; unset yrange; set xtics autofreq; set key default; set key top right noautotitle
+       sum u 1:14:15:16 w yerr ls 11 t 'trained: mean, 95% simult.', \
+       sum u ($1 * 1.04):17 w p pt 1 lc rgb '#0072B2' t 'smallest and largest seed', sum u ($1 * 1.04):18 w p pt 1 lc rgb '#0072B2' notitle, \
+       sum u 1:19 w p ls 17 t 'untrained', \
+       1 w l ls 13 t 'attention = C(r) (2.2ap)', \
+       0 w l ls 2 t 'uniform attention (2.2an)'
+  unset logscale; unset xrange; unset yrange; set xtics autofreq; unset rmargin; set ylabel font ''
+  set key default; set key top right noautotitle
   set output
 
   # ---- claim 2.4: flip s_1, the change of every log-conditional against the exact change -----------------
@@ -159,21 +175,24 @@ do for [ext in "pdf png"] {
   name = 'attention_vs_temperature'
   eval(ext eq "pdf" ? pdf_out : png_out)
   set multiplot layout 1,2
+  set bmargin 7
   set logscale x
   set xrange [0.4:6.5]
   set xtics (0.5, 0.75, 1, 1.5, 2, 3, 5)
   set xlabel 'temperature T / J'
-  set ylabel 'layer-1 mean attention distance D_1 (sites)'
-  set key top right font ',8'
-  plot data.'/models.tsv' u ($1 * (0.95 + 0.02 * $2)):13 w p ls 11 t 'trained, each seed', \
+  set ylabel 'layer-1 mean distance D_1, spin keys (sites)'
+  set key below font ',8' spacing 1.0 maxrows 2
+  plot data.'/models.tsv' u ($1 * (0.95 + 0.02 * $2)):16 w p ls 11 t 'trained, each seed', \
        sum u 1:35 w l ls 11 t 'mean', \
        sum u 1:38 w lp ls 17 t 'untrained'
-  set ylabel 'layer-1 weight on the previous spin'
+  set ylabel 'layer-1 weight'
   set yrange [0:*]
-  plot data.'/models.tsv' u ($1 * (0.95 + 0.02 * $2)):9 w p ls 12 t 'trained, each seed', \
+  plot data.'/models.tsv' u ($1 * (0.95 + 0.02 * $2)):10 w p ls 12 t 'previous spin (spin keys), each seed', \
        sum u 1:32 w l ls 12 t 'mean', \
-       data.'/models.tsv' u ($1 * (0.95 + 0.02 * $2)):11 w p ls 13 t 'start token, each seed'
+       data.'/models.tsv' u ($1 * (0.95 + 0.02 * $2)):14 w p ls 14 t 's_1 (the sink), each seed', \
+       data.'/models.tsv' u ($1 * (0.95 + 0.02 * $2)):12 w p ls 13 t 'start token, each seed'
   unset multiplot
+  unset bmargin
   unset logscale; unset xrange; set xtics autofreq; unset yrange; set key default; set key top right noautotitle
   set output
 }

@@ -1,8 +1,8 @@
 #pragma once
 // Chapter 7: is the learning rate a temperature? The configuration, the jobs (exact small cases and
 // transformer trainings, each returning JSON), the measurements they fill, the claims (claims.cpp)
-// and the values quoted in text.md (report.cpp). The program is learning_rate_temperature.cpp; the
-// jobs are in learning_rate_temperature_measurements.cpp.
+// and the values quoted in text.md (report.cpp). The program is learning_rate_temperature.cpp, its
+// steps learning_rate_temperature_steps.cpp; the jobs are in learning_rate_temperature_measurements.cpp.
 #include <cstdint>
 #include <array>
 #include <map>
@@ -12,7 +12,28 @@
 
 #include "gpt/gpt.hpp"
 
+// The model's JSON is gpt's own (the form the transformer jobs have always carried), so the Config can
+// hold a gpt::ModelConfig and still be declared with NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE.
+template <>
+struct nlohmann::adl_serializer<spinformer::gpt::ModelConfig> {
+  static void to_json(nlohmann::json& j, const spinformer::gpt::ModelConfig& m) { j = spinformer::gpt::to_json(m); }
+  static void from_json(const nlohmann::json& j, spinformer::gpt::ModelConfig& m) {
+    m = spinformer::gpt::model_config_from_json(j);
+  }
+};
+
 namespace spinformer {
+
+// Chapter 1's model, smaller: L 16, d_model 16, 2 heads, 1 layer, d_ff 64 (on an open chain at T = 2).
+inline gpt::ModelConfig chapter_model() {
+  gpt::ModelConfig m;
+  m.L = 16;
+  m.d_model = 16;
+  m.n_heads = 2;
+  m.n_layers = 1;
+  m.d_ff = 64;
+  return m;
+}
 
 struct Config {
   // ---- exact small cases (src/sgd) ----
@@ -28,7 +49,7 @@ struct Config {
   long chain_steps = 1'000'000;
   int chain_seeds = 3;
   // ---- the transformer: chapter 1's model, smaller, on an open chain of L = 16 at T = 2 ----
-  gpt::ModelConfig model;  // set in profile(): L 16, d_model 16, 2 heads, 1 layer, d_ff 64
+  gpt::ModelConfig model = chapter_model();
   double T = 2.0, T_cold = 0.5;
   std::vector<double> eta_small_batch{0.003, 0.01, 0.03, 0.1, 0.3};  // B = small_batch
   std::vector<double> eta_large_batch{0.012, 0.04, 0.12, 0.4};       // B = large_batch: 4 x eta, same eta / B
@@ -54,11 +75,15 @@ struct Config {
   double well_tilt = -0.075;                 // the wide well shallower by 2 |tilt| = 2 well_T: energy beats entropy
   double well_control_eta = 0.1;             // the tilted well's simulation
   int seeds = 5;
-  int workers = 2;
   std::uint64_t seed = 20261207;
 };
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Config, quad_eta_h, quad_N, quad_B, quad_steps, well_T, well_eta, well_steps, chain_K,
+                                   chain_eta, chain_B, chain_steps, chain_seeds, model, T, T_cold, eta_small_batch,
+                                   eta_large_batch, small_batch, large_batch, eta_cold, eta_peak, final_ratio,
+                                   warmup_steps, decay_steps, eta_ring, ring_steps, steps, eval_points, n_eval, n_fisher,
+                                   plateau_fraction, control_h, control_step_noise, well_tilt, well_control_eta, seeds,
+                                   seed)
 
-Config profile(const std::string& name);
 std::string ekey(double eta);  // "0.03"
 
 // ---- jobs: flat JSON objects of named numbers (curves as arrays) ----
@@ -69,7 +94,8 @@ nlohmann::json chain_job(const nlohmann::json& parameters, std::uint64_t seed);
 // "gradient_trace": tr C, the trace of the per-sample gradient covariance of the loss per spin at the
 // trained model, over n_fisher exact configurations (the fluctuation-dissipation law of a quadratic
 // valley, A Sigma + Sigma A = eta C / B, gives an excess eta tr C / (4 B) whatever A and C are).
-nlohmann::json transformer_job(const Config& cfg, const nlohmann::json& parameters, std::uint64_t seed);
+// The Config comes with the parameters ("config", as lab::Chapter::job puts it).
+nlohmann::json transformer_job(const nlohmann::json& parameters, std::uint64_t seed);
 
 // The KL per configuration of the last conditional for the best model that ignores s_1 there: the
 // conditional mutual information I(s_L; s_1 | s_2, ..., s_{L-1}) of the periodic ring (by enumeration).

@@ -18,36 +18,6 @@
 
 namespace spinformer {
 
-Config profile(const std::string& name) {
-  Config c;
-  c.model.L = 16;
-  c.model.d_model = 16;
-  c.model.n_heads = 2;
-  c.model.n_layers = 1;
-  c.model.d_ff = 64;
-  if (lab::quick_profile(name)) {
-    c.quad_eta_h = {0.4, 1.2};
-    c.quad_steps = 50'000;
-    c.well_eta = {0.1, 0.2};
-    c.well_steps = 2'000'000;
-    c.chain_eta = {0.005, 0.02};
-    c.chain_steps = 50'000;
-    c.chain_seeds = 2;
-    c.eta_small_batch = {0.01, 0.1, 0.3};
-    c.eta_large_batch = {0.04};
-    c.eta_cold = {0.1};
-    c.steps = 1000;
-    c.ring_steps = 500;
-    c.decay_steps = 1500;
-    c.warmup_steps = 100;
-    c.eval_points = 20;
-    c.n_eval = 512;
-    c.n_fisher = 64;
-    c.seeds = 2;
-  }
-  return c;
-}
-
 std::string ekey(double eta) { return fmt::format("{:g}", eta); }
 
 nlohmann::json quadratic_job(const nlohmann::json& p, std::uint64_t seed) {
@@ -126,7 +96,8 @@ nlohmann::json chain_job(const nlohmann::json& p, std::uint64_t seed) {
   return r;
 }
 
-nlohmann::json transformer_job(const Config& cfg, const nlohmann::json& p, std::uint64_t seed) {
+nlohmann::json transformer_job(const nlohmann::json& p, std::uint64_t seed) {
+  const Config cfg = p.at("config").get<Config>();
   ising::Chain chain;
   chain.L = cfg.model.L;
   chain.T = p.at("T").get<double>();

@@ -1,5 +1,6 @@
 #include "lab/chapter.hpp"
 
+#include <filesystem>
 #include <fmt/format.h>
 
 #include <stdexcept>
@@ -33,9 +34,23 @@ Chapter::Chapter(std::string program, std::string about, std::string code_hash, 
 
 Chapter::~Chapter() = default;
 
-void Chapter::step(const std::string& name, StepFunction body) { steps_[name] = std::move(body); }
+void Chapter::step(const std::string& name, StepFunction body) {
+  steps_[name] = [f = std::move(body)](const nlohmann::json& parameters, std::uint64_t seed, const JobContext&) {
+    return f(parameters, seed);
+  };
+}
+
+void Chapter::step(const std::string& name, FileStepFunction body) { steps_[name] = std::move(body); }
+
+void Chapter::option(const std::string& flag, std::string& value, const std::string& help) {
+  options_.push_back({flag, help, &value});
+}
 
 int Chapter::threads_or(int fallback) const { return threads_ == -1 ? fallback : static_cast<int>(threads_); }
+
+int Chapter::workers_or(int fallback) const { return workers_ == -1 ? fallback : static_cast<int>(workers_); }
+
+void Chapter::on_start(std::function<void(const Chapter&)> setup) { setup_ = std::move(setup); }
 
 std::string Chapter::path(const std::string& file) const { return out_ + "/" + file; }
 
@@ -93,32 +108,48 @@ int Chapter::run_json(int argc, char** argv, const Profiles& profiles, const nlo
   ChapterOptions options;
   CLI::App app{about_};
   add_chapter_options(app, options, code_hash_.c_str());
+  for (const auto& o : options_) app.add_option(o.flag, *o.value, o.help);
   if (const int status = parse_chapter_args(app, argc, argv, program_.c_str()); status >= 0) return status;
+  // Bad input found once --out exists (a missing input file of the chapter's own options) must leave
+  // nothing behind: an --out this run created is removed again while it is still empty.
+  std::error_code ec;
+  const bool out_existed = !options.out.empty() && std::filesystem::exists(options.out, ec);
   return run_chapter(program_, [&] {
-    options.check();
-    profile_ = options.profile;
-    out_ = options.out;
-    workers_ = options.workers;
-    threads_ = options.threads;
-    config_ = profile_config(profiles, defaults, profile_);
-    engine_ = std::make_unique<Engine>(
-        chapter_engine(program_, profile_, out_, options.workers_or(default_workers_), code_hash_));
-    for (const auto& [name, function] : steps_)
-      engine_->define(name, [f = function](const Job& j, const JobContext&) { return f(j.parameters, j.seed); });
-    if (!engine_->root()) return (void)engine_->serve();
-    require_writable(path("results.json"), "--out");
-    body(config_);
-    std::string vars;
-    for (const auto& [name, value] : plot_vars_)
-      vars += value.is_string() ? fmt::format("{} = \"{}\"\n", name, value.get<std::string>())
-              : value.is_number_integer() ? fmt::format("{} = {}\n", name, value.get<long long>())
-                                          : fmt::format("{} = {:g}\n", name, value.get<double>());
-    if (!plot_vars_.empty()) write_file_atomically(path("plot_vars.gp"), vars);
-    results_["profile"] = profile_;
-    results_["config"] = config_;
-    // results.json last: its presence marks a finished run for make.
-    write_file_atomically(path("results.json"), results_.dump(2) + "\n");
+    try {
+      run_body(options, profiles, defaults, body);
+    } catch (const UsageError&) {
+      if (!out_existed && !options.out.empty()) std::filesystem::remove(options.out, ec);  // only if empty
+      throw;
+    }
   });
+}
+
+void Chapter::run_body(const ChapterOptions& options, const Profiles& profiles, const nlohmann::json& defaults,
+                       const std::function<void(const nlohmann::json&)>& body) {
+  options.check();
+  profile_ = options.profile;
+  out_ = options.out;
+  workers_ = options.workers;
+  threads_ = options.threads;
+  config_ = profile_config(profiles, defaults, profile_);
+  if (setup_) setup_(*this);
+  engine_ = std::make_unique<Engine>(
+      chapter_engine(program_, profile_, out_, options.workers_or(default_workers_), code_hash_));
+  for (const auto& [name, function] : steps_)
+    engine_->define(name, [f = function](const Job& j, const JobContext& c) { return f(j.parameters, j.seed, c); });
+  if (!engine_->root()) return (void)engine_->serve();
+  require_writable(path("results.json"), "--out");
+  body(config_);
+  std::string vars;
+  for (const auto& [name, value] : plot_vars_)
+    vars += value.is_string() ? fmt::format("{} = \"{}\"\n", name, value.get<std::string>())
+            : value.is_number_integer() ? fmt::format("{} = {}\n", name, value.get<long long>())
+                                        : fmt::format("{} = {:g}\n", name, value.get<double>());
+  if (!plot_vars_.empty()) write_file_atomically(path("plot_vars.gp"), vars);
+  results_["profile"] = profile_;
+  results_["config"] = config_;
+  // results.json last: its presence marks a finished run for make.
+  write_file_atomically(path("results.json"), results_.dump(2) + "\n");
 }
 
 }  // namespace spinformer::lab

@@ -35,6 +35,8 @@
 
 namespace spinformer::lab {
 
+struct ChapterOptions;  // lab/chapter_cli.hpp
+
 // Profile name -> JSON patch of the Config's defaults ({} for "the defaults").
 using Profiles = std::map<std::string, nlohmann::json>;
 
@@ -43,6 +45,11 @@ using Coordinates = std::vector<std::pair<std::string, std::uint64_t>>;
 
 // A job's body: its result from its parameters ({"config": ..., and its coordinates}) and its seed.
 using StepFunction = std::function<nlohmann::json(const nlohmann::json& parameters, std::uint64_t seed)>;
+// A job that writes files (a trained model), checkpoints to resume when killed, or reports its progress:
+// the same, with the engine's JobContext (its own directory, kept with the result: lab::copy_job_files
+// copies a finished job's files into the chapter's output; resumed(); progress()).
+using FileStepFunction =
+    std::function<nlohmann::json(const nlohmann::json& parameters, std::uint64_t seed, const JobContext& context)>;
 
 class Chapter {
  public:
@@ -54,6 +61,13 @@ class Chapter {
 
   // Declares a kind of job (before run).
   void step(const std::string& name, StepFunction body);
+  void step(const std::string& name, FileStepFunction body);
+  // Declares a chapter's own command-line option (before run), e.g. chapter 2's --models (the folder of
+  // another chapter's output it reads): parsed with the common options, into value.
+  void option(const std::string& flag, std::string& value, const std::string& help);
+  // Runs in every process once the command line is read, before any job or the body: MPI ranks that
+  // only serve jobs run no chapter code otherwise (e.g. LibTorch's thread count from --threads).
+  void on_start(std::function<void(const Chapter&)> setup);
 
   // Parses the command line, builds the profile's Config, runs body, then writes plot_vars.gp and
   // results.json. Returns main's exit status (2 with one line on stderr for bad input).
@@ -67,6 +81,7 @@ class Chapter {
   const std::string& profile() const { return profile_; }
   const nlohmann::json& config() const { return config_; }
   int threads_or(int fallback) const;      // --threads, else fallback
+  int workers_or(int fallback) const;      // --workers, else fallback (the chapter's default)
   std::string path(const std::string& file) const;  // <out>/<file>
 
   // A job of `step` at `at`: parameters {"config": the Config, and each coordinate}, seed
@@ -91,11 +106,19 @@ class Chapter {
  private:
   int run_json(int argc, char** argv, const Profiles& profiles, const nlohmann::json& defaults,
                const std::function<void(const nlohmann::json&)>& body);
+  void run_body(const ChapterOptions& options, const Profiles& profiles, const nlohmann::json& defaults,
+                const std::function<void(const nlohmann::json&)>& body);
 
   std::string program_, about_, code_hash_, profile_, out_;
   int default_workers_;
   long workers_ = -1, threads_ = -1;
-  std::map<std::string, StepFunction> steps_;
+  std::map<std::string, FileStepFunction> steps_;
+  struct Option {
+    std::string flag, help;
+    std::string* value;
+  };
+  std::vector<Option> options_;
+  std::function<void(const Chapter&)> setup_;
   std::map<std::string, std::vector<Job>> jobs_run_;  // per step, for the sidecars' seeds
   std::unique_ptr<Engine> engine_;
   nlohmann::json config_, results_ = nlohmann::json::object();
