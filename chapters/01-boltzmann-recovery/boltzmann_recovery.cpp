@@ -10,7 +10,6 @@
 // steps in boltzmann_recovery_steps.cpp, the claims in boltzmann_recovery_claims.cpp and the text's
 // values in boltzmann_recovery_report.cpp; lab::Chapter runs the command line, the job engine, the
 // sidecars, plot_vars.gp and results.json.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <stdexcept>
 
@@ -24,25 +23,9 @@ using namespace spinformer;
 
 namespace {
 
-// Jobs at a time by default: one in the quick profile (CI runs the quick profiles beside each other),
-// two in the paper profile (two models on one thread each train nearly twice as fast as one on two).
-// lab::Chapter owns --profile and --workers but takes one default for every profile and does not say
-// which number it used; the text quotes it ({{workers}}) and training prints its steps only when it
-// runs alone, so the chapter reads the two options here first (lab::Chapter still checks them).
-int workers_of(int argc, char** argv) {
-  CLI::App app;
-  app.allow_extras();
-  app.set_help_flag();
-  std::string profile = "paper";
-  long workers = -1;
-  app.add_option("--profile", profile);
-  app.add_option("--workers", workers);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::Error&) {  // lab::Chapter reports bad input
-  }
-  return workers > 0 ? static_cast<int>(workers) : profile == "quick" ? 1 : 2;
-}
+// Jobs at a time unless --workers says otherwise, in every profile (where and beside what a job runs
+// changes no number; CI and a loaded machine can pass --workers 1).
+constexpr int kWorkers = 2;
 
 // A JSON patch of the Config's defaults: base with some of its fields changed.
 nlohmann::json patched(nlohmann::json base, const nlohmann::json& changes) {
@@ -53,15 +36,25 @@ nlohmann::json patched(nlohmann::json base, const nlohmann::json& changes) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const int workers = workers_of(argc, argv);
-  const bool progress = workers == 1;
   lab::Chapter ch{"ch01", "Chapter 1: does the transformer recover the Boltzmann distribution?", SPINFORMER_CODE_HASH,
-                  workers};
-  auto training = [progress](const nlohmann::json& p, std::uint64_t seed) { return training_job(p, seed, progress); };
+                  kWorkers};
+  // in every process, job-serving MPI ranks included: one LibTorch thread per job unless --threads says
+  // otherwise; training prints its steps only when it runs alone (one worker)
+  int threads = 1;
+  bool progress = false;
+  ch.on_start([&](const lab::Chapter& c) {
+    threads = gpt::set_threads(c.threads_or(1));
+    progress = c.workers_or(kWorkers) == 1;
+  });
+  auto training = [&progress](const nlohmann::json& p, std::uint64_t seed, const lab::JobContext& context) {
+    return training_job(p, seed, context, progress);
+  };
   ch.step("run", training);      // every chain (temperatures, the field run) x training seeds
   ch.step("variant", training);  // the ablation and the sample-size curve at ablation_T
   ch.step("doubled", training);  // seed 0 of every chain at twice the steps (convergence)
-  ch.step("control", [progress](const nlohmann::json& p, std::uint64_t seed) { return control_job(p, seed, progress); });
+  ch.step("control", [&progress](const nlohmann::json& p, std::uint64_t seed, const lab::JobContext& context) {
+    return control_job(p, seed, context, progress);
+  });
   // The quick profile: the machinery of seeds, intervals and verdicts, not their paper-profile power.
   const Config paper;
   const lab::Profiles profiles{
@@ -76,7 +69,6 @@ int main(int argc, char** argv) {
   return ch.run<Config>(argc, argv, profiles, [&](lab::Chapter& ch, const Config& cfg) {
     const auto start = Clock::now();
     if (cfg.model.L != cfg.L) throw std::logic_error("the model's context (model.L) must be the ring's L");
-    const int threads = gpt::set_threads(ch.threads_or(1));  // LibTorch threads per job
     const Trainings trainings = train_models(ch, cfg, threads);       // every model and both controls
     const Tempered tempered = tempered_models(cfg, trainings);        // models of known KL: the criterion's power
     const Summaries sums = write_tables(ch, cfg, trainings, tempered, threads);
@@ -84,7 +76,7 @@ int main(int argc, char** argv) {
     text_values(ch, cfg, trainings, tempered, sums, graded);
     plot_variables(ch, cfg, trainings);
     ch.results()["threads"] = threads;
-    ch.results()["workers"] = workers;
+    ch.results()["workers"] = ch.workers_or(kWorkers);
     ch.results()["wall_minutes"] = fmt::format("{:.1f}", seconds_since(start) / 60);
     fmt::print(stderr, "[ch01] done in {:.1f} min\n", seconds_since(start) / 60);
   });

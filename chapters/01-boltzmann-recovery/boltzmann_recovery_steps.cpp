@@ -8,27 +8,22 @@
 #include "lab/run_metadata.hpp"
 
 #include "boltzmann_recovery_steps.hpp"
-#include "job_files.hpp"
 
 namespace spinformer {
 
 using ising::Chain;
 using lab::format_key;
 
-nlohmann::json training_job(const nlohmann::json& p, std::uint64_t seed, bool progress) {
+nlohmann::json training_job(const nlohmann::json& p, std::uint64_t seed, const lab::JobContext& context, bool progress) {
   const Config cfg = p.at("config").get<Config>();
   const Chain chain = chapter_chains(cfg).at(p.at("chain").get<std::size_t>());
-  ScratchDirectory dir;
-  const Run run = run_one(with_variant(cfg, variant_from_json(p.at("variant"))), chain, seed, dir.path(),
-                          p.at("tag").get<std::string>(), {p.at("threads").get<int>(), progress});
-  return {{"run", to_json(run)}, {"files", dir.files()}};
+  return to_json(run_one(with_variant(cfg, variant_from_json(p.at("variant"))), chain, seed, context.dir().string(),
+                         p.at("tag").get<std::string>(), {p.at("threads").get<int>(), progress}));
 }
 
-nlohmann::json control_job(const nlohmann::json& p, std::uint64_t seed, bool progress) {
-  ScratchDirectory dir;
-  const ControlResult control = run_control(p.at("config").get<Config>(), p.at("setup").get<int>(), seed, dir.path(),
-                                            {p.at("threads").get<int>(), progress});
-  return {{"control", to_json(control)}, {"files", dir.files()}};
+nlohmann::json control_job(const nlohmann::json& p, std::uint64_t seed, const lab::JobContext& context, bool progress) {
+  return to_json(run_control(p.at("config").get<Config>(), p.at("setup").get<int>(), seed, context.dir().string(),
+                             {p.at("threads").get<int>(), progress}));
 }
 
 std::vector<double> Trainings::kl_seeds(std::size_t k) const {
@@ -117,19 +112,19 @@ Trainings train_models(lab::Chapter& ch, const Config& cfg, int threads) {
       control_jobs.push_back(job);
     }
 
+  // the files of the runs, the doubled runs and seed 0 of each control setup go into the output folder
   for (const auto& r : ch.run_jobs("run", run_jobs)) {
-    t.runs.push_back(run_from_json(r.value.at("run")));
-    write_job_files(r.value.at("files"), ch.path("."));
+    t.runs.push_back(run_from_json(r.value));
+    lab::copy_job_files(r, ch.path(""));
   }
-  for (const auto& r : ch.run_jobs("variant", variant_jobs)) t.variant_runs.push_back(run_from_json(r.value.at("run")));
+  for (const auto& r : ch.run_jobs("variant", variant_jobs)) t.variant_runs.push_back(run_from_json(r.value));
   for (const auto& r : ch.run_jobs("doubled", doubled_jobs)) {
-    t.doubled.push_back(run_from_json(r.value.at("run")));
-    write_job_files(r.value.at("files"), ch.path("."));
+    t.doubled.push_back(run_from_json(r.value));
+    lab::copy_job_files(r, ch.path(""));
   }
   const auto control_results = ch.run_jobs("control", control_jobs);
-  for (const auto& r : control_results) t.controls.push_back(control_from_json(r.value.at("control")));
-  for (int v = 0; v < 2; ++v)  // seed 0's models and curves
-    write_job_files(control_results[v * cfg.control_seeds].value.at("files"), ch.path("."));
+  for (const auto& r : control_results) t.controls.push_back(control_from_json(r.value));
+  for (int v = 0; v < 2; ++v) lab::copy_job_files(control_results[v * cfg.control_seeds], ch.path(""));  // seed 0's
   return t;
 }
 

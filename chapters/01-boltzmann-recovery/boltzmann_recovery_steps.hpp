@@ -20,10 +20,13 @@ inline const std::vector<std::string> kAblations{"dropout", "constant_lr", "seed
 
 // The jobs' bodies (lab::Chapter steps). A training job's parameters: the Config, "chain" (an index
 // into chapter_chains), "variant", "tag" (its files' names) and "threads"; a control job's: the
-// Config, "setup" (0: causal mask, 1: the seed's literal setup) and "threads". progress: whether
-// training prints its steps (one job at a time).
-nlohmann::json training_job(const nlohmann::json& parameters, std::uint64_t seed, bool progress);
-nlohmann::json control_job(const nlohmann::json& parameters, std::uint64_t seed, bool progress);
+// Config, "setup" (0: causal mask, 1: the seed's literal setup) and "threads". Each writes its model
+// and data files into its job directory (context.dir(), kept with the cached result). progress:
+// whether training prints its steps (one job at a time).
+nlohmann::json training_job(const nlohmann::json& parameters, std::uint64_t seed, const lab::JobContext& context,
+                            bool progress);
+nlohmann::json control_job(const nlohmann::json& parameters, std::uint64_t seed, const lab::JobContext& context,
+                           bool progress);
 
 // Every model the chapter trains: steps "run" (every chain x seeds), "variant" (the ablation and the
 // sample-size curve at ablation_T), "doubled" (seed 0 of every chain at twice the steps) and
