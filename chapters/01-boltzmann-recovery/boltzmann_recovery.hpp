@@ -16,11 +16,40 @@
 #include "ising/exact.hpp"
 #include "lab/statistics.hpp"
 
+// Config goes whole into results.json and every job's parameters (lab::Chapter); gpt spells its
+// configs' JSON as to_json/..._from_json, which these adapt for nlohmann's conversions.
+namespace nlohmann {
+template <>
+struct adl_serializer<spinformer::gpt::ModelConfig> {
+  static void to_json(json& j, const spinformer::gpt::ModelConfig& c) { j = spinformer::gpt::to_json(c); }
+  static void from_json(const json& j, spinformer::gpt::ModelConfig& c) { c = spinformer::gpt::model_config_from_json(j); }
+};
+template <>
+struct adl_serializer<spinformer::gpt::TrainConfig> {
+  static void to_json(json& j, const spinformer::gpt::TrainConfig& c) { j = spinformer::gpt::to_json(c); }
+  static void from_json(const json& j, spinformer::gpt::TrainConfig& c) { c = spinformer::gpt::train_config_from_json(j); }
+};
+}  // namespace nlohmann
+
 namespace spinformer {
 
 using Clock = std::chrono::steady_clock;
 
 // ---- configuration ------------------------------------------------------------------------------
+// The training every model of the chapter gets unless a variant changes it: AdamW with a one-cycle
+// schedule peaking at 1e-3, batch 256, 1,500 steps, validation every 150, the model saved at the end.
+inline gpt::TrainConfig chapter_training() {
+  gpt::TrainConfig t;
+  t.batch = 256;
+  t.lr = 1e-3;
+  t.schedule = "onecycle";
+  t.pct_start = 0.3;
+  t.steps = 1500;
+  t.eval_every = 150;
+  t.checkpoint_every = 0;
+  return t;
+}
+
 struct Config {
   int L = 32;
   // Four temperatures, each with `seeds` training seeds (issue 10): a claim about "every T" generalises
@@ -37,7 +66,8 @@ struct Config {
   std::size_t n_model_samples = 10'000;  // drawn from each trained model: histograms, C(r)
   std::size_t n_images = 64;             // configurations drawn as images
   gpt::ModelConfig model;                // the seed's sizes: d_model 64, 4 heads, 2 layers, d_ff 256; no dropout
-  gpt::TrainConfig train;
+                                         // (model.L is the ring's L: a profile that sets one sets both)
+  gpt::TrainConfig train = chapter_training();
   // negative control: the seed's literal setup against the correct one on an enumerable ring
   int control_L = 12;
   double control_T = 1.0;
@@ -63,12 +93,25 @@ struct Config {
   // KL(p_T || p_T') per spin is kl_goal / 2 (must pass) and 2 kl_goal (must fail), estimated like a
   // model's KL on n_test exact samples, one draw per training seed.
   double alpha = 1e-3;     // significance level of the chi-square tests
-  // Two models train at a time, each on one LibTorch thread: on the 2-core budget machine this gives
-  // nearly twice the steps per minute of one model on two threads (small matrices parallelise badly).
-  int workers = 2;
-  int threads = 1;  // LibTorch threads per worker
   std::uint64_t seed = 20261201;
 };
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Config, L, temperatures, seeds, field_T, field_h, n_train, equilibration_sweeps, n_val,
+                                   n_test, n_model_samples, n_images, model, train, control_L, control_T, control_n,
+                                   control_steps, control_seeds, ablation_T, ablation_seeds, curve_n, curve_seeds,
+                                   kl_goal, corr_blocks, alpha, seed)
+
+// How a job runs, beside what it computes (Config): LibTorch threads (part of the job's parameters,
+// since the order of a sum can depend on them) and whether training prints its progress (not part of
+// them: where and beside what a job runs changes no number). Two models train at a time, each on one
+// LibTorch thread: on the 2-core budget machine this gives nearly twice the steps per minute of one
+// model on two threads (small matrices parallelise badly).
+struct Execution {
+  int threads = 1;
+  bool progress = false;
+};
+
+// The rings the chapter trains on: one per temperature (h = 0), then the one with a field.
+std::vector<ising::Chain> chapter_chains(const Config& cfg);
 
 // "3.1e-05 ± 1.2e-05" style for KL values.
 inline std::string pm(const lab::Estimate& e) { return fmt::format("{:.2g} ± {:.1g}", e.value, e.error); }
@@ -98,7 +141,7 @@ struct Run {
 // seed: the run's own (data, validation, test, training and model samples derive from it).
 // tag names its files (model_<tag>.pt, curve_<tag>.tsv, ...).
 Run run_one(const Config& cfg, const ising::Chain& chain, std::uint64_t seed, const std::string& out_dir,
-            const std::string& tag);
+            const std::string& tag, const Execution& how);
 
 // A training variant: the seed's hyperparameters one at a time, or fewer training samples.
 struct Variant {
@@ -116,7 +159,7 @@ struct ControlResult {
   double final_train_loss = NAN;
 };
 
-ControlResult run_control(const Config& cfg, int v, std::uint64_t seed, const std::string& out_dir);
+ControlResult run_control(const Config& cfg, int v, std::uint64_t seed, const std::string& out_dir, const Execution& how);
 
 // A hand-written model for the KL criterion's power: the exact chain at beta' with the same J, h and
 // boundary, chosen (by bisection in beta' >= beta) so that the exact KL(p_T || p_T') per spin equals
@@ -128,9 +171,7 @@ struct TemperedModel {
 };
 TemperedModel tempered_model(const ising::Chain& chain, double kl_per_spin, std::size_t n, std::uint64_t seed);
 
-// ---- the job engine's view: what determines a run, and its result as JSON ------------------------
-// Everything in cfg that the numbers of a run depend on (not workers: where a job runs changes nothing).
-nlohmann::json numerics_json(const Config& cfg);
+// ---- the job engine's view: a run's result as JSON -------------------------------------------------
 nlohmann::json chain_json(const ising::Chain& chain);
 ising::Chain chain_from_json(const nlohmann::json& j);
 nlohmann::json to_json(const Run& run);

@@ -115,8 +115,15 @@ Variant variant_from_json(const nlohmann::json& j) {
   return {j.at("name").get<std::string>(), j.at("n_train").get<std::size_t>()};
 }
 
+std::vector<Chain> chapter_chains(const Config& cfg) {
+  std::vector<Chain> chains;
+  for (double T : cfg.temperatures) chains.push_back(Chain{cfg.L, 1.0, 0.0, T, ising::Boundary::periodic});
+  chains.push_back(Chain{cfg.L, 1.0, cfg.field_h, cfg.field_T, ising::Boundary::periodic});
+  return chains;
+}
+
 Run run_one(const Config& cfg, const Chain& chain, std::uint64_t seed, const std::string& out_dir,
-            const std::string& tag) {
+            const std::string& tag, const Execution& how) {
   auto path = [&](const std::string& name) { return out_dir + "/" + name; };
   const bool field = chain.h != 0.0;
   fmt::print(stderr, "[ch01] {}: training\n", tag);
@@ -144,9 +151,9 @@ Run run_one(const Config& cfg, const Chain& chain, std::uint64_t seed, const std
   options.config.seed = s0 + 3;
   options.checkpoint_path = path(run.model_file);
   options.curve_path = path(fmt::format("curve_{}.tsv", tag));
-  options.threads = cfg.threads;
+  options.threads = how.threads;
   options.chain = chain;
-  options.progress = cfg.workers == 1;
+  options.progress = how.progress;
   options.data = {{"train", "multi-spin Metropolis, one sample per chain"},
                   {"equilibration_sweeps", cfg.equilibration_sweeps},
                   {"train_seed", s0},
@@ -242,7 +249,7 @@ Run run_one(const Config& cfg, const Chain& chain, std::uint64_t seed, const std
   return run;
 }
 
-ControlResult run_control(const Config& cfg, int v, std::uint64_t seed, const std::string& out_dir) {
+ControlResult run_control(const Config& cfg, int v, std::uint64_t seed, const std::string& out_dir, const Execution& how) {
   auto path = [&](const std::string& name) { return out_dir + "/" + name; };
   const Chain control_chain{cfg.control_L, 1.0, 0.0, cfg.control_T, ising::Boundary::periodic};
   const ising::ExactChain control_exact(control_chain);
@@ -261,8 +268,8 @@ ControlResult run_control(const Config& cfg, int v, std::uint64_t seed, const st
   options.config.seed = sc + 3;
   options.checkpoint_path = path(fmt::format("control_{}.pt", control_names[v]));
   options.curve_path = path(fmt::format("curve_control_{}.tsv", control_names[v]));
-  options.threads = cfg.threads;
-  options.progress = cfg.workers == 1;
+  options.threads = how.threads;
+  options.progress = how.progress;
   options.chain = control_chain;
   options.data = {{"train", "multi-spin Metropolis, one sample per chain"}, {"validation", "exact i.i.d. samples"}};
   gpt::TrainResult trained;
@@ -297,15 +304,6 @@ TemperedModel tempered_model(const Chain& chain, double kl_per_spin, std::size_t
   for (std::size_t i = 0; i < n; ++i) diff[i] = (exact.log_probability(test.row(i)) - model.log_probability(test.row(i))) / chain.L;
   m.estimated_kl = lab::mean_and_error(diff);
   return m;
-}
-
-nlohmann::json numerics_json(const Config& c) {
-  return {{"L", c.L},
-          {"n_train", c.n_train}, {"equilibration_sweeps", c.equilibration_sweeps}, {"n_val", c.n_val},
-          {"n_test", c.n_test}, {"n_model_samples", c.n_model_samples}, {"n_images", c.n_images},
-          {"model", gpt::to_json(c.model)}, {"train", gpt::to_json(c.train)}, {"control_L", c.control_L},
-          {"control_T", c.control_T}, {"control_n", c.control_n}, {"control_steps", c.control_steps},
-          {"alpha", c.alpha}, {"threads", c.threads}, {"seed", c.seed}, {"corr_blocks", c.corr_blocks}};
 }
 
 nlohmann::json chain_json(const Chain& c) {
