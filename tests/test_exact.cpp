@@ -12,6 +12,7 @@
 
 #include "ising/exact.hpp"
 #include "lab/usage_error.hpp"
+#include "spin_states.hpp"
 
 namespace spinformer::ising {
 namespace {
@@ -35,11 +36,7 @@ struct BruteForce {
   std::map<int, std::pair<double, long>> by_walls;   // k -> (probability, count)
 };
 
-std::vector<Spin> state(int L, unsigned c) {
-  std::vector<Spin> s(L);
-  for (int i = 0; i < L; ++i) s[i] = ((c >> i) & 1u) ? -1 : +1;
-  return s;
-}
+using test_support::state;
 
 BruteForce enumerate(const Chain& chain) {
   const int L = chain.L;

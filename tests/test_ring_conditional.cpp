@@ -7,15 +7,12 @@
 
 #include "ising/ring_conditional.hpp"
 #include "lab/usage_error.hpp"
+#include "spin_states.hpp"
 
 namespace spinformer::ising {
 namespace {
 
-std::vector<Spin> state(int L, unsigned c) {
-  std::vector<Spin> s(static_cast<std::size_t>(L));
-  for (int i = 0; i < L; ++i) s[static_cast<std::size_t>(i)] = ((c >> i) & 1u) ? -1 : +1;
-  return s;
-}
+using test_support::state;
 
 // p(s_i = +1 | rest) from the joint weights of the two states that differ at i.
 double brute_conditional(const LocalChain& c, std::vector<Spin> s, int i) {

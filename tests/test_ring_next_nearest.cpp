@@ -9,15 +9,12 @@
 
 #include "ising/ring_conditional.hpp"
 #include "lab/usage_error.hpp"
+#include "spin_states.hpp"
 
 namespace spinformer::ising {
 namespace {
 
-std::vector<Spin> state(int L, unsigned c) {
-  std::vector<Spin> s(static_cast<std::size_t>(L));
-  for (int i = 0; i < L; ++i) s[static_cast<std::size_t>(i)] = ((c >> i) & 1u) ? -1 : +1;
-  return s;
-}
+using test_support::state;
 
 // -H / T of H = -J1 sum s_i s_{i+1} - J2 sum s_i s_{i+2} on the ring, from the definition.
 double minus_energy(const std::vector<Spin>& s, double K1, double K2) {
