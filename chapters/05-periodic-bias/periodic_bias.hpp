@@ -57,11 +57,14 @@ struct Config {
   // Verdicts: family-wise error 0.05 per claim; margin for "no edge effect" / "no help", as a fraction of
   // the information the two neighbours carry about a spin at that T.
   double margin_fraction = 0.05;
-  int workers = 2;
   std::uint64_t seed = 20261129;
 };
-
-Config profile(const std::string& name);
+// Declared once: into results.json as "config", into every sidecar and every job's parameters (so a job's
+// cache key holds everything it reads); the quick profile is a patch of these defaults (periodic_bias.cpp).
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Config, L, mask_spacing, variants, doubled_variants, temperatures, J2, nnn_temperatures,
+                                   nnn_variants, open_temperatures, open_variants, h_edge, seeds, d_model, n_heads, n_layers,
+                                   d_ff, steps, batch, lr, checkpoints, curve_points, n_test, n_influence, length_margin,
+                                   scale_L, scale_T, scales, scale_lrs, scale_steps, scale_seeds, margin_fraction, seed)
 
 // One training: data (ring | open), T, variant, softmax scale, learning rate, steps, L, seed.
 struct Training {
