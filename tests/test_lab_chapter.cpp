@@ -86,6 +86,34 @@ TEST(ChapterSteps, AJobsFilesLiveInItsDirectoryAndReachTheOutput) {
   EXPECT_EQ(calls, 1);  // the second run read the job, and its file, from the cache
 }
 
+// A table's sidecar states lab::job_seed's rule only when the step's jobs ran with it: a chapter that sets
+// its own seeds (to keep the seeds its committed data were made with) gets sidecars that say so.
+TEST(ChapterSteps, SidecarsClaimTheSeedRuleOnlyWhenTheJobsFollowedIt) {
+  const std::filesystem::path root = std::filesystem::path(testing::TempDir()) / "chapter_seed_rule";
+  std::filesystem::remove_all(root);
+  for (const bool own_seed : {false, true}) {
+    lab::Chapter ch{"ch_test", "test chapter", "0123456789abcdef0123456789abcdef01234567", 1};
+    ch.step("draw", [](const json&, std::uint64_t seed) { return json{{"seed", seed}}; });
+    const std::string out = (root / (own_seed ? "own" : "rule")).string();
+    ASSERT_EQ(run_tiny(ch, out,
+                       [&](lab::Chapter& ch, const TinyConfig&) {
+                         lab::Job job = ch.job("draw", "one", {{"i", 0}});
+                         if (own_seed) job.seed = 12345;
+                         ch.run_jobs("draw", {job});
+                         lab::Table table{{"x"}, {}};
+                         table.add({1.0});
+                         ch.table("draws.tsv", table, "draw");
+                       }),
+              0);
+    std::ifstream in(out + "/draws.tsv.json");
+    const json sidecar = json::parse(in);
+    const std::string text = sidecar.dump();
+    const bool names_rule = text.find(spinformer::lab::kJobSeedRule) != std::string::npos;
+    EXPECT_EQ(names_rule, !own_seed) << text;
+    EXPECT_EQ(text.find("12345") != std::string::npos, own_seed);  // the seed that ran is listed
+  }
+}
+
 // Bad input found once --out exists (a chapter's own option naming a missing file) leaves no folder behind.
 TEST(ChapterSteps, ARefusedRunRemovesTheOutFolderItMade) {
   const std::filesystem::path root = std::filesystem::path(testing::TempDir()) / "chapter_refused";

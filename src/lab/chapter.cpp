@@ -62,10 +62,16 @@ Job Chapter::job(const std::string& step, std::string label, const Coordinates& 
     parameters[name] = index;
     indices.push_back(index);
   }
-  return {std::move(label), std::move(parameters), job_seed(config_.at("seed").get<std::uint64_t>(), step, indices), {}};
+  const std::uint64_t seed = job_seed(config_.at("seed").get<std::uint64_t>(), step, indices);
+  rule_seeds_[step + "\n" + parameters.dump()] = seed;
+  return {std::move(label), std::move(parameters), seed, {}};
 }
 
 std::vector<JobResult> Chapter::run_jobs(const std::string& step, const std::vector<Job>& jobs) {
+  for (const Job& j : jobs) {
+    const auto rule = rule_seeds_.find(step + "\n" + j.parameters.dump());
+    if (rule == rule_seeds_.end() || rule->second != j.seed) own_seed_steps_.insert(step);
+  }
   auto& run = jobs_run_[step];
   run.insert(run.end(), jobs.begin(), jobs.end());
   return engine_->run(step, jobs);
@@ -88,7 +94,11 @@ void Chapter::table(const std::string& file, const Table& table, const std::stri
       entry["seed"] = j.seed;
       seeds.push_back(entry);
     }
-    extra["job_seeds"] = {{"rule", kJobSeedRule}, {"step", step}, {"jobs", seeds}};
+    const std::string rule = own_seed_steps_.count(step)
+                                 ? "set by the chapter, not lab::job_seed: each job's seed is listed below, and the "
+                                   "chapter's source says how it is made"
+                                 : kJobSeedRule;
+    extra["job_seeds"] = {{"rule", rule}, {"step", step}, {"jobs", seeds}};
   }
   write_with_sidecar(
       path(file), "--out", [&](std::ostream& out) { write_table(out, table); }, meta_, extra);

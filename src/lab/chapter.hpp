@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <set>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -120,6 +121,11 @@ class Chapter {
   std::vector<Option> options_;
   std::function<void(const Chapter&)> setup_;
   std::map<std::string, std::vector<Job>> jobs_run_;  // per step, for the sidecars' seeds
+  // The rule's seed of every job made by job(), by step and parameters: a step whose jobs run with other
+  // seeds (a chapter keeping the seeds its committed data were made with) is named in own_seed_steps_,
+  // and its sidecars do not claim the rule.
+  mutable std::map<std::string, std::uint64_t> rule_seeds_;
+  std::set<std::string> own_seed_steps_;
   std::unique_ptr<Engine> engine_;
   nlohmann::json config_, results_ = nlohmann::json::object();
   std::vector<std::pair<std::string, nlohmann::json>> plot_vars_;
