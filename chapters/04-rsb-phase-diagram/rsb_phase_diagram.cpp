@@ -7,7 +7,7 @@
 //    a grid of field strength h and temperature T; its h = 0 freezing temperature from the crossing;
 //    R-hat across dispersed starts for the thesis's proposal width and the adapted one at the corners.
 // 4. Verdicts by the paper's rule (claims.cpp).
-#include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <fmt/format.h>
@@ -18,12 +18,10 @@
 #include "glass/sk.hpp"
 #include "glass/replicas.hpp"
 #include "lab/atomic_file.hpp"
-#include "lab/chapter_cli.hpp"
+#include "lab/chapter.hpp"
 #include "lab/jobs.hpp"
 #include "lab/report.hpp"
-#include "lab/run_metadata.hpp"
 #include "lab/tsv.hpp"
-#include "lab/usage_error.hpp"
 
 #include "rsb_phase_diagram.hpp"
 
@@ -36,54 +34,63 @@ std::vector<double> at_line(const std::vector<double>& fields) {
 }
 
 int main(int argc, char** argv) {
-  lab::install_signal_cleanup();
-  lab::ChapterOptions opt;
-  CLI::App app{"Chapter 4: the replica-symmetry-breaking phase diagram"};
-  lab::add_chapter_options(app, opt, SPINFORMER_CODE_HASH);
-  if (const int status = lab::parse_chapter_args(app, argc, argv, "ch04"); status >= 0) return status;
-  return lab::run_chapter("ch04", [&] {
-    opt.check();
-    const std::string &profile_name = opt.profile, &out_dir = opt.out;
-    Config cfg = profile(profile_name);
-    cfg.workers = opt.workers_or(cfg.workers);  // every job is one thread: --threads changes nothing here
-    // ---- 0. the jobs: parallel tempering on one SK sample; the replicas of one vector-spin draw ----------
-    lab::Engine engine(lab::chapter_engine("ch04", profile_name, out_dir, cfg.workers, SPINFORMER_CODE_HASH));
-    engine.define("sk", [](const lab::Job& job, const lab::JobContext&) { return sk_job(job.parameters, job.seed); });
-    engine.define("vector", [](const lab::Job& job, const lab::JobContext&) { return vector_job(job.parameters, job.seed); });
-    if (!engine.root()) return (void)engine.serve();
-    lab::require_writable(out_dir + "/results.json", "--out");
-    auto path = [&](const std::string& name) { return out_dir + "/" + name; };
+  constexpr int default_workers = 2;  // every job is one thread: --threads changes nothing here
+  lab::Chapter ch{"ch04", "Chapter 4: the replica-symmetry-breaking phase diagram", SPINFORMER_CODE_HASH, default_workers};
+  // parallel tempering on one SK sample: size n, field h, disorder sample
+  ch.step("sk", [](const nlohmann::json& p, std::uint64_t seed) {
+    const auto cfg = p.at("config").get<Config>();
+    return sk_job(sk_parameters(cfg, sk_ladder(cfg), cfg.sk_sizes.at(p.at("n").get<std::size_t>()),
+                                cfg.sk_fields.at(p.at("h").get<std::size_t>()), p.at("sample").get<int>()),
+                  seed);
+  });
+  // the replicas of one vector-spin draw at (size n, field h, temperature t), adapted or thesis proposal width
+  ch.step("vector", [](const nlohmann::json& p, std::uint64_t seed) {
+    const auto cfg = p.at("config").get<Config>();
+    return vector_job(vector_parameters(cfg, cfg.sizes.at(p.at("n").get<std::size_t>()), cfg.fields.at(p.at("h").get<std::size_t>()),
+                                        cfg.temperatures.at(p.at("t").get<std::size_t>()), p.at("draw").get<int>(),
+                                        p.at("thesis").get<int>() != 0),
+                      seed);
+  });
+  const lab::Profiles profiles{
+      {"paper", nlohmann::json::object()},
+      {"quick", {{"sk_sizes", {16, 32, 64}}, {"sk_fields", {0.0, 0.3}}, {"sk_temperatures", 10}, {"sk_samples", 8},
+                 {"sk_burn_in", 300}, {"sk_sweeps", 600}, {"sk_thin", 3}, {"sizes", {8, 16, 32}}, {"D", 4},
+                 {"replicas", 8}, {"draws", 4}, {"fields", {0.0, 0.4, 1.6}}, {"temperatures", {0.025, 0.1, 0.4}},
+                 {"sweeps", 200}, {"thin_sweeps", 10}}}};
+
+  return ch.run<Config>(argc, argv, profiles, [&](lab::Chapter& ch, const Config& cfg) {
+    const int workers = ch.workers_or(default_workers);
     const auto wall_start = std::chrono::steady_clock::now();
     auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count(); };
-    nlohmann::json results;
-    results["profile"] = profile_name;
+    nlohmann::json& results = ch.results();
     auto scale = [](int N) { return std::cbrt(static_cast<double>(N)); };  // chi_SG ~ N^(1/3) at the transition
 
     // ---- 1. the exact SK AT line ---------------------------------------------------------------
-    lab::RunMetadata meta("ch04");
     lab::Table line{{"h", "T_AT", "q_at_line"}, {}};
     for (double h = 0; h <= 2.0001; h += 0.02) {
       const double t = glass::sk::at_temperature(h);
       line.add({h, t, glass::sk::rs_overlap(t, h)});
     }
-    lab::write_table(path("sk_at_line.tsv"), line);
-    meta.write_sidecar(path("sk_at_line.tsv"), {{"what", "exact SK de Almeida-Thouless line, J = 1"}});
+    ch.table("sk_at_line.tsv", line, "", {}, {{"what", "exact SK de Almeida-Thouless line, J = 1"}});
     for (double h : {0.1, 0.3, 0.5, 1.0}) results[fmt::format("T_AT_h{:g}", h)] = fmt::format("{:.4f}", glass::sk::at_temperature(h));
     results["small_h_ratio"] = fmt::format("{:.4f}", 1e-6 / (4.0 / 3.0 * std::pow(1 - glass::sk::at_temperature(1e-3), 3)));
 
     // ---- 2. SK validation -------------------------------------------------------------------------
-    std::vector<double> sk_T;
-    for (int k = 0; k < cfg.sk_temperatures; ++k)
-      sk_T.push_back(cfg.sk_tmin * std::pow(cfg.sk_tmax / cfg.sk_tmin, k / double(cfg.sk_temperatures - 1)));
+    const std::vector<double> sk_T = sk_ladder(cfg);
     const std::size_t nN = cfg.sk_sizes.size(), nF = cfg.sk_fields.size(), nS = static_cast<std::size_t>(cfg.sk_samples);
     std::vector<lab::Job> sk_jobs;
     for (std::size_t in = 0; in < nN; ++in)
       for (std::size_t ih = 0; ih < nF; ++ih)
-        for (std::size_t s = 0; s < nS; ++s)
-          sk_jobs.push_back({fmt::format("SK N = {}, h = {:g}, sample {}", cfg.sk_sizes[in], cfg.sk_fields[ih], s),
-                             sk_parameters(cfg, sk_T, cfg.sk_sizes[in], cfg.sk_fields[ih], static_cast<int>(s)),
-                             cfg.seed + 100003 * sk_jobs.size(), {}});
-    const auto sk_runs = engine.run("sk", sk_jobs);
+        for (std::size_t s = 0; s < nS; ++s) {
+          lab::Job job = ch.job("sk", fmt::format("SK N = {}, h = {:g}, sample {}", cfg.sk_sizes[in], cfg.sk_fields[ih], s),
+                                {{"n", in}, {"h", ih}, {"sample", s}});
+          // the seed the committed data were made with (the job's place in this order), not lab::job_seed:
+          // the data are re-stamped, not rerun, so every number must stay the same
+          job.seed = cfg.seed + 100003 * sk_jobs.size();
+          sk_jobs.push_back(std::move(job));
+        }
+    const auto sk_runs = ch.run_jobs("sk", sk_jobs);
+    const bool sk_ran = std::any_of(sk_runs.begin(), sk_runs.end(), [](const lab::JobResult& r) { return !r.cached; });
     const double sk_seconds = seconds();
     // chi[in][ih][k]: chi_SG / N^(1/3) per sample; ident[in][ih]: the identity at the lowest T per sample
     std::vector<std::vector<std::vector<Samples>>> chi(nN, std::vector<std::vector<Samples>>(nF, std::vector<Samples>(sk_T.size())));
@@ -108,13 +115,10 @@ int main(int argc, char** argv) {
           sk_table.add({double(cfg.sk_sizes[in]), cfg.sk_fields[ih], sk_T[k], c.value, c.error, d.value, d.error,
                         glass::sk::at_temperature(cfg.sk_fields[ih])});
         }
-    lab::write_table(path("sk_replicas.tsv"), sk_table);
-    meta.parameters() = {{"sizes", cfg.sk_sizes}, {"fields", cfg.sk_fields}, {"temperatures", sk_T},
-                         {"samples", cfg.sk_samples}, {"replicas", cfg.sk_replicas}, {"burn_in_sweeps", cfg.sk_burn_in},
-                         {"sweeps", cfg.sk_sweeps}, {"thin", cfg.sk_thin}};
-    meta.set_seed(cfg.seed);
-    meta.write_sidecar(path("sk_replicas.tsv"), {{"chi_scaled", "disorder mean of chi_SG / N^(1/3); chi_SG = N [<q^2>] at h = 0, N [<q^2> - <q>^2] in a field"},
-                                                 {"identity", "disorder mean of e_J + (beta/2)(1 - <q^2>), zero in equilibrium"}});
+    ch.table("sk_replicas.tsv", sk_table, "sk", {},
+             {{"temperatures", sk_T},
+              {"chi_scaled", "disorder mean of chi_SG / N^(1/3); chi_SG = N [<q^2>] at h = 0, N [<q^2> - <q>^2] in a field"},
+              {"identity", "disorder mean of e_J + (beta/2)(1 - <q^2>), zero in equilibrium"}});
     // crossings of every pair of neighbouring sizes, per field; the claim uses the two largest
     ClaimInputs ci;
     ci.source = "002_1df8271bdc20b922.txt";
@@ -143,8 +147,8 @@ int main(int argc, char** argv) {
       }
       cross_rows += "\n";
     }
-    lab::write_table(path("sk_crossings.tsv"), cross_table);
-    meta.write_sidecar(path("sk_crossings.tsv"), {{"interval", "bootstrap over disorder samples, percentiles, Bonferroni over fields"}});
+    ch.table("sk_crossings.tsv", cross_table, "sk", {},
+             {{"interval", "bootstrap over disorder samples, percentiles, Bonferroni over fields"}});
     std::string cross_head = "| h | T_AT (exact) |", cross_rule = "|---|---|";
     for (std::size_t in = 0; in + 1 < nN; ++in)
       cross_head += fmt::format(" crossing N = {} / {} |", cfg.sk_sizes[in], cfg.sk_sizes[in + 1]), cross_rule += "---|";
@@ -170,7 +174,7 @@ int main(int argc, char** argv) {
     results["sk_tmax"] = fmt::format("{:.2f}", cfg.sk_tmax);
     results["sk_min_swap"] = fmt::format("{:.2f}", min_swap);
     // cost per sample at the largest N, for sizing bigger studies (measured on this run's fresh jobs)
-    const double per_job = engine.jobs_run() > 0 ? sk_seconds * cfg.workers / static_cast<double>(sk_jobs.size()) : NAN;
+    const double per_job = sk_ran ? sk_seconds * workers / static_cast<double>(sk_jobs.size()) : NAN;
     results["sk_seconds"] = fmt::format("{:.0f}", sk_seconds);
     // per-sweep cost grows as N^2: split the measured core time over sizes by N^2 (an estimate)
     double n2 = 0;
@@ -187,10 +191,12 @@ int main(int argc, char** argv) {
     const std::size_t nD = static_cast<std::size_t>(cfg.draws);
     std::vector<lab::Job> vjobs;
     auto vjob = [&](std::size_t iv, std::size_t ih, std::size_t iT, std::size_t d, bool thesis) {
-      const int N = cfg.sizes[iv];
-      vjobs.push_back({fmt::format("N = {}, h = {:g}, T = {:g}, draw {}{}", N, cfg.fields[ih], cfg.temperatures[iT], d, thesis ? ", thesis width" : ""),
-                       vector_parameters(cfg, N, cfg.fields[ih], cfg.temperatures[iT], static_cast<int>(d), thesis),
-                       cfg.seed + 7 * (((iv * nH + ih) * nT + iT) * nD + d) + 1, {}});  // same starts for both widths
+      lab::Job job = ch.job("vector", fmt::format("N = {}, h = {:g}, T = {:g}, draw {}{}", cfg.sizes[iv], cfg.fields[ih], cfg.temperatures[iT], d, thesis ? ", thesis width" : ""),
+                            {{"n", iv}, {"h", ih}, {"t", iT}, {"draw", d}, {"thesis", thesis ? 1u : 0u}});
+      // the seed the committed data were made with, not lab::job_seed (the data are re-stamped, not rerun);
+      // the same starts for both widths
+      job.seed = cfg.seed + 7 * (((iv * nH + ih) * nT + iT) * nD + d) + 1;
+      vjobs.push_back(std::move(job));
     };
     for (std::size_t iv = 0; iv < nV; ++iv)
       for (std::size_t ih = 0; ih < nH; ++ih)
@@ -200,7 +206,7 @@ int main(int argc, char** argv) {
     for (auto [ih, iT] : corners)
       for (std::size_t d = 0; d < nD; ++d) vjob(0, ih, iT, d, true);
     std::vector<VectorResult> vr;
-    for (const auto& r : engine.run("vector", vjobs)) vr.push_back(vector_from_json(r.value));
+    for (const auto& r : ch.run_jobs("vector", vjobs)) vr.push_back(vector_from_json(r.value));
     auto at = [&](std::size_t iv, std::size_t ih, std::size_t iT, std::size_t d) -> const VectorResult& {
       return vr[((iv * nH + ih) * nT + iT) * nD + d];
     };
@@ -223,11 +229,7 @@ int main(int argc, char** argv) {
                      sample_mean(rhat).value, acc, sig, glass::sk::at_temperature(cfg.fields[ih])});
           if (iv + 1 == nV) ci.alignment.push_back(align);
         }
-    lab::write_table(path("vector_grid.tsv"), vgrid);
-    meta.parameters() = {{"sizes", cfg.sizes}, {"D", cfg.D}, {"replicas", cfg.replicas}, {"draws", cfg.draws},
-                         {"fields", cfg.fields}, {"temperatures", cfg.temperatures}, {"sweeps", cfg.sweeps},
-                         {"thin_sweeps", cfg.thin_sweeps}, {"burn_in_fraction", cfg.burn_in_fraction}};
-    meta.write_sidecar(path("vector_grid.tsv"), {{"chi_scaled", "disorder mean of chi_SG / N^(1/3) from the tensor overlap"}});
+    ch.table("vector_grid.tsv", vgrid, "vector", {}, {{"chi_scaled", "disorder mean of chi_SG / N^(1/3) from the tensor overlap"}});
     // the h = 0 freezing temperature: crossing of the two largest sizes at h = 0 (fields[0] must be 0)
     {
       std::vector<Samples> small, large;
@@ -266,12 +268,13 @@ int main(int argc, char** argv) {
           for (int b = 0; b < B; ++b)
             blocks.add({double(iT * B + b), double(ih * B + a), a < R && b < R ? last[a][b] : NAN});
       }
-    lab::write_table(path("vector_matrices.tsv"), blocks);
-    meta.write_sidecar(path("vector_matrices.tsv"), {{"what", "||Q_ab||_F of the last recorded states, draw 0, largest N"}});
+    ch.table("vector_matrices.tsv", blocks, "vector", {{"n", nV - 1}, {"draw", 0}},
+             {{"what", "||Q_ab||_F of the last recorded states, draw 0, largest N"}});
 
     // ---- 4. verdicts ----------------------------------------------------------------------------------
+    // written here, not with ch.claims: results.json's claims table stays the summary the text was made with
     const auto claims = make_claims(ci).to_json();
-    lab::write_claims(path("claims.json"), claims, "claims.json");
+    lab::write_claims(ch.path("claims.json"), claims, "--out");
 
     // ---- 5. values for the text and the figures --------------------------------------------------------
     results["claims_table"] = lab::claims_markdown({claims});
@@ -286,14 +289,14 @@ int main(int argc, char** argv) {
     results["temperatures"] = fmt::format("{}", fmt::join(cfg.temperatures, ", "));
     results["wall_s"] = fmt::format("{:.0f}", seconds());
     results["vector_seconds"] = fmt::format("{:.0f}", seconds() - sk_seconds);
-    results["threads"] = cfg.workers;
+    results["threads"] = workers;
+    // written here, not with ch.plot_var: tf is NaN when no crossing is found, which plot_var cannot write
     lab::write_file_atomically(
-        path("plot_vars.gp"),
+        ch.path("plot_vars.gp"),
         fmt::format("fields = \"{}\"\ntemps = \"{}\"\nB = {}\nnH = {}\nnT = {}\nsizes = \"{}\"\nsk_sizes = \"{}\"\n"
                     "sk_fields = \"{}\"\nsk_tat = \"{}\"\nvec_tat = \"{}\"\ntf = {}\n",
                     lab::format_keys(cfg.fields), lab::format_keys(cfg.temperatures), B, nH, nT, fmt::join(cfg.sizes, " "),
                     fmt::join(cfg.sk_sizes, " "), lab::format_keys(cfg.sk_fields), lab::format_keys(at_line(cfg.sk_fields)),
                     lab::format_keys(at_line(cfg.fields)), std::isfinite(ci.t_freeze) ? fmt::format("{:g}", ci.t_freeze) : "NaN"));
-    lab::write_file_atomically(path("results.json"), results.dump(2) + "\n");
   });
 }

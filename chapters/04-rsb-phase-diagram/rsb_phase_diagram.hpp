@@ -30,11 +30,14 @@ struct Config {
   std::vector<double> temperatures{0.025, 0.05, 0.1, 0.2, 0.4, 0.8};
   long sweeps = 1000, thin_sweeps = 10;
   double burn_in_fraction = 0.5;
-  int workers = 2;  // jobs run at a time
   std::uint64_t seed = 20260404;
 };
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Config, sk_sizes, sk_fields, sk_tmin, sk_tmax, sk_temperatures, sk_samples,
+                                   sk_replicas, sk_burn_in, sk_sweeps, sk_thin, sizes, D, replicas, draws, fields,
+                                   temperatures, sweeps, thin_sweeps, burn_in_fraction, seed)
 
-Config profile(const std::string& name);
+// The SK ladder: sk_temperatures temperatures, geometric from sk_tmin to sk_tmax.
+std::vector<double> sk_ladder(const Config& cfg);
 
 // ---- job "sk": parallel tempering on one binary SK sample (couplings from parameters "instance_seed") --
 struct SkPoint {  // one sample, one temperature

@@ -1,5 +1,6 @@
 // Chapter 4: the jobs (declared in rsb_phase_diagram.hpp).
 #include <algorithm>
+#include <cmath>
 
 #include "glass/metropolis.hpp"
 #include "glass/replicas.hpp"
@@ -12,21 +13,11 @@
 
 namespace spinformer {
 
-Config profile(const std::string& name) {
-  Config c;
-  if (lab::quick_profile(name)) {
-    c.sk_sizes = {16, 32, 64};
-    c.sk_fields = {0.0, 0.3};
-    c.sk_temperatures = 10;
-    c.sk_samples = 8;
-    c.sk_burn_in = 300, c.sk_sweeps = 600, c.sk_thin = 3;
-    c.sizes = {8, 16, 32};
-    c.D = 4, c.replicas = 8, c.draws = 4;
-    c.fields = {0.0, 0.4, 1.6};
-    c.temperatures = {0.025, 0.1, 0.4};
-    c.sweeps = 200, c.thin_sweeps = 10;
-  }
-  return c;
+std::vector<double> sk_ladder(const Config& cfg) {
+  std::vector<double> t;
+  for (int k = 0; k < cfg.sk_temperatures; ++k)
+    t.push_back(cfg.sk_tmin * std::pow(cfg.sk_tmax / cfg.sk_tmin, k / double(cfg.sk_temperatures - 1)));
+  return t;
 }
 
 // ---- job "sk" ----------------------------------------------------------------------------------------------
