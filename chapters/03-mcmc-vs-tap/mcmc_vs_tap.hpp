@@ -40,10 +40,16 @@ struct Config {
   long ising_runs = 10000;
   std::vector<double> ising_ratios{0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.3};  // beta / beta_c
   std::uint64_t model_seed = 1, chain_seed = 20261125, kinetic_seed = 20261129, ising_seed = 20261130;
-  int workers = 2;
+  // lab::Chapter's base seed (the sidecars'); no job uses it: every job keeps the seed of its step's
+  // stream above, as when the committed data were made (mcmc_vs_tap.cpp).
+  std::uint64_t seed = 20261129;
 };
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Config, N, D, h, draws, fine_per_decade, kinetic_runs, kinetic_steps, tap_steps,
+                                   tight_tolerance, tight_max_inner, tight_damping, other_sizes, size_betas, eps_values,
+                                   eps_beta, eps_runs, eps_steps, mcmc_per_decade, proposals, thin, control_betas, ising_N,
+                                   ising_steps, ising_draws, ising_runs, ising_ratios, model_seed, chain_seed, kinetic_seed,
+                                   ising_seed, seed)
 
-Config profile(const std::string& name);
 std::vector<double> log_grid(int per_decade);  // 1e-3 .. 1e3, both ends included
 std::string bkey(double beta);
 

@@ -18,32 +18,6 @@ namespace spinformer {
 
 using glass::State;
 
-Config profile(const std::string& name) {
-  Config c;
-  if (lab::quick_profile(name)) {
-    c.N = 16;
-    c.D = 8;
-    c.draws = 3;
-    c.fine_per_decade = 1;
-    c.kinetic_runs = 200;
-    c.tap_steps = 40;
-    c.tight_max_inner = 100;
-    c.proposals = 40'000;
-    c.thin = 160;
-    c.control_betas = {0.01, 0.1};
-    c.ising_N = 24;
-    c.ising_steps = 12;
-    c.ising_draws = 3;
-    c.ising_runs = 2000;
-    c.ising_ratios = {0.8, 1.0, 1.2};
-    c.other_sizes = {8, 24};
-    c.size_betas = {0.1, 1.0, 10.0};
-    c.eps_values = {0.125, 0.25, 0.5};
-    c.eps_runs = 400;
-  }
-  return c;
-}
-
 std::vector<double> log_grid(int per_decade) {
   std::vector<double> g;
   for (int k = 0; k <= 6 * per_decade; ++k) g.push_back(std::pow(10.0, -3.0 + double(k) / per_decade));
