@@ -405,6 +405,15 @@ nlohmann::json chapter_claims(const Config& cfg, const Runs& runs) {
     out["best_area"] = pm(interval(per_seed(best, curve_area), 0.95));
   }
   out["claims_json"] = claims.to_json();
+  // The text quotes the verdicts after the gate (a claim whose control is undecided is inconclusive,
+  // whatever its own conditions say); c.verdict() above is the claim's own, before the gate.
+  for (const auto& claim : out["claims_json"]["claims"]) {
+    std::string key = "verdict_" + claim["id"].get<std::string>();
+    std::replace(key.begin(), key.end(), '.', '_');
+    if (!out.contains(key)) continue;
+    out[key] = claim["verdict"];
+    out["ungated_" + key] = claim.value("ungated_verdict", claim["verdict"].get<std::string>());
+  }
   out["L"] = cfg.L;
   out["seeds"] = cfg.seeds;
   out["steps"] = cfg.steps;
