@@ -30,7 +30,7 @@ do for [ext in "pdf png"] {
   do for [k=1:nP] {
     f = data.'/excess_'.ptag(k).'.tsv'
     set title ptitle(k) font ',10'
-    if (k == 1) { set key bottom center font ',8' } else { unset key }
+    if (k == 1) { set key at graph 0.5, graph 0.86 center top font ',8' opaque } else { unset key }
     plot for [v=1:nv(k)] f u 1:(clip(column(2 * v))) w lp ls vstyle(k, v) t vtitle(k, v)
   }
   unset multiplot
