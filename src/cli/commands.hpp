@@ -21,6 +21,8 @@ void add_sgd_commands(CLI::App& app);     // spinformer sgd quadratic|chain|doub
 void add_kinetic_commands(CLI::App& app); // spinformer kinetic simulate|enumerate|nmf|tap|gaussian|pairwise|compare
 // spinformer glass overlaps (replicas); called by add_glass_commands on the `glass` subcommand.
 void add_glass_overlaps_command(CLI::App& glass);
+// spinformer ising2d table-baseline; add_ising2d_commands calls it on the `ising2d` subcommand.
+void add_ising2d_baseline_command(CLI::App& ising2d);
 // spinformer glass kinetic (the vector kinetic model); main() calls it on the `glass` subcommand.
 void add_glass_kinetic_command(CLI::App& glass);
 // spinformer report criteria write|check and report gate; run() calls it on the `report` subcommand.

@@ -400,6 +400,7 @@ void add_ising2d_commands(CLI::App& app) {
     t->T_given = t_option->count() > 0;
     run_tau(*t, command_line(tau, "tau"));
   });
+  add_ising2d_baseline_command(*cmd);
 }
 
 }  // namespace spinformer::cli
