@@ -1,6 +1,7 @@
 # The exercise checker (scripts/check-exercises) against small files whose verdict is known: a good
 # file passes; a wrong answer, a formula that disagrees, a failing command and a missing JSON key each
-# fail with exit status 1 naming the exercise; a malformed block is refused with exit status 2.
+# fail with exit status 1 naming the exercise; a malformed block or a repeated exercise number is
+# refused with exit status 2.
 # Usage: bash tests/exercises/checker.sh PATH/TO/spinformer
 set -u
 bin_dir=$(cd "$(dirname "$1")" && pwd)
@@ -26,6 +27,7 @@ expect "wrong formula" 1 "FAIL: exercise bad.formula .*the formula gives -0.7615
 expect "failing command" 1 "FAIL: exercise bad.command .*the command failed (exit status 2)" "$here/bad-command.md"
 expect "missing key" 1 "FAIL: exercise bad.key .*no number in the command's output at 'energy_per_site'" "$here/bad-command.md"
 expect "malformed block" 2 "malformed.md:3.*give exactly one of 'tolerance' and 'rel-tolerance'" "$here/malformed.md"
+expect "duplicate number" 2 "duplicate.md:10: exercise twice also at .*duplicate.md:3" "$here/duplicate.md"
 # one bad file among good ones still fails the whole check
 expect "good and bad together" 1 "FAIL: exercise bad.answer" "$here/good.md" "$here/bad-answer.md"
 expect "unreadable file" 2 "check-exercises: .*no-such-file.md" "$work/no-such-file.md"
