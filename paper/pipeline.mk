@@ -85,11 +85,14 @@ $(BOOK)/ch$(1).md: $(call book_parts,$(1)) $(OUT)/ch$(1)/results.json $(OUT)/cla
 endef
 $(foreach n,$(CHAPTERS),$(eval $(call book_rules,$(n))))
 BOOK_CHAPTERS := $(foreach n,$(CHAPTERS),$(BOOK)/ch$(n).md)
-SYNTHESIS := $(if $(wildcard paper/synthesis.md),$(BOOK)/synthesis.md)
+# (SYNTHESIS_TEXT and FILL_SYNTHESIS can name stand-ins, e.g. under build/, to try the hook.)
+SYNTHESIS_TEXT ?= paper/synthesis.md
+FILL_SYNTHESIS ?= scripts/fill-synthesis
+SYNTHESIS := $(if $(wildcard $(SYNTHESIS_TEXT)),$(BOOK)/synthesis.md)
 
-$(BOOK)/synthesis.md: paper/synthesis.md $(wildcard scripts/fill-synthesis) $(CLAIMS)
+$(BOOK)/synthesis.md: $(SYNTHESIS_TEXT) $(wildcard $(FILL_SYNTHESIS)) $(CLAIMS)
 	@mkdir -p $(BOOK)
-	@bash scripts/fill-synthesis $(OUT) $@.tmp.md && mv $@.tmp.md $@
+	@bash $(FILL_SYNTHESIS) $(OUT) $@.tmp.md && mv $@.tmp.md $@
 
 # ---- the PDF ----------------------------------------------------------------------------------
 # paper/appendix.md holds the place where the filter gathers the chapters' condition tables.
