@@ -41,7 +41,8 @@ define chapter_rules
 $(OUT)/ch$(1)/results.json: $(BIN)/ch$(1) $(call requires,$(1)) $(wildcard $(call chapter_dir,$(1))/data/code_hash)
 	@bash scripts/run-chapter $(1) $(PROFILE) $(OUT)
 
-$(OUT)/figures/ch$(1)/.done: $(OUT)/ch$(1)/results.json $(wildcard $(call chapter_dir,$(1))/*.gp) figures/style.gp
+$(OUT)/figures/ch$(1)/.done: $(OUT)/ch$(1)/results.json $(wildcard $(call chapter_dir,$(1))/*.gp) figures/style.gp \
+                             scripts/draw-figures
 	@bash scripts/draw-figures $(1) $(OUT) $(PNG_DIR)
 	@touch $$@
 

@@ -53,4 +53,15 @@ echo "set grid" >> "$tree/figures/style.gp"
 redrawn "changed style"
 printf '0 0\n' > "$tree/out/ch00/extra.tsv"
 redrawn "a new data table"
+# a PNG deleted by hand comes back, though nothing else changed
+rm "$png"
+draw
+[[ -s $png ]] || fail "a deleted PNG was not drawn again"
+
+# the quick profile's layout: PNGs and PDFs in one folder (build/quick/figures/chNN)
+rm -rf "$tree/out/figures"
+(cd "$tree" && bash scripts/draw-figures 00 out out/figures/ch00) > "$work/log" 2>&1 || fail "one folder: $(cat "$work/log")"
+[[ -s $tree/out/figures/ch00/line.png && -s $tree/out/figures/ch00/line.pdf ]] || fail "one folder, first drawing: no PNG or PDF"
+(cd "$tree" && bash scripts/draw-figures 00 out out/figures/ch00) > "$work/log" 2>&1 || fail "one folder: $(cat "$work/log")"
+[[ -s $tree/out/figures/ch00/line.png ]] || fail "one folder, second drawing: the PNG is gone"
 finish figure_stamps
