@@ -282,11 +282,23 @@ function Math(m)
   end
 end
 
+-- A derivation (chapters/NN-slug/derivations.md, `::: {.derivation title="..."}`) is boxed: in HTML
+-- by the style sheet, in the PDF between two rules (a box of TeX Live's base packages cannot break
+-- across pages, and a derivation may).
+local function derivation_box(div)
+  if html or not div.classes:includes("derivation") then return nil end
+  local rule = "\\par\\noindent\\rule{\\linewidth}{0.5pt}\\par"
+  local blocks = pandoc.List({ pandoc.RawBlock("latex", "\\medskip" .. rule .. "\\nopagebreak") })
+  blocks:extend(div.content)
+  blocks:insert(pandoc.RawBlock("latex", rule .. "\\medskip"))
+  return blocks
+end
+
 -- Filters run in this order: Meta first, so that figdir and the page are known before the images
 -- are rewritten; the conditions blocks get their anchors before the other claims tables get links.
 return {
   { Meta = Meta },
-  { Div = conditions_block },
+  { Div = function(div) return conditions_block(div) or derivation_box(div) end },
   { Image = Image, Math = Math, Table = link_claims },
   { Para = figure_with_source },
   { Pandoc = gather_appendix },
