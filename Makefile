@@ -10,13 +10,14 @@ CHAPTER_NUMBERS := $(sort $(foreach d,$(wildcard chapters/[0-9][0-9]-*),$(firstw
 # give cmake's own make our job count unless we already run under a jobserver (make -jN)
 CMAKE_JOBS = $(if $(findstring -j,$(MAKEFLAGS)),,-j $(JOBS))
 
-.PHONY: all paper reproduce publish test test-mpi bench deps build clean clean-jobs help $(addprefix ch,$(CHAPTER_NUMBERS))
+.PHONY: all paper html reproduce publish test test-html test-mpi bench deps build clean clean-jobs help $(addprefix ch,$(CHAPTER_NUMBERS))
 
 all: paper
 
 help:
 	@echo "make paper            install what is missing, build, run changed experiments, draw figures, write paper/spinformer.pdf"
-	@echo "make test             build, run the unit tests (ctest) and a quick-profile run of the whole pipeline"
+	@echo "make html             the same course as a static website in build/html (one page per chapter, MathML, no network)"
+	@echo "make test             build, run the unit tests (ctest) and a quick-profile run of the whole pipeline, website included"
 	@echo "make chNN             rerun chapter NN's experiment and redraw its figures (PROFILE=quick for tiny sizes)"
 	@echo "make reproduce        rerun every chapter's experiment (not reading the committed data), then a replication summary"
 	@echo "make publish          copy the data of the chapters rerun here into chapters/NN-slug/data (then commit them)"
@@ -35,6 +36,10 @@ build: deps
 paper: build
 	@$(MAKE) --no-print-directory -f paper/pipeline.mk paper
 
+# The website reads what the PDF reads: the committed data, rerunning only chapters whose sources changed.
+html: build
+	@$(MAKE) --no-print-directory -f paper/pipeline.mk html
+
 # Every experiment rerun (finished jobs in build/<profile>/jobs are kept: a killed run resumes; make
 # clean-jobs forgets them), then each chapter's numbers and verdicts against the committed data.
 reproduce: build
@@ -52,7 +57,15 @@ clean-jobs:
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 	@$(MAKE) --no-print-directory -f paper/pipeline.mk PROFILE=quick paper
+	@$(MAKE) --no-print-directory test-html
 	@$(MAKE) --no-print-directory test-mpi
+
+# The quick profile's website, loaded page by page in headless Chromium (tests/html/check_site.py):
+# every image loads, every internal link lands, math is MathML; a screenshot of a chapter page and a
+# report go to build/quick/html-check/, whose path the log prints.
+test-html: build
+	@$(MAKE) --no-print-directory -f paper/pipeline.mk PROFILE=quick html
+	@python3 tests/html/check_site.py build/quick/html --out build/quick/html-check --book build/quick/book
 
 # The same chapter under `mpirun -np 2` gives the same results as the quick pipeline's single process.
 # (OpenMPI refuses root unless told; CI runs as root.)

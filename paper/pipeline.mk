@@ -41,12 +41,9 @@ define chapter_rules
 $(OUT)/ch$(1)/results.json: $(BIN)/ch$(1) $(call requires,$(1)) $(wildcard $(call chapter_dir,$(1))/data/code_hash)
 	@bash scripts/run-chapter $(1) $(PROFILE) $(OUT)
 
-$(OUT)/figures/ch$(1)/.done: $(OUT)/ch$(1)/results.json $(wildcard $(call chapter_dir,$(1))/*.gp) figures/style.gp
-	@mkdir -p $(OUT)/figures/ch$(1) $(PNG_DIR)
-	@echo "[ch$(1)] drawing figures"
-	@for gp in $(wildcard $(call chapter_dir,$(1))/*.gp); do \
-	  gnuplot -e "data='$(OUT)/ch$(1)'; pdfdir='$(OUT)/figures/ch$(1)'; pngdir='$(PNG_DIR)'" \
-	    -e "load 'figures/style.gp'" $$$$gp || exit 1; done
+$(OUT)/figures/ch$(1)/.done: $(OUT)/ch$(1)/results.json $(wildcard $(call chapter_dir,$(1))/*.gp) figures/style.gp \
+                             scripts/draw-figures
+	@bash scripts/draw-figures $(1) $(OUT) $(PNG_DIR)
 	@touch $$@
 
 $(TEXT_DIR)/README.md: $(call chapter_dir,$(1))/text.md $(OUT)/ch$(1)/results.json $(SPINFORMER)
@@ -75,11 +72,53 @@ $(OUT)/claims.md: $(CLAIMS) $(SPINFORMER)
 $(OUT)/provenance.md: $(CLAIMS) $(SPINFORMER)
 	@$(SPINFORMER) runs provenance --out $@ --runs $(OUT) $(wildcard chapters/*/data/provenance.json)
 
+# ---- the book: what the PDF and the website read ------------------------------------------------
+# Each chapter as the book shows it (scripts/book-chapter): text.md, then derivations.md and
+# exercises.md where the chapter has them, all filled from its results.json, with the compact claims
+# table in the text and the condition tables in a block the filter moves (PDF: the appendix; HTML: a
+# collapsed section). paper/synthesis.md, where it exists, is filled from every chapter's results
+# (scripts/fill-synthesis) and follows the last chapter.
+BOOK := $(OUT)/book
+book_parts = $(wildcard $(addprefix $(call chapter_dir,$(1))/,text.md derivations.md exercises.md))
+define book_rules
+$(BOOK)/ch$(1).md: $(call book_parts,$(1)) $(OUT)/ch$(1)/results.json $(OUT)/claims.md $(SPINFORMER) scripts/book-chapter
+	@bash scripts/book-chapter $(1) $(OUT) $(BOOK)
+endef
+$(foreach n,$(CHAPTERS),$(eval $(call book_rules,$(n))))
+BOOK_CHAPTERS := $(foreach n,$(CHAPTERS),$(BOOK)/ch$(n).md)
+# (SYNTHESIS_TEXT and FILL_SYNTHESIS can name stand-ins, e.g. under build/, to try the hook.)
+SYNTHESIS_TEXT ?= paper/synthesis.md
+FILL_SYNTHESIS ?= scripts/fill-synthesis
+SYNTHESIS := $(if $(wildcard $(SYNTHESIS_TEXT)),$(BOOK)/synthesis.md)
+
+$(BOOK)/synthesis.md: $(SYNTHESIS_TEXT) $(wildcard $(FILL_SYNTHESIS)) $(CLAIMS)
+	@mkdir -p $(BOOK)
+	@bash $(FILL_SYNTHESIS) $(OUT) $@.tmp.md && mv $@.tmp.md $@
+
 # ---- the PDF ----------------------------------------------------------------------------------
+# paper/appendix.md holds the place where the filter gathers the chapters' condition tables.
 $(PDF): paper/metadata.yaml paper/front.md paper/references.bib paper/filters/paper.lua $(OUT)/claims.md paper/back.md \
-        $(OUT)/provenance.md $(CHAPTER_TEXTS) $(FIGURE_STAMPS)
+        paper/appendix.md $(OUT)/provenance.md $(CHAPTER_TEXTS) $(BOOK_CHAPTERS) $(SYNTHESIS) $(FIGURE_STAMPS)
 	@echo "[paper] pandoc -> $@"
-	@pandoc paper/metadata.yaml paper/front.md $(OUT)/claims.md $(CHAPTER_TEXTS) $(OUT)/provenance.md paper/back.md \
+	@pandoc paper/metadata.yaml paper/front.md $(OUT)/claims.md $(BOOK_CHAPTERS) $(SYNTHESIS) paper/appendix.md \
+	  $(OUT)/provenance.md paper/back.md \
 	  --from markdown --lua-filter paper/filters/paper.lua -M figdir=$(OUT)/figures \
 	  --citeproc --bibliography paper/references.bib \
 	  --toc --number-sections --pdf-engine=pdflatex -o $@.tmp.pdf && mv $@.tmp.pdf $@
+
+# ---- the website (make html) ------------------------------------------------------------------
+# One page per chapter, the claims at a glance, the front matter and the provenance, math as MathML
+# (nothing is fetched when a page is read). scripts/build-html writes the site whole or not at all.
+ifeq ($(PROFILE),paper)
+  SITE := build/html
+else
+  SITE := $(OUT)/html
+endif
+.PHONY: html
+html: $(SITE)/index.html
+	@echo "html: $(SITE)/index.html"
+
+$(SITE)/index.html: paper/front.md paper/references.bib paper/filters/paper.lua $(wildcard paper/html/*) \
+        scripts/build-html $(OUT)/claims.md $(OUT)/provenance.md $(BOOK_CHAPTERS) $(SYNTHESIS) $(FIGURE_STAMPS)
+	@echo "[html] pandoc -> $(SITE)"
+	@bash scripts/build-html $(PROFILE) $(OUT) $(SITE) $(CHAPTERS)

@@ -12,6 +12,7 @@ packages=(
   libgtest-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev
   openmpi-bin libopenmpi-dev          # the job engine spreads jobs over MPI ranks (mpirun)
   gnuplot-nox pandoc
+  chromium-headless-shell             # make test loads every page of the website (make html) in a real browser
   texlive-latex-base texlive-latex-recommended texlive-fonts-recommended lmodern
 )
 
