@@ -46,6 +46,9 @@ gpt::TrainConfig sample_training();                             // on Wolff samp
 gpt::TrainConfig variational_training(const gpt::TrainConfig& train);  // by reverse KL: fewer steps
 gpt::TrainConfig large_training(const gpt::TrainConfig& train);        // L = 16: fewer, smaller batches
 
+// Declared once (NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE below): the defaults are the paper profile, the quick
+// profile a patch of them (profiles()). The networks and schedules are defaults computed from the fields
+// above them, so a profile that changes L or large_L, or train, patches the models and schedules with it.
 struct Config {
   // ---- 1. samplers against the exact torus ----
   std::vector<int> validation_sizes{4, 8, 16};
