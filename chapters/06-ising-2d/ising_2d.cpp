@@ -60,7 +60,7 @@ int main(int argc, char** argv) {
     results["threads"] = ch.workers_or(kWorkers);
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
     results["wall_time_s"] = fmt::format("{:.0f}", wall);
-    write_plot_vars(ch, cfg, ms);
+    write_plot_vars(ch, cfg, ms);  // by the chapter, not ch.plot_var, whose {:g} would round Tc and z
     fmt::print(stderr, "ch06: done in {:.0f} s\n", wall);
   });
 }

@@ -1,4 +1,5 @@
-// Chapter 6: the jobs (declared in ising_2d.hpp). The samplers and the exact torus are src/ising2d;
+// Chapter 6: the Config's networks and schedules, its profiles, and the jobs (declared in ising_2d.hpp).
+// The samplers and the exact torus are src/ising2d;
 // the transformer is chapter 1's (src/gpt), fed L x L configurations as rows of L^2 spins in raster
 // order, so that its learned positional embedding is all the 2D geometry it is given.
 #include <algorithm>
