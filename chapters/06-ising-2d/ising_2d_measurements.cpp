@@ -1,7 +1,7 @@
 // Chapter 6: the Config's networks and schedules, its profiles, and the jobs (declared in ising_2d.hpp).
-// The samplers and the exact torus are src/ising2d;
-// the transformer is chapter 1's (src/gpt), fed L x L configurations as rows of L^2 spins in raster
-// order, so that its learned positional embedding is all the 2D geometry it is given.
+// The samplers and the exact torus are src/ising2d; the transformer is chapter 1's (src/gpt), fed L x L
+// configurations as rows of L^2 spins in raster order, so that its learned positional embedding is all
+// the 2D geometry it is given.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
