@@ -1,6 +1,7 @@
-// Chapter 6: the jobs (declared in ising_2d.hpp). The samplers and the exact torus are src/ising2d;
-// the transformer is chapter 1's (src/gpt), fed L x L configurations as rows of L^2 spins in raster
-// order, so that its learned positional embedding is all the 2D geometry it is given.
+// Chapter 6: the Config's networks and schedules, its profiles, and the jobs (declared in ising_2d.hpp).
+// The samplers and the exact torus are src/ising2d; the transformer is chapter 1's (src/gpt), fed L x L
+// configurations as rows of L^2 spins in raster order, so that its learned positional embedding is all
+// the 2D geometry it is given.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -23,77 +24,80 @@
 
 namespace spinformer {
 
-Config profile(const std::string& name) {
-  Config c;
-  c.model.L = c.L * c.L;
-  c.model.d_model = 32;
-  c.model.n_heads = 4;
-  c.model.n_layers = 2;
-  c.model.d_ff = 128;
-  c.train.steps = 2000;
-  c.train.batch = 128;
-  c.train.lr = 1e-3;
-  c.train.schedule = "cosine";
-  c.train.warmup_steps = 100;
-  c.train.eval_every = 250;
-  c.train.checkpoint_every = 0;
-  // The 2D variant: the same network and learned positions plus the torus bias -slope d (d: Manhattan
-  // distance on the L x L torus between the site a query predicts and the site a key holds). Chapter 5's
-  // choice for its biases (gpt::masked_variant): linear shape, slope learned per layer and head from 1, so
-  // that the data set how local each head is and a head can switch the bias off (slope -> 0); a fixed
-  // slope would impose our guess of the locality. Unlike chapter 5 the learned positions stay, so that the
-  // comparison with `model` measures what the bias adds to them, not a replacement of one by the other.
-  c.torus_model = c.model;
-  c.torus_model.bias = gpt::BiasKind::torus;
-  c.torus_model.bias_shape = gpt::BiasShape::linear;
-  c.torus_model.bias_slope = 1.0;
-  c.torus_model.bias_learned = true;
-  c.variational = c.train;
-  c.variational.steps = 1200;
-  c.variational.warmup_steps = 50;
-  // L = 16: 256 tokens; a step of batch 64 costs about 0.25 s on one thread (3-4 times one of L = 8, batch 128)
-  c.large_model = c.model;
-  c.large_model.L = c.large_L * c.large_L;
-  c.large_train = c.train;
-  c.large_train.steps = 1600;  // per temperature 3 seeds x 1600 x ~0.25 s + ~70 s of evaluation each: ~11 min of 2 cores
-  c.large_train.batch = 64;
-  if (lab::quick_profile(name)) {
-    c.validation_sizes = {4, 8};
-    c.metropolis_sweeps = 10'000;
-    c.wolff_sweeps = 2'000;
-    c.wolff_chains = 16;
-    c.tau_sizes = {4, 8, 16};
-    c.fit_from = 8;
-    c.tau_metropolis_sweeps = 2000;
-    c.tau_wolff_sweeps = 500;
-    c.temperatures = {2.1, 2.269185314213022, 2.5};
-    c.large_temperatures = {2.1, 2.269185314213022, 2.5};
-    c.seeds = 2;
-    c.n_train = 5'000;
-    c.n_val = 500;
-    c.n_test = 2'000;
-    c.n_model_samples = 2'000;
-    c.n_attention = 128;
-    c.train.steps = 150;
-    c.train.batch = 64;
-    c.train.warmup_steps = 20;
-    c.train.eval_every = 50;
-    c.variational_T = {2.1};
-    c.variational.steps = 60;
-    c.variational.batch = 64;
-    c.variational.warmup_steps = 10;
-    c.n_causal = 40;
-    c.large_train.steps = 20;
-    c.large_train.batch = 16;
-    c.large_train.warmup_steps = 5;
-    c.large_train.eval_every = 10;
-    c.large_n_train = 500;
-    c.large_n_val = 100;
-    c.large_n_test = 200;
-    c.large_n_model_samples = 200;
-    c.large_n_attention = 32;
-  }
-  return c;
+gpt::ModelConfig raster_model(int L) {
+  gpt::ModelConfig m;
+  m.L = L * L;
+  m.d_model = 32;
+  m.n_heads = 4;
+  m.n_layers = 2;
+  m.d_ff = 128;
+  return m;
+}
+
+// The 2D variant: the same network and learned positions plus the torus bias -slope d (d: Manhattan
+// distance on the L x L torus between the site a query predicts and the site a key holds). Chapter 5's
+// choice for its biases (gpt::masked_variant): linear shape, slope learned per layer and head from 1, so
+// that the data set how local each head is and a head can switch the bias off (slope -> 0); a fixed
+// slope would impose our guess of the locality. Unlike chapter 5 the learned positions stay, so that the
+// comparison with `model` measures what the bias adds to them, not a replacement of one by the other.
+gpt::ModelConfig torus_variant(const gpt::ModelConfig& model) {
+  gpt::ModelConfig m = model;
+  m.bias = gpt::BiasKind::torus;
+  m.bias_shape = gpt::BiasShape::linear;
+  m.bias_slope = 1.0;
+  m.bias_learned = true;
+  return m;
+}
+
+gpt::TrainConfig sample_training() {
+  gpt::TrainConfig t;
+  t.steps = 2000;
+  t.batch = 128;
+  t.lr = 1e-3;
+  t.schedule = "cosine";
+  t.warmup_steps = 100;
+  t.eval_every = 250;
+  t.checkpoint_every = 0;
+  return t;
+}
+
+gpt::TrainConfig variational_training(const gpt::TrainConfig& train) {
+  gpt::TrainConfig t = train;
+  t.steps = 1200;
+  t.warmup_steps = 50;
+  return t;
+}
+
+// L = 16: 256 tokens; a step of batch 64 costs about 0.25 s on one thread (3-4 times one of L = 8, batch 128)
+gpt::TrainConfig large_training(const gpt::TrainConfig& train) {
+  gpt::TrainConfig t = train;
+  t.steps = 1600;  // per temperature 3 seeds x 1600 x ~0.25 s + ~70 s of evaluation each: ~11 min of 2 cores
+  t.batch = 64;
+  return t;
+}
+
+std::map<std::string, nlohmann::json> profiles() {
+  const nlohmann::json defaults = Config{};
+  // a schedule's patch changes some of its fields and keeps the rest of the default schedule
+  auto schedule = [&](const char* key, const nlohmann::json& changes) {
+    nlohmann::json j = defaults.at(key);
+    j.update(changes);
+    return j;
+  };
+  return {{"paper", nlohmann::json::object()},
+          {"quick",
+           {{"validation_sizes", {4, 8}}, {"metropolis_sweeps", 10'000}, {"wolff_sweeps", 2'000}, {"wolff_chains", 16},
+            {"tau_sizes", {4, 8, 16}}, {"fit_from", 8}, {"tau_metropolis_sweeps", 2000}, {"tau_wolff_sweeps", 500},
+            {"temperatures", {2.1, 2.269185314213022, 2.5}}, {"large_temperatures", {2.1, 2.269185314213022, 2.5}},
+            {"seeds", 2}, {"n_train", 5'000}, {"n_val", 500}, {"n_test", 2'000}, {"n_model_samples", 2'000},
+            {"n_attention", 128},
+            {"train", schedule("train", {{"steps", 150}, {"batch", 64}, {"warmup_steps", 20}, {"eval_every", 50}})},
+            {"variational_T", {2.1}},
+            {"variational", schedule("variational", {{"steps", 60}, {"batch", 64}, {"warmup_steps", 10}})},
+            {"n_causal", 40},
+            {"large_train", schedule("large_train", {{"steps", 20}, {"batch", 16}, {"warmup_steps", 5}, {"eval_every", 10}})},
+            {"large_n_train", 500}, {"large_n_val", 100}, {"large_n_test", 200}, {"large_n_model_samples", 200},
+            {"large_n_attention", 32}}}};
 }
 
 std::string tkey(double T) { return fmt::format("{:.4g}", T); }
