@@ -157,11 +157,11 @@ double sk_validation(lab::Chapter& ch, const Config& cfg, int workers, ClaimInpu
   results["sk_sizes"] = fmt::format("{}", fmt::join(cfg.sk_sizes, ", "));
   results["sk_fields"] = fmt::format("{}", fmt::join(cfg.sk_fields, ", "));
   results["sk_samples"] = cfg.sk_samples;
+  results["sk_nmax"] = cfg.sk_sizes.back();
   results["sk_replicas"] = cfg.sk_replicas;
   results["sk_sweeps"] = cfg.sk_sweeps;
   results["sk_burn_in"] = cfg.sk_burn_in;
   results["sk_bin_split"] = 2 * cfg.sk_burn_in;
-  results["sk_total_sweeps"] = cfg.sk_burn_in + cfg.sk_sweeps;
   results["sk_ntemps"] = cfg.sk_temperatures;
   results["sk_tmin"] = fmt::format("{:.2f}", cfg.sk_tmin);
   results["sk_tmax"] = fmt::format("{:.2f}", cfg.sk_tmax);
@@ -343,12 +343,12 @@ int main(int argc, char** argv) {
     for (const auto& c : claims.at("claims")) results["status_" + c.at("id").get<std::string>()] = status_count(c);
     results["sizes"] = fmt::format("{}", fmt::join(cfg.sizes, ", "));
     results["D"] = cfg.D;
+    results["nmax"] = cfg.sizes.back();
     results["replicas"] = cfg.replicas;
     results["draws"] = cfg.draws;
     results["sweeps"] = cfg.sweeps;
     results["burn_in"] = cfg.burn_in;
     results["bin_split"] = 2 * cfg.burn_in;
-    results["total_sweeps"] = cfg.burn_in + cfg.sweeps;
     results["corner_sweeps"] = cfg.corner_sweeps;
     results["ntemps"] = cfg.ntemps;
     results["tmin"] = fmt::format("{:g}", cfg.tmin);
