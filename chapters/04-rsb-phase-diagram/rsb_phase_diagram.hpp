@@ -1,6 +1,7 @@
 #pragma once
-// Chapter 4: the configuration, the two kinds of job (parallel tempering on one binary SK sample; the
-// replicas of one vector-spin disorder draw at one (N, h, T)) with their results as JSON (defined in
+// Chapter 4: the configuration, the three kinds of job (parallel tempering on one binary SK sample;
+// parallel tempering of one vector-spin draw at one (N, h); replicas without tempering at a corner of the
+// grid, with the R-hat gate's controls) with their results as JSON (defined in
 // rsb_phase_diagram_measurements.cpp), the disorder averages and finite-size crossings the program
 // and the claims share, and the claims (claims.cpp). The program is rsb_phase_diagram.cpp.
 #include <cstdint>
