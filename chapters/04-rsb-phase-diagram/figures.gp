@@ -38,35 +38,34 @@ do for [ext in "pdf png"] {
   set ylabel '{/Symbol c}_{SG} / N^{1/3} (tensor overlap)'
   do for [f=1:nH] {
     h = word(fields, f) + 0
-    t_line = tf * word(vec_tat, f)  # the SK line in units of the measured T_f: a shape comparison only
-    set title sprintf('vector spins, h = %g', h)
-    if (t_line == t_line) { set arrow 1 from t_line, graph 0 to t_line, graph 1 nohead ls 2 } else { unset arrow 1 }
+    set title sprintf('vector spins, h = %g (parallel tempering)', h)
     plot for [k=1:nV] grid u ($1 == word(sizes, k) && abs($2 - h) < 1e-9 ? $3 : NaN):4:5 \
            w yerrorlines ls (10 + k) t 'N = '.word(sizes, k)
   }
-  unset arrow 1; unset title; unset logscale
+  unset title; unset logscale
   unset multiplot
   set output
 
   # ---- tensor-overlap matrices on the (T, h) grid: the thesis's Figure 4.2 with ||Q_ab||_F ----------
+  # one filled unit square per matrix element (boxxyerror, not `with image`, which needs a gap-free
+  # scan-ordered grid: the blocks are separated by empty rows and columns)
   name = 'overlap_matrices'
-  if (ext eq "pdf") { set terminal pdfcairo enhanced font 'Helvetica,10' size 5in,4.6in; set output pdfdir.'/'.name.'.pdf' } \
-  else { set terminal pngcairo enhanced font 'Helvetica,11' size 900,830; set output pngdir.'/'.name.'.png' }
+  if (ext eq "pdf") { set terminal pdfcairo enhanced font 'Helvetica,9' size 6.5in,2.6in; set output pdfdir.'/'.name.'.pdf' } \
+  else { set terminal pngcairo enhanced font 'Helvetica,10' size 1300,520; set output pngdir.'/'.name.'.png' }
   set size ratio -1
   set palette defined (0 '#F7F7F7', 0.5 '#EF8A62', 1 '#67001F')
   set cbrange [0:1]
   set cblabel '||Q_{ab}||_F (last recorded states, largest N, one draw)'
   unset grid
-  set xrange [-1:nT*B]
-  set yrange [-1:nH*B]
-  set xtics () ; set ytics ()
-  do for [k=1:nT] { set xtics add (word(temps, k) (k - 1) * B + (B - 2) / 2.) }
+  set xrange [-1:nT*B - 1]
+  set yrange [-1:nH*B - 1]
+  set xtics () rotate by 90 right font ',8'
+  set ytics ()
+  do for [k=1:nT] { set xtics add (sprintf('%.3g', word(temps, k) + 0) (k - 1) * B + (B - 2) / 2.) }
   do for [k=1:nH] { set ytics add (word(fields, k) (k - 1) * B + (B - 2) / 2.) }
-  set xlabel 'temperature T'
+  set xlabel 'temperature T (ladder)'
   set ylabel 'field strength h'
-  set datafile missing '?'
-  plot data.'/vector_matrices.tsv' u 1:2:3 w image notitle
-  set datafile missing 'NaN'
+  plot data.'/vector_matrices.tsv' u 1:2:(0.5):(0.5):3 w boxxyerror fs solid 1.0 noborder lc palette notitle
   unset xtics; unset ytics; set xtics; set ytics; set size noratio; set grid
   unset xrange; unset yrange; unset cblabel; unset cbrange
   set output

@@ -1,11 +1,12 @@
 // Chapter 4 — The replica-symmetry-breaking phase diagram.
 // 1. The exact SK de Almeida-Thouless line (RS solution by quadrature, replicon by root finding).
-// 2. Validation on binary SK: parallel tempering, several sizes, many disorder samples; equilibration
-//    by the Gaussian-coupling energy identity; the spin-glass susceptibility chi_SG / N^(1/3), whose
+// 2. Validation on binary SK at the vector model's sizes: parallel tempering, many disorder samples;
+//    equilibration by the Gaussian-coupling energy identity and by the last two log bins; the spin-glass susceptibility chi_SG / N^(1/3), whose
 //    curves for different N cross at the transition, judged against the exact line.
-// 3. The same method on the vector-spin model (tensor overlap, many replicas and disorder draws) over
-//    a grid of field strength h and temperature T; its h = 0 freezing temperature from the crossing;
-//    R-hat across dispersed starts for the thesis's proposal width and the adapted one at the corners.
+// 3. The same method on the vector-spin model (tensor overlap, parallel tempering, many replicas and
+//    disorder draws) over field strength h and a temperature ladder; its h = 0 freezing temperature from
+//    the crossing; equilibrium (R-hat of pair overlaps, log bins) at the graded points; the thesis's
+//    proposal width against the adapted one at the corners, with the R-hat gate's controls.
 // 4. Verdicts by the paper's rule (claims.cpp).
 #include <algorithm>
 #include <chrono>
@@ -53,6 +54,14 @@ void exact_line(lab::Chapter& ch) {
   results["small_h_ratio"] = fmt::format("{:.4f}", 1e-6 / (4.0 / 3.0 * std::pow(1 - glass::sk::at_temperature(1e-3), 3)));
 }
 
+// chi_SG / N^(1/3) of one run at one temperature from its last log bin, and the relative change from the bin before.
+double scaled_chi(int N, const BinMoments& m, bool field) {
+  return glass::spin_glass_susceptibility(N, {m.q2, m.mean_norm2}, field) / scale(N);
+}
+double early_scaled_chi(int N, const BinMoments& m, bool field) {
+  return glass::spin_glass_susceptibility(N, {m.early_q2, m.early_mean_norm2}, field) / scale(N);
+}
+
 // 2. SK validation: parallel tempering, the crossings against the exact line, the cost; returns its seconds.
 double sk_validation(lab::Chapter& ch, const Config& cfg, int workers, ClaimInputs& ci) {
   const auto start = std::chrono::steady_clock::now();
@@ -62,44 +71,42 @@ double sk_validation(lab::Chapter& ch, const Config& cfg, int workers, ClaimInpu
   std::vector<lab::Job> sk_jobs;
   for (std::size_t in = 0; in < nN; ++in)
     for (std::size_t ih = 0; ih < nF; ++ih)
-      for (std::size_t s = 0; s < nS; ++s) {
-        lab::Job job = ch.job("sk", fmt::format("SK N = {}, h = {:g}, sample {}", cfg.sk_sizes[in], cfg.sk_fields[ih], s),
-                              {{"n", in}, {"h", ih}, {"sample", s}});
-        // the seed the committed data were made with (the job's place in this order), not lab::job_seed:
-        // the data are re-stamped, not rerun, so every number must stay the same
-        job.seed = cfg.seed + 100003 * sk_jobs.size();
-        sk_jobs.push_back(std::move(job));
-      }
+      for (std::size_t s = 0; s < nS; ++s)
+        sk_jobs.push_back(ch.job("sk", fmt::format("SK N = {}, h = {:g}, sample {}", cfg.sk_sizes[in], cfg.sk_fields[ih], s),
+                                 {{"n", in}, {"h", ih}, {"sample", s}}));
   const auto sk_runs = ch.run_jobs("sk", sk_jobs);
   const bool sk_ran = std::any_of(sk_runs.begin(), sk_runs.end(), [](const lab::JobResult& r) { return !r.cached; });
   const double sk_seconds = seconds_since(start);
-  // chi[in][ih][k]: chi_SG / N^(1/3) per sample; ident[in][ih]: the identity at the lowest T per sample
+  // chi[in][ih][k]: chi_SG / N^(1/3) per sample (last log bin); early: the bin before; ident: the identity
   std::vector<std::vector<std::vector<Samples>>> chi(nN, std::vector<std::vector<Samples>>(nF, std::vector<Samples>(sk_T.size())));
-  std::vector<std::vector<std::vector<Samples>>> ident = chi;
+  std::vector<std::vector<std::vector<Samples>>> ident = chi, early = chi;
   double min_swap = 1;
   for (std::size_t j = 0; j < sk_runs.size(); ++j) {
     const std::size_t in = j / (nF * nS), ih = (j / nS) % nF;
     const auto r = sk_from_json(sk_runs[j].value);
     min_swap = std::min(min_swap, r.min_swap);
     const int N = cfg.sk_sizes[in];
+    const bool field = cfg.sk_fields[ih] != 0;
     for (std::size_t k = 0; k < sk_T.size(); ++k) {
       const auto& p = r.by_temperature[k];
-      chi[in][ih][k].push_back(glass::spin_glass_susceptibility(N, {p.q2, p.mean_norm2}, cfg.sk_fields[ih] != 0) / scale(N));
-      ident[in][ih][k].push_back(p.coupling_energy + 0.5 / sk_T[k] * (1 - p.q2));
+      chi[in][ih][k].push_back(scaled_chi(N, p, field));
+      early[in][ih][k].push_back(early_scaled_chi(N, p, field));
+      ident[in][ih][k].push_back(p.coupling_energy + 0.5 / sk_T[k] * (1 - p.identity_q2));
     }
   }
-  lab::Table sk_table{{"N", "h", "T", "chi_scaled", "chi_scaled_err", "identity", "identity_err", "T_AT"}, {}};
+  lab::Table sk_table{{"N", "h", "T", "chi_scaled", "chi_scaled_err", "chi_scaled_early", "identity", "identity_err", "T_AT"}, {}};
   for (std::size_t in = 0; in < nN; ++in)
     for (std::size_t ih = 0; ih < nF; ++ih)
       for (std::size_t k = 0; k < sk_T.size(); ++k) {
         const auto c = sample_mean(chi[in][ih][k]), d = sample_mean(ident[in][ih][k]);
-        sk_table.add({double(cfg.sk_sizes[in]), cfg.sk_fields[ih], sk_T[k], c.value, c.error, d.value, d.error,
-                      glass::sk::at_temperature(cfg.sk_fields[ih])});
+        sk_table.add({double(cfg.sk_sizes[in]), cfg.sk_fields[ih], sk_T[k], c.value, c.error, sample_mean(early[in][ih][k]).value,
+                      d.value, d.error, glass::sk::at_temperature(cfg.sk_fields[ih])});
       }
   ch.table("sk_replicas.tsv", sk_table, "sk", {},
            {{"temperatures", sk_T},
-            {"chi_scaled", "disorder mean of chi_SG / N^(1/3); chi_SG = N [<q^2>] at h = 0, N [<q^2> - <q>^2] in a field"},
-            {"identity", "disorder mean of e_J + (beta/2)(1 - <q^2>), zero in equilibrium"}});
+            {"chi_scaled", "disorder mean of chi_SG / N^(1/3) over the last log bin of sweeps [2B, 4B); chi_SG = N [<q^2>] at h = 0, N [<q^2> - <q>^2] in a field"},
+            {"chi_scaled_early", "the same over the bin before, [B, 2B)"},
+            {"identity", "disorder mean of e_J + (beta/2)(1 - <q^2>) over all recorded sweeps, zero in equilibrium"}});
   // crossings of every pair of neighbouring sizes, per field; the claim uses the two largest
   ci.sk_nmin = cfg.sk_sizes.front(), ci.sk_nmax = cfg.sk_sizes.back(), ci.sk_samples = cfg.sk_samples;
   ci.sk_temperatures = sk_T;
@@ -135,125 +142,151 @@ double sk_validation(lab::Chapter& ch, const Config& cfg, int workers, ClaimInpu
   results["sk_crossing_table"] = cross_head + "\n" + cross_rule + "\n" + cross_rows;
   for (std::size_t ih = 0; ih < nF; ++ih)
     for (std::size_t k = 0; k < sk_T.size(); ++k) ci.sk_points.push_back({cfg.sk_fields[ih], sk_T[k], chi[0][ih][k], chi[nN - 1][ih][k]});
-  double worst_identity = 0;
+  double worst_identity = 0, worst_bin = 0;
   for (std::size_t in_ = 0; in_ < nN; ++in_)
     for (std::size_t ih = 0; ih < nF; ++ih) {
-      ci.identity.push_back({fmt::format("N = {}, h = {:g}, T = {:.2f}", cfg.sk_sizes[in_], cfg.sk_fields[ih], sk_T[0]), ident[in_][ih][0]});
+      const std::string label = fmt::format("N = {}, h = {:g}, T = {:.2f}", cfg.sk_sizes[in_], cfg.sk_fields[ih], sk_T[0]);
+      ci.identity.push_back({label, ident[in_][ih][0]});
+      ci.sk_bins.push_back({label, chi[in_][ih][0], early[in_][ih][0]});
       worst_identity = std::max(worst_identity, std::abs(sample_mean(ident[in_][ih][0]).value));
+      const double late_mean = sample_mean(chi[in_][ih][0]).value, early_mean = sample_mean(early[in_][ih][0]).value;
+      worst_bin = std::max(worst_bin, std::abs(late_mean - early_mean) / late_mean);
     }
   results["sk_worst_identity"] = fmt::format("{:.4f}", worst_identity);
+  results["sk_worst_bin_change"] = fmt::format("{:.1f}%", 100 * worst_bin);
   results["sk_sizes"] = fmt::format("{}", fmt::join(cfg.sk_sizes, ", "));
   results["sk_fields"] = fmt::format("{}", fmt::join(cfg.sk_fields, ", "));
   results["sk_samples"] = cfg.sk_samples;
+  results["sk_nmax"] = cfg.sk_sizes.back();
   results["sk_replicas"] = cfg.sk_replicas;
   results["sk_sweeps"] = cfg.sk_sweeps;
   results["sk_burn_in"] = cfg.sk_burn_in;
+  results["sk_bin_split"] = 2 * cfg.sk_burn_in;
   results["sk_ntemps"] = cfg.sk_temperatures;
   results["sk_tmin"] = fmt::format("{:.2f}", cfg.sk_tmin);
   results["sk_tmax"] = fmt::format("{:.2f}", cfg.sk_tmax);
   results["sk_min_swap"] = fmt::format("{:.2f}", min_swap);
-  // cost per sample at the largest N, for sizing bigger studies (measured on this run's fresh jobs)
-  const double per_job = sk_ran ? sk_seconds * workers / static_cast<double>(sk_jobs.size()) : NAN;
   results["sk_seconds"] = fmt::format("{:.0f}", sk_seconds);
-  // per-sweep cost grows as N^2: split the measured core time over sizes by N^2 (an estimate)
+  // core-seconds per sample at the largest N (an estimate: the run's core time split over sizes by N^2)
+  const double per_job = sk_ran ? sk_seconds * workers / static_cast<double>(sk_jobs.size()) : NAN;
   double n2 = 0;
   for (int N : cfg.sk_sizes) n2 += double(N) * N;
-  const double per_256 = per_job * double(nN) * 256 * 256 / n2;
-  const double sweeps_total = double(cfg.sk_burn_in + cfg.sk_sweeps);
-  results["sk_core_s_256"] = std::isfinite(per_job) ? fmt::format("{:.1f}", per_256) : "(cached run: not measured)";
-  results["sk_core_h_256_study"] = std::isfinite(per_job) ? fmt::format("{:.2f}", per_256 * 32 * double(nF) / 3600) : "?";
-  results["sk_core_h_512_study"] = std::isfinite(per_job) ? fmt::format("{:.1f}", 4 * 4 * per_256 * 32 * double(nF) / 3600) : "?";
-  results["sk_total_sweeps"] = fmt::format("{:.0f}", sweeps_total);
-
+  const double nmax = cfg.sk_sizes.back();
+  results["sk_core_s_nmax"] = std::isfinite(per_job) ? fmt::format("{:.2f}", per_job * double(nN) * nmax * nmax / n2) : "(cached run: not measured)";
   return sk_seconds;
 }
 
-// 3. The vector-spin model over (h, T): the grid, the h = 0 freezing temperature, the proposal widths.
+// 3. The vector-spin model: parallel tempering per (N, h, draw) over the whole ladder; the h = 0 freezing
+// temperature; equilibrium at the graded points; the proposal widths and the R-hat gate's controls.
 void vector_model(lab::Chapter& ch, const Config& cfg, ClaimInputs& ci) {
   nlohmann::json& results = ch.results();
-  const std::size_t nV = cfg.sizes.size(), nH = cfg.fields.size(), nT = cfg.temperatures.size();
+  const std::vector<double> temps = vector_ladder(cfg);
+  const std::size_t nV = cfg.sizes.size(), nH = cfg.fields.size(), nT = temps.size();
   const std::size_t nD = static_cast<std::size_t>(cfg.draws);
-  std::vector<lab::Job> vjobs;
-  auto vjob = [&](std::size_t iv, std::size_t ih, std::size_t iT, std::size_t d, bool thesis) {
-    lab::Job job = ch.job("vector", fmt::format("N = {}, h = {:g}, T = {:g}, draw {}{}", cfg.sizes[iv], cfg.fields[ih], cfg.temperatures[iT], d, thesis ? ", thesis width" : ""),
-                          {{"n", iv}, {"h", ih}, {"t", iT}, {"draw", d}, {"thesis", thesis ? 1u : 0u}});
-    // the seed the committed data were made with, not lab::job_seed (the data are re-stamped, not rerun);
-    // the same starts for both widths
-    job.seed = cfg.seed + 7 * (((iv * nH + ih) * nT + iT) * nD + d) + 1;
-    vjobs.push_back(std::move(job));
-  };
+  std::vector<lab::Job> ljobs;
   for (std::size_t iv = 0; iv < nV; ++iv)
     for (std::size_t ih = 0; ih < nH; ++ih)
-      for (std::size_t iT = 0; iT < nT; ++iT)
-        for (std::size_t d = 0; d < nD; ++d) vjob(iv, ih, iT, d, false);
-  const std::vector<std::pair<std::size_t, std::size_t>> corners{{0, 0}, {nH - 1, 0}, {0, nT - 1}, {nH - 1, nT - 1}};
-  for (auto [ih, iT] : corners)
-    for (std::size_t d = 0; d < nD; ++d) vjob(0, ih, iT, d, true);
-  std::vector<VectorResult> vr;
-  for (const auto& r : ch.run_jobs("vector", vjobs)) vr.push_back(vector_from_json(r.value));
-  auto at = [&](std::size_t iv, std::size_t ih, std::size_t iT, std::size_t d) -> const VectorResult& {
-    return vr[((iv * nH + ih) * nT + iT) * nD + d];
+      for (std::size_t d = 0; d < nD; ++d)
+        ljobs.push_back(ch.job("ladder", fmt::format("N = {}, h = {:g}, draw {}", cfg.sizes[iv], cfg.fields[ih], d), {{"n", iv}, {"h", ih}, {"draw", d}}));
+  std::vector<std::vector<LadderPoint>> lr;
+  for (const auto& r : ch.run_jobs("ladder", ljobs)) lr.push_back(ladder_from_json(r.value));
+  auto at = [&](std::size_t iv, std::size_t ih, std::size_t iT, std::size_t d) -> const LadderPoint& {
+    return lr[(iv * nH + ih) * nD + d][iT];
   };
-  std::vector<std::vector<Samples>> vchi(nV, std::vector<Samples>(nH * nT));
-  lab::Table vgrid{{"N", "h", "T", "chi_scaled", "chi_scaled_err", "alignment", "rhat", "acceptance", "sigma", "T_AT_sk"}, {}};
+  std::vector<std::vector<Samples>> vchi(nV, std::vector<Samples>(nH * nT)), vearly = vchi, vrhat = vchi;
+  lab::Table vgrid{{"N", "h", "T", "chi_scaled", "chi_scaled_err", "chi_scaled_early", "alignment", "rhat", "acceptance", "sigma", "swap", "T_AT_sk"}, {}};
+  double min_swap = 1;
   for (std::size_t iv = 0; iv < nV; ++iv)
     for (std::size_t ih = 0; ih < nH; ++ih)
       for (std::size_t iT = 0; iT < nT; ++iT) {
         const int N = cfg.sizes[iv];
-        Samples align, rhat;
-        double acc = 0, sig = 0;
+        const bool field = cfg.fields[ih] != 0;
+        Samples align;
+        double acc = 0, sig = 0, swap = 0;
         for (std::size_t d = 0; d < nD; ++d) {
           const auto& r = at(iv, ih, iT, d);
-          vchi[iv][ih * nT + iT].push_back(glass::spin_glass_susceptibility(N, {r.q2, r.mean_norm2}, cfg.fields[ih] != 0) / scale(N));
-          align.push_back(r.alignment), rhat.push_back(r.rhat);
-          acc += r.acceptance / double(nD), sig += r.sigma / double(nD);
+          vchi[iv][ih * nT + iT].push_back(scaled_chi(N, r, field));
+          vearly[iv][ih * nT + iT].push_back(early_scaled_chi(N, r, field));
+          vrhat[iv][ih * nT + iT].push_back(r.rhat);
+          align.push_back(r.alignment);
+          acc += r.acceptance / double(nD), sig += r.sigma / double(nD), swap += r.swap / double(nD);
         }
+        if (iT + 1 < nT) min_swap = std::min(min_swap, swap);
         const auto c = sample_mean(vchi[iv][ih * nT + iT]);
-        vgrid.add({double(N), cfg.fields[ih], cfg.temperatures[iT], c.value, c.error, sample_mean(align).value,
-                   sample_mean(rhat).value, acc, sig, glass::sk::at_temperature(cfg.fields[ih])});
+        vgrid.add({double(N), cfg.fields[ih], temps[iT], c.value, c.error, sample_mean(vearly[iv][ih * nT + iT]).value,
+                   sample_mean(align).value, sample_mean(vrhat[iv][ih * nT + iT]).value, acc, sig, swap,
+                   glass::sk::at_temperature(cfg.fields[ih])});
         if (iv + 1 == nV) ci.alignment.push_back(align);
       }
-  ch.table("vector_grid.tsv", vgrid, "vector", {}, {{"chi_scaled", "disorder mean of chi_SG / N^(1/3) from the tensor overlap"}});
+  ch.table("vector_grid.tsv", vgrid, "ladder", {},
+           {{"chi_scaled", "disorder mean of chi_SG / N^(1/3) from the tensor overlap, last log bin of sweeps"},
+            {"chi_scaled_early", "the same over the bin before"},
+            {"rhat", "mean over draws of the R-hat of ||Q_ab||_F^2 across disjoint replica pairs"},
+            {"swap", "swap acceptance with the next temperature of the ladder (0 at the top)"}});
+  results["vector_min_swap"] = fmt::format("{:.2f}", min_swap);
   // the h = 0 freezing temperature: crossing of the two largest sizes at h = 0 (fields[0] must be 0)
   {
     std::vector<Samples> small, large;
     for (std::size_t iT = 0; iT < nT; ++iT) small.push_back(vchi[nV - 2][iT]), large.push_back(vchi[nV - 1][iT]);
-    const auto c = crossing(cfg.temperatures, small, large, 0.95, cfg.seed + 999);
+    const auto c = crossing(temps, small, large, 0.95, cfg.seed + 999);
     ci.t_freeze = cfg.fields[0] == 0 && c.inside ? c.T.estimate : NAN;
     results["t_freeze"] = c.inside ? fmt::format("{:.3f} (95% bootstrap interval [{:.3f}, {:.3f}])", c.T.estimate, c.T.lower, c.T.upper)
-                                   : fmt::format("not found in [{:g}, {:g}]", cfg.temperatures.front(), cfg.temperatures.back());
+                                   : fmt::format("not found in [{:.3g}, {:.3g}]", temps.front(), temps.back());
   }
   ci.nmin = cfg.sizes.front(), ci.nmax = cfg.sizes.back(), ci.draws = cfg.draws, ci.replicas = cfg.replicas;
-  ci.fields = cfg.fields, ci.temperatures = cfg.temperatures;
+  ci.fields = cfg.fields, ci.temperatures = temps;
+  ci.rhat_bound = cfg.rhat_bound, ci.bin_band = cfg.bin_band;
   for (std::size_t ih = 0; ih < nH; ++ih)
-    for (std::size_t iT = 0; iT < nT; ++iT) ci.vector_points.push_back({cfg.fields[ih], cfg.temperatures[iT], vchi[0][ih * nT + iT], vchi[nV - 1][ih * nT + iT]});
+    for (std::size_t iT = 0; iT < nT; ++iT) ci.vector_points.push_back({cfg.fields[ih], temps[iT], vchi[0][ih * nT + iT], vchi[nV - 1][ih * nT + iT]});
+  // the graded points: the lowest field (0) and the highest, the two lowest and the two highest temperatures
+  ci.graded_fields = {0, nH - 1}, ci.low_temperatures = {0, 1}, ci.high_temperatures = {nT - 2, nT - 1};
+  for (std::size_t iv : {std::size_t{0}, nV - 1})
+    for (std::size_t ih : ci.graded_fields)
+      for (std::size_t iT : {std::size_t{0}, std::size_t{1}, nT - 2, nT - 1})
+        ci.vector_equilibrium.push_back({fmt::format("N = {}, h = {:g}, T = {:.3g}", cfg.sizes[iv], cfg.fields[ih], temps[iT]),
+                                         vrhat[iv][ih * nT + iT], vchi[iv][ih * nT + iT], vearly[iv][ih * nT + iT]});
+  // corners without tempering at the smallest N: thesis width, adapted width, and the R-hat gate's controls
+  const std::vector<std::string> modes{"thesis", "adapted", "frozen", "independent"};
+  const std::vector<std::pair<std::size_t, std::size_t>> corners{{0, 0}, {nH - 1, 0}, {0, nT - 1}, {nH - 1, nT - 1}};
+  std::vector<lab::Job> cjobs;
+  for (std::size_t c = 0; c < corners.size(); ++c)
+    for (std::size_t m = 0; m < modes.size(); ++m)
+      for (std::size_t d = 0; d < nD; ++d)
+        cjobs.push_back(ch.job("corner", fmt::format("N = {}, h = {:g}, T = {:.3g}, draw {}, {}", cfg.sizes.front(), cfg.fields[corners[c].first],
+                                                     temps[corners[c].second], d, modes[m]),
+                               {{"h", corners[c].first}, {"t", corners[c].second}, {"mode", m}, {"draw", d}}));
+  std::vector<CornerResult> cr;
+  for (const auto& r : ch.run_jobs("corner", cjobs)) cr.push_back(corner_from_json(r.value));
   std::string width_rows;
   for (std::size_t c = 0; c < corners.size(); ++c) {
     const auto [ih, iT] = corners[c];
-    ClaimInputs::Corner k{cfg.fields[ih], cfg.temperatures[iT], {}, {}};
-    double acc_t = 0, acc_a = 0;
+    ClaimInputs::Corner k{cfg.fields[ih], temps[iT], {}, {}, {}, {}};
+    double acc[2] = {0, 0};
     for (std::size_t d = 0; d < nD; ++d) {
-      const auto& thesis = vr[nV * nH * nT * nD + c * nD + d];
-      k.rhat_thesis.push_back(thesis.rhat), k.rhat_adapted.push_back(at(0, ih, iT, d).rhat);
-      acc_t += thesis.acceptance / double(nD), acc_a += at(0, ih, iT, d).acceptance / double(nD);
+      auto get = [&](std::size_t m) -> const CornerResult& { return cr[(c * modes.size() + m) * nD + d]; };
+      k.rhat_thesis.push_back(get(0).rhat), k.rhat_adapted.push_back(get(1).rhat);
+      k.rhat_frozen.push_back(get(2).rhat), k.rhat_independent.push_back(get(3).rhat);
+      acc[0] += get(0).acceptance / double(nD), acc[1] += get(1).acceptance / double(nD);
     }
-    width_rows += fmt::format("| {:g} | {:g} | {:.3f} / {:.3f} | {:.2f} / {:.2f} |\n", k.h, k.T, acc_t, acc_a,
-                              sample_mean(k.rhat_thesis).value, sample_mean(k.rhat_adapted).value);
+    width_rows += fmt::format("| {:g} | {:.3g} | {:.3f} / {:.3f} | {:.2f} / {:.2f} | {:.3g} / {:.3f} |\n", k.h, k.T, acc[0], acc[1],
+                              sample_mean(k.rhat_thesis).value, sample_mean(k.rhat_adapted).value,
+                              sample_mean(k.rhat_frozen).value, sample_mean(k.rhat_independent).value);
     ci.corners.push_back(k);
   }
-  results["width_table"] = "| h | T | acceptance (thesis / adapted) | R-hat of H/N (thesis / adapted) |\n|---|---|---|---|\n" + width_rows;
-  // the last tensor-overlap matrices of draw 0 at the largest N, one block per grid point (thesis Fig. 4.2)
+  results["width_table"] = "| h | T | acceptance (thesis / adapted) | R-hat of pair overlaps (thesis / adapted) | R-hat controls (frozen / independent) |\n"
+                           "|---|---|---|---|---|\n" + width_rows;
+  // the last tensor-overlap matrices of draw 0 at the largest N, one block per (h, T) (thesis Fig. 4.2):
+  // every cell of every block, and the gaps between blocks as missing cells, so the picture is a full grid
   const int R = cfg.replicas, B = R + 1;
   lab::Table blocks{{"x", "y", "Q"}, {}};
   for (std::size_t ih = 0; ih < nH; ++ih)
     for (std::size_t iT = 0; iT < nT; ++iT) {
       const auto& last = at(nV - 1, ih, iT, 0).last;
-      for (int a = 0; a < B; ++a)
-        for (int b = 0; b < B; ++b)
-          blocks.add({double(iT * B + b), double(ih * B + a), a < R && b < R ? last[a][b] : NAN});
+      for (int a = 0; a < R; ++a)
+        for (int b = 0; b < R; ++b) blocks.add({double(iT * B + b), double(ih * B + a), last[a][b]});
     }
-  ch.table("vector_matrices.tsv", blocks, "vector", {{"n", nV - 1}, {"draw", 0}},
-           {{"what", "||Q_ab||_F of the last recorded states, draw 0, largest N"}});
+  ch.table("vector_matrices.tsv", blocks, "ladder", {{"n", nV - 1}, {"draw", 0}},
+           {{"what", "||Q_ab||_F of the last recorded states, draw 0, largest N; x = iT (R + 1) + b, y = ih (R + 1) + a"}});
 }
 
 int main(int argc, char** argv) {
@@ -266,20 +299,27 @@ int main(int argc, char** argv) {
                                 cfg.sk_fields.at(p.at("h").get<std::size_t>()), p.at("sample").get<int>()),
                   seed);
   });
-  // the replicas of one vector-spin draw at (size n, field h, temperature t), adapted or thesis proposal width
-  ch.step("vector", [](const nlohmann::json& p, std::uint64_t seed) {
+  // parallel tempering of one vector-spin draw at (size n, field h), every temperature of the ladder
+  ch.step("ladder", [](const nlohmann::json& p, std::uint64_t seed) {
     const auto cfg = p.at("config").get<Config>();
-    return vector_job(vector_parameters(cfg, cfg.sizes.at(p.at("n").get<std::size_t>()), cfg.fields.at(p.at("h").get<std::size_t>()),
-                                        cfg.temperatures.at(p.at("t").get<std::size_t>()), p.at("draw").get<int>(),
-                                        p.at("thesis").get<int>() != 0),
+    return ladder_job(ladder_parameters(cfg, cfg.sizes.at(p.at("n").get<std::size_t>()), cfg.fields.at(p.at("h").get<std::size_t>()),
+                                        p.at("draw").get<int>()),
+                      seed);
+  });
+  // replicas without tempering at a corner (field h, ladder temperature t) of the grid, smallest size
+  ch.step("corner", [](const nlohmann::json& p, std::uint64_t seed) {
+    const auto cfg = p.at("config").get<Config>();
+    static const std::vector<std::string> modes{"thesis", "adapted", "frozen", "independent"};
+    return corner_job(corner_parameters(cfg, cfg.fields.at(p.at("h").get<std::size_t>()), vector_ladder(cfg).at(p.at("t").get<std::size_t>()),
+                                        p.at("draw").get<int>(), modes.at(p.at("mode").get<std::size_t>())),
                       seed);
   });
   const lab::Profiles profiles{
       {"paper", nlohmann::json::object()},
-      {"quick", {{"sk_sizes", {16, 32, 64}}, {"sk_fields", {0.0, 0.3}}, {"sk_temperatures", 10}, {"sk_samples", 8},
-                 {"sk_burn_in", 300}, {"sk_sweeps", 600}, {"sk_thin", 3}, {"sizes", {8, 16, 32}}, {"D", 4},
-                 {"replicas", 8}, {"draws", 4}, {"fields", {0.0, 0.4, 1.6}}, {"temperatures", {0.025, 0.1, 0.4}},
-                 {"sweeps", 200}, {"thin_sweeps", 10}}}};
+      {"quick", {{"sk_sizes", {8, 16}}, {"sk_fields", {0.0, 0.5}}, {"sk_temperatures", 8}, {"sk_samples", 16},
+                 {"sk_burn_in", 100}, {"sk_sweeps", 300}, {"sk_thin", 3}, {"sizes", {8, 16}}, {"D", 4},
+                 {"replicas", 4}, {"draws", 4}, {"fields", {0.0, 1.6}}, {"ntemps", 5}, {"tmin", 0.1},
+                 {"burn_in", 50}, {"sweeps", 150}, {"thin_sweeps", 5}, {"corner_sweeps", 200}}}};
 
   return ch.run<Config>(argc, argv, profiles, [&](lab::Chapter& ch, const Config& cfg) {
     const int workers = ch.workers_or(default_workers);
@@ -303,11 +343,28 @@ int main(int argc, char** argv) {
     for (const auto& c : claims.at("claims")) results["status_" + c.at("id").get<std::string>()] = status_count(c);
     results["sizes"] = fmt::format("{}", fmt::join(cfg.sizes, ", "));
     results["D"] = cfg.D;
+    results["nmax"] = cfg.sizes.back();
     results["replicas"] = cfg.replicas;
     results["draws"] = cfg.draws;
     results["sweeps"] = cfg.sweeps;
+    results["burn_in"] = cfg.burn_in;
+    results["bin_split"] = 2 * cfg.burn_in;
+    results["corner_sweeps"] = cfg.corner_sweeps;
+    results["ntemps"] = cfg.ntemps;
+    results["tmin"] = fmt::format("{:g}", cfg.tmin);
+    results["tmax"] = fmt::format("{:g}", cfg.tmax);
+    results["rhat_bound"] = fmt::format("{:g}", cfg.rhat_bound);
+    results["bin_band"] = fmt::format("{:.0f}%", 100 * cfg.bin_band);
     results["fields"] = fmt::format("{}", fmt::join(cfg.fields, ", "));
-    results["temperatures"] = fmt::format("{}", fmt::join(cfg.temperatures, ", "));
+    {
+      std::vector<std::string> t;
+      for (double x : vector_ladder(cfg)) t.push_back(fmt::format("{:.3g}", x));
+      results["temperatures"] = fmt::format("{}", fmt::join(t, ", "));
+    }
+    {
+      const auto t = vector_ladder(cfg);
+      results["graded_temperatures"] = fmt::format("{:.3g} and {:.3g} (low), {:.3g} and {:.3g} (high)", t[0], t[1], t[t.size() - 2], t.back());
+    }
     const double wall = seconds_since(wall_start);
     results["wall_s"] = fmt::format("{:.0f}", wall);
     results["vector_seconds"] = fmt::format("{:.0f}", wall - sk_seconds);
@@ -317,7 +374,7 @@ int main(int argc, char** argv) {
         ch.path("plot_vars.gp"),
         fmt::format("fields = \"{}\"\ntemps = \"{}\"\nB = {}\nnH = {}\nnT = {}\nsizes = \"{}\"\nsk_sizes = \"{}\"\n"
                     "sk_fields = \"{}\"\nsk_tat = \"{}\"\nvec_tat = \"{}\"\ntf = {}\n",
-                    lab::format_keys(cfg.fields), lab::format_keys(cfg.temperatures), cfg.replicas + 1, cfg.fields.size(), cfg.temperatures.size(), fmt::join(cfg.sizes, " "),
+                    lab::format_keys(cfg.fields), lab::format_keys(vector_ladder(cfg)), cfg.replicas + 1, cfg.fields.size(), cfg.ntemps, fmt::join(cfg.sizes, " "),
                     fmt::join(cfg.sk_sizes, " "), lab::format_keys(cfg.sk_fields), lab::format_keys(at_line(cfg.sk_fields)),
                     lab::format_keys(at_line(cfg.fields)), std::isfinite(ci.t_freeze) ? fmt::format("{:g}", ci.t_freeze) : "NaN"));
   });
