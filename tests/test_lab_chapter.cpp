@@ -153,11 +153,11 @@ TEST(ChapterSummary, PrintedAtTheEndOfARun) {
   const std::filesystem::path root = std::filesystem::path(testing::TempDir()) / "chapter_summary";
   std::filesystem::remove_all(root);
   lab::Chapter ch{"ch_test", "test chapter", "0123456789abcdef0123456789abcdef01234567", 1};
-  testing::internal::CaptureStdout();
+  testing::internal::CaptureStderr();
   const int status = run_tiny(ch, (root / "out").string(), [](lab::Chapter& ch, const TinyConfig&) {
     std::ofstream(ch.path("claims.json")) << R"({"claims": [{"id": "9.1", "claim": "c", "verdict": "partly"}]})";
   });
-  const std::string out = testing::internal::GetCapturedStdout();
+  const std::string out = testing::internal::GetCapturedStderr();
   EXPECT_EQ(status, 0);
   EXPECT_NE(out.find("[ch_test] done, 1 claim: 1 partly; output in "), std::string::npos) << out;
   EXPECT_NE(out.find((root / "jobs" / "ch_test").string()), std::string::npos) << out;

@@ -200,8 +200,9 @@ void Chapter::run_body(const ChapterOptions& options, const Profiles& profiles, 
       claims = nlohmann::json::object();  // written and validated above; a summary never fails a run
     }
   }
-  std::fputs(verdict_summary(program_, claims, out_, cache_).c_str(), stdout);
-  std::fflush(stdout);
+  // on stderr with the progress lines: a chapter program's stdout stays empty
+  std::fputs(verdict_summary(program_, claims, out_, cache_).c_str(), stderr);
+  std::fflush(stderr);
 }
 
 }  // namespace spinformer::lab

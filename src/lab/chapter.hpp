@@ -132,7 +132,7 @@ class Chapter {
   RunMetadata meta_;
 };
 
-// The closing summary of a chapter run: one line with the verdict counts and where the output and the
+// The closing summary of a chapter run (on stderr, after the progress lines): one line with the verdict counts and where the output and the
 // job cache are, then one line per claim of claims.json ("  0.1  reproduced      <claim>"), so that a
 // reader sees the verdicts without opening a file. Empty claims give the first line alone.
 std::string verdict_summary(const std::string& program, const nlohmann::json& claims, const std::string& out,
