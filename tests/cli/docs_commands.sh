@@ -21,7 +21,7 @@ build/cmake/bin/spinformer ising exact --L 4 --T 1 > exact.json   # a comment
 build/cmake/bin/spinformer ising exact --L 400000 --T 1
 build/cmake/bin/spinformer ising exact --L 1
 test -s exact.json && \
-  grep -q log_Z exact.json
+  grep -q "log Z" exact.json
 ```
 MD
 python3 "$check" --bin-dir "$bindir" "$work/doc/README.md" > "$work/ok.log" 2>&1 ||
