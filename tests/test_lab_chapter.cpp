@@ -4,6 +4,7 @@
 // number-file reader shared by the glass and kinetic models.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -130,6 +131,37 @@ TEST(ChapterSteps, ARefusedRunRemovesTheOutFolderItMade) {
       {"--input", (root / "missing.txt").string()});
   EXPECT_EQ(status, 2);
   EXPECT_FALSE(std::filesystem::exists(root / "out"));
+}
+
+// A chapter run ends with its verdicts, one line each, and says where its output and job cache are
+// (issue 35: a chapter program printed no verdicts at the end).
+TEST(ChapterSummary, OneLinePerClaimAfterTheCounts) {
+  const json claims = {{"claims",
+                        {{{"id", "1.1"}, {"claim", "the model recovers p_T"}, {"verdict", "reproduced"}},
+                         {{"id", "1.2"}, {"claim", std::string(100, 'x')}, {"verdict", "not reproduced"}},
+                         {{"id", "1.3"}, {"claim", "controls"}, {"verdict", "reproduced"}}}}};
+  const std::string text = lab::verdict_summary("ch01", claims, "out/ch01", "out/jobs/ch01");
+  EXPECT_EQ(text.substr(0, text.find('\n')),
+            "[ch01] done, 3 claims: 2 reproduced, 1 not reproduced; output in out/ch01, job cache in out/jobs/ch01");
+  EXPECT_NE(text.find("[ch01]   1.1   reproduced      the model recovers p_T\n"), std::string::npos) << text;
+  EXPECT_NE(text.find(std::string(69, 'x') + "...\n"), std::string::npos) << text;  // long claims shortened
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 4);
+  EXPECT_EQ(lab::verdict_summary("ch09", json::object(), "o", "j"), "[ch09] done, no claims; output in o, job cache in j\n");
+}
+
+TEST(ChapterSummary, PrintedAtTheEndOfARun) {
+  const std::filesystem::path root = std::filesystem::path(testing::TempDir()) / "chapter_summary";
+  std::filesystem::remove_all(root);
+  lab::Chapter ch{"ch_test", "test chapter", "0123456789abcdef0123456789abcdef01234567", 1};
+  testing::internal::CaptureStderr();
+  const int status = run_tiny(ch, (root / "out").string(), [](lab::Chapter& ch, const TinyConfig&) {
+    std::ofstream(ch.path("claims.json")) << R"({"claims": [{"id": "9.1", "claim": "c", "verdict": "partly"}]})";
+  });
+  const std::string out = testing::internal::GetCapturedStderr();
+  EXPECT_EQ(status, 0);
+  EXPECT_NE(out.find("[ch_test] done, 1 claim: 1 partly; output in "), std::string::npos) << out;
+  EXPECT_NE(out.find((root / "jobs" / "ch_test").string()), std::string::npos) << out;
+  EXPECT_NE(out.find("[ch_test]   9.1   partly          c\n"), std::string::npos) << out;
 }
 
 TEST(JobSeeds, OneRuleFromTheCoordinates) {

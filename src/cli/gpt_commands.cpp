@@ -1,10 +1,15 @@
 // spinformer gpt train|sample|logprob|attention: IsingGPT from the command line.
+#include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <csignal>
+#include <cstdlib>
 #include <fmt/format.h>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <nlohmann/json.hpp>
 
@@ -15,9 +20,12 @@
 #include "gpt/train.hpp"
 #include "lab/atomic_file.hpp"
 #include "lab/parse.hpp"
+#include "lab/progress.hpp"
 #include "lab/run_metadata.hpp"
 #include "lab/tsv.hpp"
 #include "lab/usage_error.hpp"
+
+#include <unistd.h>
 
 namespace spinformer::cli {
 namespace {
@@ -67,8 +75,9 @@ struct TrainFlags {
 
   void add_to(CLI::App& cmd) {
     this->cmd = &cmd;
-    cmd.add_option("--data", data, "training configurations (rows of +-1, as `spinformer ising sample` writes)")
-        ->required();
+    cmd.add_option("--data", data,
+                   "training configurations (rows of +-1, as `spinformer ising sample` writes; with --resume, "
+                   "default: the checkpoint's)");
     cmd.add_option("--val", val, "validation configurations (default: the last 5% of --data are held out)");
     cmd.add_option("--out", out, "checkpoint to write (atomically; JSON sidecar OUT.json)")->required();
     cmd.add_option("--curve", curve, "training-curve TSV (default: OUT.curve.tsv)");
@@ -190,7 +199,41 @@ void require_flags_match_checkpoint(const TrainFlags& f) {
   if (given("--bias-slope-init") && f.model.bias_learned) check("--bias-slope-init", "model", mine_model, "bias_slope");
 }
 
+// SIGINT or SIGTERM during training: the signal is noted and training stops at the end of the current
+// segment with a checkpoint (gpt::train runs in segments of about kSegmentSeconds, each ending with
+// one); a second signal exits at once, as every command does (lab::install_signal_cleanup).
+volatile std::sig_atomic_t stop_signal = 0;
+constexpr double kSegmentSeconds = 15.0;
+
+extern "C" void request_stop(int signal) {
+  stop_signal = signal;
+  static const char text[] =
+      "\nspinformer gpt train: stopping with a checkpoint at the end of this segment (seconds); a second "
+      "Ctrl-C quits at once and loses the steps since the last checkpoint\n";
+  const ssize_t ignored = ::write(STDERR_FILENO, text, sizeof text - 1);
+  (void)ignored;
+  lab::install_signal_cleanup();  // signal(2) is async-signal-safe
+}
+
+// --resume without --data: the data (and validation) files the checkpoint recorded.
+void data_from_checkpoint(TrainFlags& f) {
+  if (!f.resume || !f.data.empty()) return;
+  if (!std::filesystem::exists(f.out)) throw UsageError("--resume", fmt::format("no checkpoint to resume at '{}'", f.out));
+  const auto meta = gpt::Model::load(f.out, "--resume").metadata();
+  const auto data = meta.value("data", nlohmann::json::object());
+  f.data = data.is_object() ? data.value("data_file", std::string()) : std::string();
+  if (f.val.empty() && data.is_object()) f.val = data.value("val_file", std::string());
+  if (f.data.empty())
+    throw UsageError("--data", fmt::format("the checkpoint '{}' records no data file: give --data", f.out));
+  if (!std::filesystem::exists(f.data))
+    throw UsageError("--data", fmt::format("the checkpoint's data file '{}' is not there (a relative path is read from "
+                                           "the current folder): give --data",
+                                           f.data));
+}
+
 void run_train(TrainFlags& f, const std::vector<std::string>& argv) {
+  if (f.data.empty() && !f.resume) throw UsageError("--data", "required (only --resume reads it from the checkpoint)");
+  data_from_checkpoint(f);
   // flags first, then files
   f.model.bias = gpt::parse_bias_kind(f.attention_bias);
   f.model.bias_shape = gpt::parse_bias_shape(f.bias_shape);
@@ -277,13 +320,61 @@ void run_train(TrainFlags& f, const std::vector<std::string>& argv) {
   options.chain = chain;
   options.data = data_meta;
   options.data["command_line"] = argv;
-  options.progress = !f.quiet;
+  // Training runs in segments that each end with a checkpoint (a resumed run gives the bits of an
+  // uninterrupted one: tests/gpt, GptCheckpoint.ResumeEqualsAnUninterruptedRun), so that SIGINT and
+  // SIGTERM lose nothing: they end the current segment, not the process. The first segment is short,
+  // so that the time left is known after a few seconds; the others take about kSegmentSeconds.
+  // Progress is this loop's: one line updated in place on a terminal, a few lines in a log.
+  long step = 0, total = f.train.steps;
+  if (f.resume && std::filesystem::exists(f.out)) {
+    const auto meta = gpt::Model::load(f.out, "--resume").metadata();
+    step = meta.at("state").value("step", 0L);
+    total = meta.at("train").value("steps", total);
+  }
+  const long goal = f.stop_after > 0 ? std::min(f.stop_after, std::max(0L, total - step)) : std::max(0L, total - step);
+  std::optional<lab::Progress> progress;
+  if (!f.quiet && goal > 0) progress.emplace("gpt train (steps)", goal);
+  const bool terminal = ::isatty(STDERR_FILENO) != 0;
+  options.progress = false;
+  stop_signal = 0;
+  std::signal(SIGINT, request_stop);
+  std::signal(SIGTERM, request_stop);
   gpt::TrainResult result;
-  const auto model = gpt::train(f.model, options, data, val, &result);
+  std::optional<gpt::Model> model;
+  long taken = 0, segment = std::min<long>(std::max(1L, goal), 20);
+  std::size_t shown = 0;
+  for (;;) {
+    options.stop_after = std::max(1L, std::min(segment, goal - taken));
+    const auto start = std::chrono::steady_clock::now();
+    model.emplace(gpt::train(f.model, options, data, val, &result));
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const long done = std::max(0L, result.step - step);
+    step = result.step;
+    taken += done;
+    if (progress) progress->advance(done);
+    for (; !f.quiet && shown < result.curve.size(); ++shown) {
+      const auto& point = result.curve[shown];
+      if (point.step <= step - done) continue;  // shown by an earlier segment
+      const std::string kl = std::isfinite(point.val_kl) ? fmt::format(", val KL/spin {:.3g}", point.val_kl) : "";
+      fmt::print(stderr, "{}step {}/{}: lr {:.3g}, train loss {:.5f}, val NLL {:.5f}{}\n", terminal ? "\r\033[K" : "",
+                 point.step, total, point.lr, point.train_loss, point.val_nll, kl);
+    }
+    if (result.finished || taken >= goal || stop_signal || done == 0) break;
+    options.resume = true;
+    segment = std::clamp<long>(std::lround(kSegmentSeconds * done / std::max(wall, 1e-3)), 10, 1'000'000);
+  }
+  lab::install_signal_cleanup();
+  if (progress) progress->finish();
+  if (stop_signal && !result.finished) {
+    fmt::print(stderr, "{}: stopped at step {}/{} with a checkpoint in {}; continue with: spinformer gpt train --out {} --resume\n",
+               stop_signal == SIGINT ? "SIGINT" : "SIGTERM", result.step, total, f.out, f.out);
+    std::exit(128 + stop_signal);
+  }
   if (!f.quiet)
     fmt::print(stderr, "{} at step {}/{}{}: best val NLL {:.6f} nats/spin; wrote {}\n",
-               result.finished ? "finished" : "stopped", result.step, model.metadata()["train"]["steps"].get<long>(),
+               result.finished ? "finished" : "stopped", result.step, model->metadata()["train"]["steps"].get<long>(),
                result.early_stopped ? " (early stop)" : "", result.best_val_nll, f.out);
+  (void)model;
 }
 
 struct ModelFlags {

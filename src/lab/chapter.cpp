@@ -3,6 +3,9 @@
 #include <filesystem>
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cstdio>
+#include <map>
 #include <stdexcept>
 
 #include "lab/atomic_file.hpp"
@@ -23,6 +26,31 @@ nlohmann::json profile_config(const Profiles& profiles, const nlohmann::json& de
     config[key] = value;
   }
   return config;
+}
+
+std::string verdict_summary(const std::string& program, const nlohmann::json& claims, const std::string& out,
+                            const std::string& cache) {
+  const nlohmann::json list = claims.is_object() ? claims.value("claims", nlohmann::json::array()) : claims;
+  // counts in the verdict rule's order, then anything else (untestable as designed) as it comes
+  std::vector<std::pair<std::string, int>> counts{
+      {"reproduced", 0}, {"partly", 0}, {"not reproduced", 0}, {"inconclusive", 0}};
+  std::string lines;
+  for (const auto& c : list) {
+    const std::string verdict = c.value("verdict", std::string("no verdict"));
+    auto it = std::find_if(counts.begin(), counts.end(), [&](const auto& p) { return p.first == verdict; });
+    if (it == counts.end()) counts.emplace_back(verdict, 1);
+    else ++it->second;
+    std::string text = c.value("claim", std::string());
+    if (text.size() > 72) text = text.substr(0, 69) + "...";
+    lines += fmt::format("[{}]   {:<5} {:<15} {}\n", program, c.value("id", std::string("?")), verdict, text);
+  }
+  std::vector<std::string> parts;
+  for (const auto& [verdict, n] : counts)
+    if (n > 0) parts.push_back(fmt::format("{} {}", n, verdict));
+  const std::string tally = list.empty() ? std::string("no claims")
+                                         : fmt::format("{} claim{}: {}", list.size(), list.size() == 1 ? "" : "s",
+                                                       fmt::join(parts, ", "));
+  return fmt::format("[{}] done, {}; output in {}, job cache in {}\n", program, tally, out, cache) + lines;
 }
 
 Chapter::Chapter(std::string program, std::string about, std::string code_hash, int default_workers)
@@ -143,8 +171,10 @@ void Chapter::run_body(const ChapterOptions& options, const Profiles& profiles, 
   threads_ = options.threads;
   config_ = profile_config(profiles, defaults, profile_);
   if (setup_) setup_(*this);
-  engine_ = std::make_unique<Engine>(
-      chapter_engine(program_, profile_, out_, options.workers_or(default_workers_), code_hash_));
+  EngineOptions engine_options =
+      chapter_engine(program_, profile_, out_, options.workers_or(default_workers_), code_hash_);
+  cache_ = engine_options.cache.string();
+  engine_ = std::make_unique<Engine>(std::move(engine_options));
   for (const auto& [name, function] : steps_)
     engine_->define(name, [f = function](const Job& j, const JobContext& c) { return f(j.parameters, j.seed, c); });
   if (!engine_->root()) return (void)engine_->serve();
@@ -160,6 +190,19 @@ void Chapter::run_body(const ChapterOptions& options, const Profiles& profiles, 
   results_["config"] = config_;
   // results.json last: its presence marks a finished run for make.
   write_file_atomically(path("results.json"), results_.dump(2) + "\n");
+  // The verdicts, one line each: claims.json as written (by ch.claims or by the chapter itself).
+  nlohmann::json claims = nlohmann::json::object();
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(path("claims.json"), ec)) {
+    try {
+      claims = nlohmann::json::parse(read_file(path("claims.json"), "--out"));
+    } catch (const std::exception&) {
+      claims = nlohmann::json::object();  // written and validated above; a summary never fails a run
+    }
+  }
+  // on stderr with the progress lines: a chapter program's stdout stays empty
+  std::fputs(verdict_summary(program_, claims, out_, cache_).c_str(), stderr);
+  std::fflush(stderr);
 }
 
 }  // namespace spinformer::lab

@@ -110,7 +110,7 @@ class Chapter {
   void run_body(const ChapterOptions& options, const Profiles& profiles, const nlohmann::json& defaults,
                 const std::function<void(const nlohmann::json&)>& body);
 
-  std::string program_, about_, code_hash_, profile_, out_;
+  std::string program_, about_, code_hash_, profile_, out_, cache_;
   int default_workers_;
   long workers_ = -1, threads_ = -1;
   std::map<std::string, FileStepFunction> steps_;
@@ -131,6 +131,12 @@ class Chapter {
   std::vector<std::pair<std::string, nlohmann::json>> plot_vars_;
   RunMetadata meta_;
 };
+
+// The closing summary of a chapter run (on stderr, after the progress lines): one line with the verdict counts and where the output and the
+// job cache are, then one line per claim of claims.json ("  0.1  reproduced      <claim>"), so that a
+// reader sees the verdicts without opening a file. Empty claims give the first line alone.
+std::string verdict_summary(const std::string& program, const nlohmann::json& claims, const std::string& out,
+                            const std::string& cache);
 
 // The Config a profile gives: the defaults with the profile's patch applied. UsageError("--profile")
 // for a name other than quick or paper; std::logic_error (a chapter's bug) for a profile the chapter

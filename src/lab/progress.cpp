@@ -1,5 +1,7 @@
 #include "lab/progress.hpp"
 
+// (Progress in a log: a line at each tenth of the work, see advance; on a terminal a live line.)
+
 #include <cstdio>
 #include <fmt/format.h>
 #include <unistd.h>
@@ -20,7 +22,12 @@ void Progress::advance(long steps) {
   done_ += steps;
   const auto now = std::chrono::steady_clock::now();
   const double since = std::chrono::duration<double>(now - last_).count();
-  if ((terminal_ && since > 0.2) || (!terminal_ && since > log_every_s_)) {
+  // A log gets a few lines, not one every few seconds: a line when the work crosses a tenth of the total
+  // (at least log_every_s after the previous line), or after five minutes without one: at most about
+  // ten per loop.
+  const auto tenth = [&](long done) { return total_ > 0 ? 10 * done / total_ : 10; };
+  const bool log_line = since > log_every_s_ && (tenth(done_) != tenth(done_ - steps) || since > 300.0);
+  if ((terminal_ && since > 0.2) || (!terminal_ && log_line)) {
     last_ = now;
     report(false);
   }
