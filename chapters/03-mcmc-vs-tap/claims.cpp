@@ -28,9 +28,10 @@ std::vector<std::size_t> where(const std::vector<double>& x, double lo, double h
 
 std::string blabel(double beta) { return "beta = " + bkey(beta); }
 
-std::string values(const Grid& g, const std::string& name, const std::vector<std::size_t>& idx) {
+std::string values(const Grid& g, const std::string& name, const std::vector<std::size_t>& idx,
+                   const char* number = "{:.3f}") {
   std::vector<std::string> parts;
-  for (auto b : idx) parts.push_back(fmt::format("{} {:.3f}", bkey(g.x[b]), g.mean(name, b)));
+  for (auto b : idx) parts.push_back(fmt::format("{} {}", bkey(g.x[b]), fmt::format(fmt::runtime(number), g.mean(name, b))));
   return fmt::format("{}", fmt::join(parts, ", "));
 }
 }  // namespace
@@ -265,7 +266,7 @@ nlohmann::json chapter_claims(const Config& cfg, const Measurements& m) {
       .criterion(fmt::format("at every grid point the largest residual max |m1 - phi(F(m1, m0))| left at any of TAP's "
                              "{} steps in any of the {} draws is below {:g} (an exact number, no interval)",
                              cfg.tap_steps, m.draws, cfg.solved_residual))
-      .measured("largest residual: " + values(F, "res_tap", where(F.x, 0, 1e9)));
+      .measured("mean over draws of the largest residual: " + values(F, "res_tap", where(F.x, 0, 1e9), "{:.1e}"));
   claims.add(c3c);
 
   lab::Claim c3a{"3.3a", "source", "Low T (beta > 10): the thesis's MCMC (loss model) and nMF agree closely",
