@@ -104,10 +104,31 @@ void kinetic_model(lab::Chapter& ch, const Config& cfg, const std::vector<std::u
       kjobs.push_back(job_at(ch, "kinetic", fmt::format("kinetic beta = {}, draw {}", bkey(ms.fine.x[b]), seeds[d]),
                              {{"point", b}, {"draw", d}},
                              {{"model", model_json(cfg, seeds[d])}, {"beta", ms.fine.x[b]}, {"runs", cfg.kinetic_runs},
-                              {"steps", cfg.kinetic_steps}, {"tap_steps", cfg.tap_steps},
-                              {"tight", {cfg.tight_tolerance, cfg.tight_max_inner, cfg.tight_damping}}},
+                              {"steps", cfg.kinetic_steps}, {"tap_steps", cfg.tap_steps}},
                              lab::Rng::stream(cfg.kinetic_seed, b * 1000 + std::size_t(d)).next()));
   const auto kres = ch.run_jobs("kinetic", kjobs);
+  // The J = 0 control on the same grid: every method is exact there and A = 1 (m_i parallel to x_i).
+  ms.fine0.x = ms.fine.x;
+  std::vector<lab::Job> zjobs;
+  for (std::size_t b = 0; b < ms.fine.x.size(); ++b)
+    for (int d = 0; d < cfg.draws; ++d)
+      zjobs.push_back(job_at(ch, "kinetic_control", fmt::format("kinetic J = 0, beta = {}, draw {}", bkey(ms.fine.x[b]), seeds[d]),
+                             {{"point", b}, {"draw", d}},
+                             {{"model", model_json(cfg, seeds[d])}, {"beta", ms.fine.x[b]}, {"runs", cfg.control_runs},
+                              {"steps", cfg.kinetic_steps}, {"tap_steps", cfg.tap_steps}, {"zero_J", true}},
+                             lab::Rng::stream(cfg.kinetic_seed + 11, b * 1000 + std::size_t(d)).next()));
+  const auto zres = ch.run_jobs("kinetic_control", zjobs);
+  for (std::size_t j = 0; j < zres.size(); ++j) {
+    const std::size_t b = j / std::size_t(cfg.draws);
+    const auto& v = zres[j].value;
+    for (auto it = v.begin(); it != v.end(); ++it) ms.fine0.put(it.key(), b, lab::number_or_nan(it.value()));
+    const double ae = lab::number_or_nan(v["A_exact"]), an = lab::number_or_nan(v["A_nmf"]),
+                 at = lab::number_or_nan(v["A_tap"]);
+    ms.fine0.put("d_exact_nmf", b, std::abs(ae - an));
+    ms.fine0.put("d_exact_tap", b, std::abs(ae - at));
+    ms.fine0.put("d_nmf_tap", b, std::abs(an - at));
+    ms.fine0.put("d_mse", b, lab::number_or_nan(v["mse_tap"]) - lab::number_or_nan(v["mse_nmf"]));
+  }
   for (std::size_t j = 0; j < kres.size(); ++j) {
     const std::size_t b = j / std::size_t(cfg.draws);
     const auto& v = kres[j].value;
@@ -130,14 +151,26 @@ void kinetic_model(lab::Chapter& ch, const Config& cfg, const std::vector<std::u
     ms.bump_tap_thesis.push_back(curve("A_tap_thesis"));
     ms.bump_sym.push_back(curve("A_tap_sym"));
     ms.bump_nmf.push_back(curve("A_nmf"));
+    std::vector<double> a0;
+    for (std::size_t b = 0; b < ms.fine0.x.size(); ++b) a0.push_back(ms.fine0.at("A_tap", b)[std::size_t(d)]);
+    ms.bump_tap0.push_back(bump(ms.fine0.x, a0));
   }
   const std::vector<std::string> fine_names{"A_exact", "A_nmf", "A_nmf_bessel", "A_tap", "A_tap_thesis", "A_tap_sym",
                                             "A_tap30", "std_tap", "std_tap_thesis", "fail_tap", "fail_tap_thesis",
-                                            "mse_nmf", "mse_tap", "mse_nmf_bessel", "mse_tap_bessel", "mse_noise"};
+                                            "mse_nmf", "mse_tap", "mse_nmf_bessel", "mse_noise",
+                                            "res_tap", "res_tap30", "mnorm_exact", "mnorm_nmf", "res_tap_thesis"};
   ch.table("kinetic.tsv", grid_table(ms.fine, "beta", fine_names), "kinetic", {},
            {{"table", "vector kinetic model: exact simulation, nMF, TAP (mean and 95% t half-width over draws)"},
             {"model_seeds", seeds}, {"thesis_tap", "Anderson depth 5, tolerance 1e-3, 100 inner"},
-            {"tight_tap_anderson_depth", 10}});
+            {"tap", fmt::format("inner equation by Newton's method row by row, tolerance {:g}", cfg.newton_tolerance)},
+            {"res", "largest inner residual left at any time step (max-abs)"},
+            {"mnorm", "mean over sites of |m_i| / R"}});
+  ch.table("kinetic_control.tsv",
+           grid_table(ms.fine0, "beta", {"A_exact", "A_nmf", "A_tap", "std_tap", "d_exact_nmf", "d_exact_tap", "d_nmf_tap",
+                                         "d_mse", "mnorm_exact", "res_tap"}),
+           "kinetic_control", {},
+           {{"table", "J = 0 control of the vector kinetic model (a paramagnet in a field: every method exact, A = 1)"},
+            {"model_seeds", seeds}, {"runs", cfg.control_runs}});
 }
 
 // The kinetic model at other sizes, on a coarse grid (sizes.tsv).
@@ -198,7 +231,8 @@ void other_sizes(lab::Chapter& ch, const Config& cfg, const std::vector<std::uin
 
 // The epsilon test: J -> eps J (epsilon.tsv).
 void epsilon_test(lab::Chapter& ch, const Config& cfg, const std::vector<std::uint64_t>& seeds, Measurements& ms) {
-  const std::vector<std::string> eps_names{"nmf", "tap", "tap_shift", "second", "nmf_large_d", "tap_large_d"};
+  const std::vector<std::string> eps_names{"nmf", "tap", "tap_shift", "second", "nmf_large_d", "tap_large_d",
+                                           "tap_consistent"};
   {
     std::vector<double> eps_all{0.0};
     eps_all.insert(eps_all.end(), cfg.eps_values.begin(), cfg.eps_values.end());
@@ -233,17 +267,48 @@ void epsilon_test(lab::Chapter& ch, const Config& cfg, const std::vector<std::ui
       ms.eps.put("rms_noise", e - 1, std::sqrt(noise));
       ms.eps.put("noise_over_nmf", e - 1, std::sqrt(noise) / ms.eps.at("rms_nmf", e - 1).back());
       ms.eps.put("noise_over_tap", e - 1, std::sqrt(noise) / ms.eps.at("rms_tap", e - 1).back());
+      ms.eps.put("second_over_nmf", e - 1, ms.eps.at("rms_second", e - 1).back() / ms.eps.at("rms_nmf", e - 1).back());
     }
     for (const auto& name : eps_names)
       for (const auto& curve : per_draw[name]) ms.eps_slope[name].push_back(log_log_slope(cfg.eps_values, curve));
     std::vector<std::string> cols;
     for (const auto& name : eps_names) cols.push_back("rms_" + name);
-    cols.insert(cols.end(), {"rms_noise", "noise_over_nmf", "noise_over_tap"});
+    cols.insert(cols.end(), {"rms_noise", "noise_over_nmf", "noise_over_tap", "second_over_nmf"});
     ch.table("epsilon.tsv", grid_table(ms.eps, "eps", cols), "epsilon", {},
              {{"table", "epsilon test: rms error of m_T per component against the exact kinetic model, J -> eps J "
                         "(mean and 95% t half-width over draws)"},
               {"estimator", "conditional mean, control variate"}, {"model_seeds", seeds}});
   }
+}
+
+// Claim 3.8: the eps^2 coefficients of nMF's and TAP's errors at several D (orders.tsv).
+void coupling_orders(lab::Chapter& ch, const Config& cfg, const std::vector<std::uint64_t>& seeds, Measurements& ms) {
+  ms.orders.x.assign(cfg.order_D.begin(), cfg.order_D.end());
+  std::vector<lab::Job> jobs;
+  for (std::size_t k = 0; k < cfg.order_D.size(); ++k)
+    for (int d = 0; d < cfg.draws; ++d) {
+      auto model = model_json(cfg, seeds[d]);
+      model["D"] = cfg.order_D[k];
+      jobs.push_back(job_at(ch, "order", fmt::format("order D = {}, draw {}", cfg.order_D[k], seeds[d]),
+                            {{"point", k}, {"draw", d}}, {{"model", model}}, 0));
+    }
+  const auto res = ch.run_jobs("order", jobs);
+  const std::vector<std::string> names{"c2_nmf", "c2_tap", "c2_tap_half", "c2_handmade", "ratio_tap", "ratio_tap_half",
+                                       "ratio_handmade", "residual"};
+  for (std::size_t j = 0; j < res.size(); ++j)
+    for (const auto& n : names) ms.orders.put(n, j / std::size_t(cfg.draws), lab::number_or_nan(res[j].value[n]));
+  for (const char* n : {"ratio_tap", "ratio_tap_half", "ratio_handmade"})
+    for (int d = 0; d < cfg.draws; ++d) {
+      std::vector<double> y;
+      for (std::size_t k = 0; k < ms.orders.x.size(); ++k) y.push_back(ms.orders.at(n, k)[std::size_t(d)]);
+      ms.order_slope[n].push_back(log_log_slope(ms.orders.x, y));
+    }
+  ch.table("orders.tsv", grid_table(ms.orders, "D", names), "order", {},
+           {{"table", "eps^2 coefficient (rms per component) of each method's error in m_T, against the consistent "
+                      "second-order theory, by Richardson extrapolation from eps and eps/2 (mean and 95% t half-width "
+                      "over draws)"},
+            {"eps", cfg.order_eps}, {"beta", cfg.eps_beta}, {"steps", cfg.eps_steps}, {"N", cfg.N},
+            {"readout", "Bessel; TAP with the Bessel readout's own inverse"}, {"model_seeds", seeds}});
 }
 
 // The loss model: the thesis's sampler, the adapted one, and the J = 0 control (mcmc.tsv,
@@ -255,7 +320,8 @@ void loss_model_chains(lab::Chapter& ch, const Config& cfg, const std::vector<st
     bool adapt, field, zero_J;
   };
   const std::vector<Spec> specs{{false, false, false}, {false, true, false}, {true, false, false}, {true, true, false}};
-  const std::vector<Spec> control_specs{{false, false, true}, {true, false, true}, {true, true, true}};
+  // The last: the thesis's sampler from the field at J = 0, for its R-hat (claim 3.4's negative control).
+  const std::vector<Spec> control_specs{{false, false, true}, {true, false, true}, {true, true, true}, {false, true, true}};
   std::vector<lab::Job> cjobs;
   auto add_chains = [&](const std::vector<double>& grid, const std::vector<Spec>& sp, std::uint64_t stream_base) {
     for (std::size_t b = 0; b < grid.size(); ++b)
@@ -304,6 +370,13 @@ void loss_model_chains(lab::Chapter& ch, const Config& cfg, const std::vector<st
       ms.control.put("A0_thesis", b, lab::number_or_nan(cres[j].value["A"]));
       ms.control.put("A0_adapt", b, corrected_alignment({state_from(cres[j + 1].value["mean"]),
                                                          state_from(cres[j + 2].value["mean"])}, x));
+      auto series = [&](std::size_t k) {
+        std::vector<double> a;
+        for (const auto& v : cres[j + k].value["alignment"]) a.push_back(lab::number_or_nan(v));
+        return a;
+      };
+      ms.control.put("rhat0_adapt", b, gelman_rubin_of({series(1), series(2)}));
+      ms.control.put("rhat0_thesis", b, gelman_rubin_of({series(0), series(3)}));
     }
   {
     const nlohmann::json about{{"table", "loss-model Metropolis: thesis's and adapted width (mean and 95% t half-width "
@@ -315,7 +388,8 @@ void loss_model_chains(lab::Chapter& ch, const Config& cfg, const std::vector<st
              grid_table(ms.mcmc, "beta",
                         {"A_thesis", "A_thesis_field", "A_adapt", "rhat_thesis", "rhat_adapt", "sigma_adapt", "acc_thesis"}),
              "chain", {}, about);
-    ch.table("control.tsv", grid_table(ms.control, "beta", {"A0_thesis", "A0_adapt"}), "chain", {}, about);
+    ch.table("control.tsv", grid_table(ms.control, "beta", {"A0_thesis", "A0_adapt", "rhat0_thesis", "rhat0_adapt"}),
+             "chain", {}, about);
   }
 }
 
@@ -336,17 +410,40 @@ void ising_near_criticality(lab::Chapter& ch, const Config& cfg, Measurements& m
     const std::size_t b = k / std::size_t(cfg.ising_draws);
     const auto& v = ires[k].value;
     for (auto it = v.begin(); it != v.end(); ++it) ms.ising.put(it.key(), b, lab::number_or_nan(it.value()));
+    // eps_m less the simulation's own noise (the part sampling alone contributes): unbiased. C and D are
+    // compared by differences, in which the reference's noise cancels in expectation.
+    const double noise = lab::number_or_nan(v["noise_m"]);
+    for (const auto& mth : methods) ms.ising.put("m0_" + mth, b, lab::number_or_nan(v["m_" + mth]) - noise);
     for (const char* s : {"m", "C", "D"}) {
-      double best_other = INFINITY;
-      for (const auto& mth : methods)
-        if (mth != "pairwise") best_other = std::min(best_other, lab::number_or_nan(v[std::string(s) + "_" + mth]));
-      ms.ising.put(std::string("d") + s, b, lab::number_or_nan(v[std::string(s) + "_pairwise"]) - best_other);
+      // Gap of `who` to the best of the others, relative to that best (so that every ratio weighs alike
+      // in the pooled test of claim 3.7).
+      for (const std::string who : {"pairwise", "naive"}) {
+        double best_other = INFINITY;
+        for (const auto& mth : methods)
+          if (mth != who) best_other = std::min(best_other, lab::number_or_nan(v[std::string(s) + "_" + mth]));
+        const double gap = lab::number_or_nan(v[std::string(s) + "_" + who]) - best_other;
+        if (who == "pairwise") ms.ising.put(std::string("d") + s, b, gap);
+        const double scale = std::string(s) == "m" ? best_other - noise : best_other;
+        ms.ising.put(std::string("rel_") + who + "_" + s, b, gap / scale);
+      }
     }
   }
+  // Per draw: the mean of the relative gaps over the ratios (the pre-declared pooled statistic of 3.7).
+  for (const std::string who : {"pairwise", "naive"})
+    for (const char* s : {"m", "C", "D"}) {
+      const std::string n = "rel_" + who + "_" + s;
+      for (int d = 0; d < cfg.ising_draws; ++d) {
+        double sum = 0;
+        for (std::size_t b = 0; b < ms.ising.x.size(); ++b) sum += ms.ising.at(n, b)[std::size_t(d)];
+        ms.ising_pooled[n].push_back(sum / double(ms.ising.x.size()));
+      }
+    }
   {
     std::vector<std::string> names{"noise_m", "dm", "dC", "dD"};
     for (const char* s : {"m", "C", "D"})
       for (const auto& mth : methods) names.push_back(std::string(s) + "_" + mth);
+    for (const auto& mth : methods) names.push_back("m0_" + mth);
+    for (const char* s : {"m", "C", "D"}) names.push_back(std::string("rel_pairwise_") + s);
     ch.table("ising.tsv", grid_table(ms.ising, "beta_over_beta_c", names), "ising", {},
              {{"table", "binary kinetic Ising, asymmetric SK: mean-field errors (mean and 95% t half-width over draws)"},
               {"J0", 1.0}, {"Js", 0.1}, {"H0", 0.5}, {"beta_c", kinetic::kAguileraBetaC}});
@@ -363,13 +460,16 @@ int main(int argc, char** argv) {
   ch.step("epsilon", with_config(epsilon_job));  // J -> eps J
   ch.step("chain", [](const nlohmann::json& p, std::uint64_t seed) { return chain_job(p, seed); });
   ch.step("ising", with_config(ising_job));      // binary kinetic Ising near criticality
+  ch.step("kinetic_control", with_config(kinetic_job));  // the kinetic model at J = 0
+  ch.step("order", with_config(order_job));      // eps^2 coefficients at several D
   const lab::Profiles profiles{
       {"paper", nlohmann::json::object()},
       {"quick", {{"N", 16}, {"D", 8}, {"draws", 3}, {"fine_per_decade", 1}, {"kinetic_runs", 200}, {"tap_steps", 40},
-                 {"tight_max_inner", 100}, {"proposals", 40'000}, {"thin", 160}, {"control_betas", {0.01, 0.1}},
+                 {"proposals", 40'000}, {"thin", 160}, {"control_betas", {0.01, 0.1}},
                  {"ising_N", 24}, {"ising_steps", 12}, {"ising_draws", 3}, {"ising_runs", 2000},
-                 {"ising_ratios", {0.8, 1.0, 1.2}}, {"other_sizes", {8, 24}}, {"size_betas", {0.1, 1.0, 10.0}},
-                 {"eps_values", {0.125, 0.25, 0.5}}, {"eps_runs", 400}}}};
+                 {"ising_ratios", {0.7, 1.0, 1.3}}, {"other_sizes", {8, 24}}, {"size_betas", {0.1, 1.0, 10.0}},
+                 {"eps_values", {0.125, 0.25, 0.5}}, {"eps_runs", 400},
+                 {"control_runs", 20}, {"order_D", {6, 12, 24}}}}};
   return ch.run<Config>(argc, argv, profiles, [&](lab::Chapter& ch, const Config& cfg) {
     const auto t_start = std::chrono::steady_clock::now();
     std::vector<std::uint64_t> seeds;
@@ -381,6 +481,7 @@ int main(int argc, char** argv) {
     kinetic_model(ch, cfg, seeds, ms);      // 1. exact, nMF and TAP against beta
     other_sizes(ch, cfg, seeds, ms);        // 1b. the same at other N
     epsilon_test(ch, cfg, seeds, ms);       // 1c. J -> eps J
+    coupling_orders(ch, cfg, seeds, ms);    // 1d. eps^2 coefficients against D
     loss_model_chains(ch, cfg, seeds, ms);  // 2. the thesis's Metropolis sampler, the adapted one, J = 0
     ising_near_criticality(ch, cfg, ms);    // 3. binary kinetic Ising near beta_c
 

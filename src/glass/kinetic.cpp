@@ -234,8 +234,8 @@ std::vector<State> run_second_order(const VectorSpinModel& model, double beta, i
   return out;
 }
 
-KineticComparison compare_mean_field(const VectorSpinModel& model, const KineticResult& sim, double beta,
-                                     int steps) {
+KineticComparison compare_mean_field(const VectorSpinModel& model, const KineticResult& sim, double beta, int steps,
+                                     const TapVariants& variants) {
   const double size = double(model.N) * model.D;
   const State& target = sim.m.at(steps);
   KineticComparison c;
@@ -251,20 +251,32 @@ KineticComparison compare_mean_field(const VectorSpinModel& model, const Kinetic
     for (int t = 1; t <= steps; ++t) mean += second[t] / double(steps);
     c.trajectory_mean.second_order = (mean - sim.trajectory_mean).squaredNorm() / size;
   }
+  // kind 0: nMF, 1: TAP with the large-D phi^-1 (the thesis's), 2: TAP with the readout's own inverse.
   for (Readout readout : {Readout::bessel, Readout::large_d})
-    for (bool tap : {false, true}) {
+    for (int kind : {0, 1, 2}) {
+      const bool tap = kind > 0, bessel = readout == Readout::bessel;
+      if (kind == 2 && !bessel) continue;  // with the large-D readout kinds 1 and 2 coincide
+      if ((kind == 2 && !variants.consistent) || (kind == 1 && bessel && !variants.bessel)) {
+        (kind == 2 ? c.final_state.tap_consistent : c.final_state.tap_bessel) = NAN;
+        (kind == 2 ? c.trajectory_mean.tap_consistent : c.trajectory_mean.tap_bessel) = NAN;
+        if (kind == 1) c.alignment_tap_bessel = NAN;
+        continue;
+      }
       MeanFieldOptions o;
       o.beta = beta;
       o.steps = steps;
       o.readout = readout;
-      o.tolerance = 1e-10;
-      o.max_inner = 500;
+      o.tolerance = 1e-11;
+      o.max_inner = 100;
+      o.solver = InnerSolver::newton;
+      o.inverse = kind == 2 ? Readout::bessel : Readout::large_d;
       State sum = State::Zero(model.N, model.D);
       State final_state;
       if (tap) {
         const MeanFieldResult r = run_tap(model, o);
         final_state = r.final_state;
         sum = r.m * double(steps);
+        c.tap_residual = std::max(c.tap_residual, r.max_residual);
       } else {
         // nMF's trajectory, step by step, for its trajectory mean.
         State m = model.initial_state();
@@ -277,13 +289,20 @@ KineticComparison compare_mean_field(const VectorSpinModel& model, const Kinetic
       const double e_final = (final_state - target).squaredNorm() / size;
       const double e_mean = (sum / double(steps) - sim.trajectory_mean).squaredNorm() / size;
       const double a = alignment(final_state, model.x);
-      const bool bessel = readout == Readout::bessel;
+      if (kind == 2) {
+        c.final_state.tap_consistent = e_final;
+        c.trajectory_mean.tap_consistent = e_mean;
+        c.tap_consistent_state = final_state;
+        continue;
+      }
       (tap ? (bessel ? c.final_state.tap_bessel : c.final_state.tap_large_d)
            : (bessel ? c.final_state.nmf_bessel : c.final_state.nmf_large_d)) = e_final;
       (tap ? (bessel ? c.trajectory_mean.tap_bessel : c.trajectory_mean.tap_large_d)
            : (bessel ? c.trajectory_mean.nmf_bessel : c.trajectory_mean.nmf_large_d)) = e_mean;
       (tap ? (bessel ? c.alignment_tap_bessel : c.alignment_tap_large_d)
            : (bessel ? c.alignment_nmf_bessel : c.alignment_nmf_large_d)) = a;
+      if (!bessel) (tap ? c.tap_large_d_state : c.nmf_large_d_state) = final_state;
+      if (bessel && !tap) c.nmf_bessel_state = final_state;
     }
   return c;
 }

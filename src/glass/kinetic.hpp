@@ -76,8 +76,11 @@ std::vector<State> run_second_order(const VectorSpinModel& model, double beta, i
 // trajectory mean) and of the trajectory means over t = 1..T. `noise` = (1/(N D)) sum m_err^2 is the
 // part of an MSE that the simulation's sampling error alone contributes (subtract it for an
 // unbiased estimate).
+// TAP's inner equation is solved by Newton's method to 1e-11 (InnerSolver::newton); tap_bessel is the
+// thesis's hybrid (Bessel readout, large-D phi^-1 in the Onsager term), tap_consistent uses the Bessel
+// readout's own inverse, so that it is exact at J = 0.
 struct KineticErrors {
-  double nmf_bessel = 0, nmf_large_d = 0, tap_bessel = 0, tap_large_d = 0;
+  double nmf_bessel = 0, nmf_large_d = 0, tap_bessel = 0, tap_large_d = 0, tap_consistent = 0;
   double second_order = 0;  // run_second_order (Bessel readout)
   double noise = 0;
 };
@@ -85,8 +88,16 @@ struct KineticComparison {
   KineticErrors final_state, trajectory_mean;
   double alignment_simulation = 0;                 // A(m_T, x)
   double alignment_nmf_bessel = 0, alignment_tap_bessel = 0, alignment_nmf_large_d = 0, alignment_tap_large_d = 0;
+  double tap_residual = 0;  // the largest inner residual any of the TAP runs left at any step
+  State tap_large_d_state, nmf_large_d_state, tap_consistent_state, nmf_bessel_state;  // m_T of each
+};
+// Which TAP variants to run beyond the large-D one (each costs a full TAP run; the Bessel readout's
+// inverse is the most expensive): errors of the ones skipped are NaN.
+struct TapVariants {
+  bool bessel = true;       // the thesis's hybrid
+  bool consistent = false;  // the consistent readout
 };
 KineticComparison compare_mean_field(const VectorSpinModel& model, const KineticResult& simulation, double beta,
-                                     int steps);
+                                     int steps, const TapVariants& variants = {});
 
 }  // namespace spinformer::glass

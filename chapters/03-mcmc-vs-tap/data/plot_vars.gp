@@ -1,4 +1,4 @@
 N = 64
 D = 32
-ising_N = 128
+ising_N = 256
 sizes = '32 64 128'
